@@ -1,0 +1,67 @@
+"""Fast inserts of many practitioners: PostgreSQL COPY where available, bulk_create elsewhere."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from practitioners.constants import AbacusLevel, IdType, TitleLevel
+from practitioners.models import Practitioner
+
+_FIELDS = [f for f in Practitioner._meta.concrete_fields if not f.primary_key]
+COLUMNS = [f.column for f in _FIELDS]
+_DEFAULTS: dict[str, Any] = {
+    "account_id": None, "gender": "", "ethnicity": "", "birth_date": None,
+    "id_type": IdType.RESIDENT_ID, "cert_issue_date": None, "education": "", "major": "",
+    "school": "", "graduation_date": None, "title_level": TitleLevel.NONE,
+    "title_cert_number": "", "title_date": None, "abacus_level": AbacusLevel.NONE,
+    "has_computing_cert": False, "employer": "", "employer_credit_code": "", "position": "",
+    "in_accounting_post": False, "mobile": "", "email": "", "address": "", "postcode": "",
+    "confirmed_at": None,
+}
+assert set(_DEFAULTS) | {"bureau_id", "name", "id_number", "cert_number", "created_at", "updated_at"} == {
+    f.attname for f in _FIELDS
+}, "bulk.py must know every Practitioner column"
+
+
+def _tuples(records: Iterable[dict[str, Any]]) -> Iterable[tuple]:
+    now = timezone.now()
+    names = [f.attname for f in _FIELDS]
+    base = dict(_DEFAULTS, created_at=now, updated_at=now)
+    for record in records:
+        merged = base | record
+        yield tuple(str(v) if hasattr(v, "value") else v for v in (merged[n] for n in names))
+
+
+def insert_practitioners(records: Iterable[dict[str, Any]], *, ignore_conflicts: bool = False) -> int:
+    """Insert records (attname -> value); with ignore_conflicts, rows whose ID or certificate
+    number exists already are left out. Returns the number of rows inserted."""
+    table = Practitioner._meta.db_table
+    if connection.vendor == "postgresql":
+        cols = ", ".join(COLUMNS)
+        with connection.cursor() as cursor:
+            pg = cursor.cursor
+            target = table
+            if ignore_conflicts:
+                target = "practitioner_incoming"
+                cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {target} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+                )
+            with pg.copy(f"COPY {target} ({cols}) FROM STDIN") as copy:
+                count = 0
+                for row in _tuples(records):
+                    copy.write_row(row)
+                    count += 1
+            if ignore_conflicts:
+                cursor.execute(
+                    f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {target} ON CONFLICT DO NOTHING"
+                )
+                count = cursor.rowcount
+                cursor.execute(f"DROP TABLE {target}")
+        return count
+    names = [f.attname for f in _FIELDS]
+    objs = [Practitioner(**dict(zip(names, row, strict=True))) for row in _tuples(records)]
+    before = Practitioner.objects.count() if ignore_conflicts else 0
+    Practitioner.objects.bulk_create(objs, batch_size=500, ignore_conflicts=ignore_conflicts)
+    return Practitioner.objects.count() - before if ignore_conflicts else len(objs)

@@ -1,0 +1,78 @@
+"""Choices of the practitioner register. Labels are translated; the stored values are stable codes."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", _("Practitioner")
+    CLERK = "clerk", _("Counter clerk")
+    BUREAU_ADMIN = "bureau_admin", _("Bureau administrator")
+    CITY_STAFF = "city_staff", _("City accounting section")
+
+
+STAFF_ROLES = (Role.CLERK, Role.BUREAU_ADMIN, Role.CITY_STAFF)
+
+
+class BureauKind(models.TextChoices):
+    CITY = "city", _("City bureau")
+    COUNTY = "county", _("County or district bureau")
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class IdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", _("Resident identity card")
+    PASSPORT = "passport", _("Passport")
+    HMT_PERMIT = "hmt_permit", _("Hong Kong/Macao/Taiwan permit")
+    MILITARY_ID = "military_id", _("Military ID")
+
+
+class Education(models.TextChoices):
+    DOCTORATE = "doctorate", _("Doctorate")
+    MASTER = "master", _("Master's degree")
+    BACHELOR = "bachelor", _("Bachelor's degree")
+    JUNIOR_COLLEGE = "junior_college", _("Junior college")
+    SECONDARY = "secondary", _("Secondary vocational")
+    HIGH_SCHOOL = "high_school", _("High school or below")
+
+
+class TitleLevel(models.TextChoices):
+    NONE = "none", _("None")
+    JUNIOR = "junior", _("Junior")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    SENIOR = "senior", _("Senior")
+    PROFESSOR = "professor", _("Professor-level senior")
+
+
+class AbacusLevel(models.TextChoices):
+    NONE = "", _("None")
+    LEVEL_5 = "5", _("Level 5")
+    LEVEL_4 = "4", _("Level 4")
+    LEVEL_3 = "3", _("Level 3")
+    LEVEL_2 = "2", _("Level 2")
+    LEVEL_1 = "1", _("Level 1")
+    MASTER = "master", _("Abacus master")
+
+
+class AuditAction(models.TextChoices):
+    VIEWED = "viewed", _("Viewed")
+    CREATED = "created", _("Created")
+    UPDATED = "updated", _("Updated")
+    IMPORTED = "imported", _("Imported register file")
+    EXPORTED = "exported", _("Exported register")
+
+
+# The 56 ethnic groups, in the order of GB 3304, plus the two residual categories.
+ETHNIC_GROUPS = (
+    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族",
+    "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族",
+    "佤族", "畲族", "高山族", "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族",
+    "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族",
+    "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族",
+    "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族",
+    "基诺族", "其他", "外国血统中国籍人士",
+)

@@ -1,0 +1,68 @@
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from practitioners.models import Bureau
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("ID number, certificate number or name"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "off", "placeholder": _("ID number, certificate number or name"),
+                   "type": "search", "enterkeyhint": "search"}
+        ),
+    )
+    bureau = forms.ModelChoiceField(
+        label=_("Bureau"), queryset=Bureau.objects.none(), required=False, to_field_name="code",
+        empty_label=_("All bureaus"),
+    )
+
+    def __init__(self, *args, bureaus=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if bureaus is not None and len(bureaus) > 1:
+            self.fields["bureau"].queryset = bureaus
+        else:
+            del self.fields["bureau"]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Register file"),
+        help_text=_("Excel (.xlsx) or CSV (UTF-8 or GBK) exported from the old system, with Chinese column names in the first row."),
+    )
+    skip_invalid = forms.BooleanField(
+        label=_("Import the valid rows even if some rows have problems"), required=False,
+    )
+    dry_run = forms.BooleanField(label=_("Check only: write nothing"), required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.REGISTRY_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s; the largest accepted is %(limit)s. Split it into several files.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        return upload
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV (UTF-8)"), ("json", "JSON")]
+    )
+    bureau = forms.ModelChoiceField(
+        label=_("Bureau"), queryset=Bureau.objects.none(), required=False, to_field_name="code",
+        empty_label=_("All bureaus"),
+    )
+
+    def __init__(self, *args, bureaus=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bureau"].queryset = bureaus if bureaus is not None else Bureau.objects.none()
+        if bureaus is not None and len(bureaus) == 1:
+            self.fields["bureau"].empty_label = None

@@ -1,0 +1,79 @@
+import time
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from practitioners.bulk import insert_practitioners
+from practitioners.constants import Role
+from practitioners.demo import demo_people
+from practitioners.models import Bureau, User
+
+DEMO_PASSWORD = "Registry-2026"
+_BATCH = 20_000
+
+
+class Command(BaseCommand):
+    help = "Load realistic demo practitioners and demo staff accounts (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--practitioners", type=int, default=3000, help="how many people (default 3000)")
+        parser.add_argument("--quiet-accounts", action="store_true", help="do not print the demo accounts")
+
+    def handle(self, *args, practitioners: int, quiet_accounts: bool, **options):
+        bureaus = list(Bureau.objects.order_by("code"))
+        if not bureaus:
+            self.stderr.write("No bureaus: run `manage.py migrate` first.")
+            return
+        ids = {b.code: b.id for b in bureaus}
+        codes = list(ids)
+        started = time.perf_counter()
+        inserted = 0
+        for start in range(0, practitioners, _BATCH):
+            stop = min(start + _BATCH, practitioners)
+            rows = []
+            for person in demo_people(start, stop, codes):
+                person["bureau_id"] = ids[person.pop("bureau_code")]
+                rows.append(person)
+            with transaction.atomic():
+                inserted += insert_practitioners(rows, ignore_conflicts=True)
+            if practitioners >= 100_000:
+                self.stdout.write(f"  {stop:,} / {practitioners:,}")
+        self.stdout.write(
+            f"Demo practitioners: {inserted:,} new ({practitioners:,} asked) in {time.perf_counter() - started:.1f}s"
+        )
+        accounts = self._accounts(bureaus)
+        if not quiet_accounts:
+            self._print_accounts(accounts)
+
+    def _accounts(self, bureaus: list[Bureau]) -> list[tuple[str, str, str]]:
+        password = make_password(DEMO_PASSWORD)  # hash once: PBKDF2 is slow by design
+        city = next(b for b in bureaus if b.is_city)
+        wanted = [("admin", None, city, "系统管理员")]
+        wanted.append(("city", Role.CITY_STAFF, city, "市会计管理科 李科长"))
+        for bureau in bureaus:
+            wanted.append((f"clerk_{bureau.code}", Role.CLERK, bureau, f"{bureau.short_name}受理员"))
+            if not bureau.is_city:
+                wanted.append((f"admin_{bureau.code}", Role.BUREAU_ADMIN, bureau, f"{bureau.short_name}会计管理股"))
+        rows = []
+        for username, role, bureau, display in wanted:
+            superuser = role is None
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "role": Role.CITY_STAFF if superuser else role,
+                    "bureau": bureau,
+                    "display_name": display,
+                    "password": password,
+                    "is_staff": superuser,
+                    "is_superuser": superuser,
+                },
+            )
+            rows.append((username, str(user.get_role_display()) if not superuser else "superuser (Django admin)", bureau.name))
+        return rows
+
+    def _print_accounts(self, rows) -> None:
+        self.stdout.write("")
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
+        for username, role, bureau in rows:
+            self.stdout.write(f"  {username:<14} {role:<28} {bureau}")

@@ -1,0 +1,194 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from practitioners.constants import (
+    STAFF_ROLES,
+    AbacusLevel,
+    BureauKind,
+    Education,
+    Gender,
+    IdType,
+    Role,
+    TitleLevel,
+)
+from practitioners.idnumbers import mask_id_number
+
+
+class Bureau(models.Model):
+    """A finance bureau that issues certificates and runs a service hall (受理机构)."""
+
+    code = models.CharField(_("division code"), max_length=6, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    short_name = models.CharField(_("short name"), max_length=16)
+    kind = models.CharField(_("kind"), max_length=10, choices=BureauKind)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("parent bureau"),
+    )
+    section_name = models.CharField(_("accounting section"), max_length=64, blank=True)
+    hall_name = models.CharField(_("service hall"), max_length=64, blank=True)
+    hall_address = models.CharField(_("service hall address"), max_length=128, blank=True)
+    hall_phone = models.CharField(_("service hall phone"), max_length=32, blank=True)
+    hall_hours = models.CharField(_("opening hours"), max_length=128, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("bureau")
+        verbose_name_plural = _("bureaus")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def is_city(self) -> bool:
+        return self.kind == BureauKind.CITY
+
+
+class User(AbstractUser):
+    """Every person who logs in: practitioners and the staff of a bureau."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.PRACTITIONER)
+    bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        verbose_name=_("bureau"),
+    )
+    display_name = models.CharField(_("full name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role=Role.PRACTITIONER) | models.Q(bureau__isnull=False),
+                name="staff_user_has_bureau",
+                violation_error_message=_("Staff must belong to a bureau."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.CITY_STAFF and self.bureau_id and not self.bureau.is_city:
+            raise ValidationError({"bureau": _("City staff belong to the city bureau.")})
+
+    @property
+    def is_bureau_staff(self) -> bool:
+        return self.is_active and self.role in STAFF_ROLES and self.bureau_id is not None
+
+
+class Practitioner(models.Model):
+    """One holder of an accounting qualification certificate (DESIGN §4)."""
+
+    bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, related_name="practitioners",
+        verbose_name=_("issuing bureau"),
+    )
+    account = models.OneToOneField(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="practitioner",
+        verbose_name=_("login account"),
+    )
+    # Identity
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    id_type = models.CharField(
+        _("ID type"), max_length=20, choices=IdType, default=IdType.RESIDENT_ID
+    )
+    id_number = models.CharField(_("ID number"), max_length=20, unique=True)
+    # Certificate
+    cert_number = models.CharField(_("certificate number"), max_length=30, unique=True)
+    cert_issue_date = models.DateField(_("certificate issue date"), null=True, blank=True)
+    # Education
+    education = models.CharField(_("education"), max_length=20, choices=Education, blank=True)
+    major = models.CharField(_("major"), max_length=64, blank=True)
+    school = models.CharField(_("school"), max_length=64, blank=True)
+    graduation_date = models.DateField(_("graduation date"), null=True, blank=True)
+    # Title and skills
+    title_level = models.CharField(
+        _("professional title"), max_length=20, choices=TitleLevel, default=TitleLevel.NONE
+    )
+    title_cert_number = models.CharField(_("title certificate number"), max_length=30, blank=True)
+    title_date = models.DateField(_("title date"), null=True, blank=True)
+    abacus_level = models.CharField(
+        _("abacus level"), max_length=10, choices=AbacusLevel, blank=True, default=AbacusLevel.NONE
+    )
+    has_computing_cert = models.BooleanField(_("computerised accounting certificate"), default=False)
+    # Employment
+    employer = models.CharField(_("employer"), max_length=100, blank=True)
+    employer_credit_code = models.CharField(_("employer credit code"), max_length=18, blank=True)
+    position = models.CharField(_("position"), max_length=32, blank=True)
+    in_accounting_post = models.BooleanField(_("in an accounting post"), default=False)
+    # Contact
+    mobile = models.CharField(_("mobile"), max_length=11, blank=True)
+    email = models.EmailField(_("email"), max_length=100, blank=True)
+    address = models.CharField(_("postal address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=6, blank=True)
+    # Set by the counter when the collected information is confirmed (step 3).
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["bureau_id", "name", "id"]
+        verbose_name = _("practitioner")
+        verbose_name_plural = _("practitioners")
+        indexes = [
+            models.Index(fields=["bureau", "name", "id"], name="practitioner_bureau_name"),
+            # Name prefix search across bureaus (city staff); LIKE 'x%' needs pattern ops on PG.
+            models.Index(
+                fields=["name"], name="practitioner_name_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(gender__in=Gender.values), name="practitioner_gender_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(id_type__in=IdType.values), name="practitioner_id_type_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.masked_id_number})"
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, and when. Written by services only; never edited."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("actor"),
+    )
+    action = models.CharField(_("action"), max_length=40)
+    bureau = models.ForeignKey(
+        Bureau, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("bureau"),
+    )
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="audit_events", verbose_name=_("practitioner"),
+    )
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

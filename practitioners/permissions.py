@@ -1,0 +1,51 @@
+"""Who may see and do what in the register. The one place that decides it.
+
+- A clerk or bureau admin sees the practitioners of their own bureau.
+- City staff see every bureau.
+- Bureau admins import and export their bureau's register; city staff any bureau's.
+- Practitioners see only their own record (step 2 gives them pages).
+"""
+
+from django.db.models import Q
+
+from practitioners.constants import Role
+from practitioners.models import Bureau, User
+
+
+def is_staff_member(user) -> bool:
+    return bool(user.is_authenticated and getattr(user, "is_bureau_staff", False))
+
+
+def is_city_staff(user) -> bool:
+    return is_staff_member(user) and user.role == Role.CITY_STAFF
+
+
+def bureau_scope(user) -> Q | None:
+    """A filter on `bureau` for the bureaus whose people the user may see; None when all."""
+    if is_city_staff(user):
+        return None
+    if is_staff_member(user):
+        return Q(bureau_id=user.bureau_id)
+    return Q(pk__in=[])
+
+
+def can_see_bureau(user, bureau: Bureau) -> bool:
+    return is_city_staff(user) or (is_staff_member(user) and user.bureau_id == bureau.pk)
+
+
+def can_manage_register(user: User, bureau: Bureau | None = None) -> bool:
+    """Import and export: the bureau's admin, or city staff for any bureau."""
+    if is_city_staff(user):
+        return True
+    if not is_staff_member(user) or user.role != Role.BUREAU_ADMIN:
+        return False
+    return bureau is None or user.bureau_id == bureau.pk
+
+
+def importable_bureau_codes(user: User) -> set[str] | None:
+    """Bureau codes whose rows the user may import; None when every bureau."""
+    if is_city_staff(user):
+        return None
+    if can_manage_register(user):
+        return {user.bureau.code}
+    return set()

@@ -1,0 +1,589 @@
+"""The old system's register file: its columns, how to read it and how to write it.
+
+Reading knows nothing of the database: it turns bytes into rows of cleaned values plus
+a list of problems, each with row, column, value and reason. `services.import_register`
+decides what to write.
+"""
+
+import csv
+import datetime
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from practitioners.constants import (
+    ETHNIC_GROUPS,
+    AbacusLevel,
+    Education,
+    Gender,
+    IdType,
+    TitleLevel,
+)
+from practitioners.idnumbers import agreement_errors, check_id_number, normalize_id_number
+from practitioners.validators import (
+    normalize_mobile,
+    validate_credit_code,
+    validate_mobile,
+    validate_postcode,
+)
+
+
+class RegisterFileError(Exception):
+    """The file as a whole cannot be read (empty, binary, wrong headers...)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # as a spreadsheet numbers it: the header is row 1
+    column: str
+    value: str
+    reason: str
+
+
+# --- Values in the file: the Chinese words of the old system (never translated) ---------
+
+GENDER_WORDS = {"男": Gender.MALE, "女": Gender.FEMALE, "M": Gender.MALE, "F": Gender.FEMALE}
+ID_TYPE_WORDS = {
+    "居民身份证": IdType.RESIDENT_ID,
+    "身份证": IdType.RESIDENT_ID,
+    "护照": IdType.PASSPORT,
+    "港澳台居民通行证": IdType.HMT_PERMIT,
+    "港澳居民来往内地通行证": IdType.HMT_PERMIT,
+    "台湾居民来往大陆通行证": IdType.HMT_PERMIT,
+    "港澳台居民居住证": IdType.HMT_PERMIT,
+    "军人证件": IdType.MILITARY_ID,
+    "军官证": IdType.MILITARY_ID,
+    "士兵证": IdType.MILITARY_ID,
+}
+EDUCATION_WORDS = {
+    "博士": Education.DOCTORATE,
+    "博士研究生": Education.DOCTORATE,
+    "硕士": Education.MASTER,
+    "硕士研究生": Education.MASTER,
+    "研究生": Education.MASTER,
+    "本科": Education.BACHELOR,
+    "大学本科": Education.BACHELOR,
+    "大专": Education.JUNIOR_COLLEGE,
+    "大学专科": Education.JUNIOR_COLLEGE,
+    "专科": Education.JUNIOR_COLLEGE,
+    "中专": Education.SECONDARY,
+    "中等专科": Education.SECONDARY,
+    "高中及以下": Education.HIGH_SCHOOL,
+    "高中": Education.HIGH_SCHOOL,
+    "初中": Education.HIGH_SCHOOL,
+}
+TITLE_WORDS = {
+    "无": TitleLevel.NONE,
+    "初级": TitleLevel.JUNIOR,
+    "中级": TitleLevel.INTERMEDIATE,
+    "高级": TitleLevel.SENIOR,
+    "正高级": TitleLevel.PROFESSOR,
+    "助理会计师": TitleLevel.JUNIOR,
+    "会计员": TitleLevel.JUNIOR,
+    "会计师": TitleLevel.INTERMEDIATE,
+    "高级会计师": TitleLevel.SENIOR,
+    "正高级会计师": TitleLevel.PROFESSOR,
+}
+ABACUS_WORDS = {
+    "无": AbacusLevel.NONE,
+    "五级": AbacusLevel.LEVEL_5,
+    "四级": AbacusLevel.LEVEL_4,
+    "三级": AbacusLevel.LEVEL_3,
+    "二级": AbacusLevel.LEVEL_2,
+    "一级": AbacusLevel.LEVEL_1,
+    "能手": AbacusLevel.MASTER,
+    "普通五级": AbacusLevel.LEVEL_5,
+    "普通四级": AbacusLevel.LEVEL_4,
+    "普通三级": AbacusLevel.LEVEL_3,
+    "普通二级": AbacusLevel.LEVEL_2,
+    "普通一级": AbacusLevel.LEVEL_1,
+    "珠算能手": AbacusLevel.MASTER,
+}
+YES_NO_WORDS = {
+    "是": True, "否": False, "有": True, "无": False, "Y": True, "N": False,
+    "YES": True, "NO": False, "TRUE": True, "FALSE": False, "1": True, "0": False,
+}
+
+
+def _first_word(words: dict) -> dict:
+    """Value -> the canonical word (the first that names it), for writing files."""
+    out: dict = {}
+    for word, value in words.items():
+        out.setdefault(value, word)
+    return out
+
+
+# --- Columns ---------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+_DATE_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$")
+_DATE_YM = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_NAME_BAD = re.compile(r"[0-9@#$%^&*_=+<>{}\[\]|\\/?!！？，,;；:：\"“”]")
+
+
+class CellError(ValueError):
+    """A value that cannot be used; the message is the reason shown to the user."""
+
+
+def clean_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _CONTROL.sub("", str(value)).strip()
+
+
+def parse_date(value: Any) -> datetime.date | None:
+    """Excel dates, Excel serial numbers and text like 2011-06-30, 2011/6/30, 2011年6月30日, 20110630."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 80000:
+            return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        value = str(int(value))
+    text = clean_text(value)
+    if not text:
+        return None
+    match = _DATE_YMD.match(text) or _DATE_COMPACT.match(text)
+    day_given = True
+    if not match:
+        match = _DATE_YM.match(text)
+        day_given = False
+    if not match:
+        raise CellError(_("Not a date; write it like 2011-06-30."))
+    year, month = int(match.group(1)), int(match.group(2))
+    day = int(match.group(3)) if day_given else 1
+    try:
+        parsed = datetime.date(year, month, day)
+    except ValueError:
+        raise CellError(_("Not a real date.")) from None
+    if not 1900 <= parsed.year <= 2100:
+        raise CellError(_("The year is out of range."))
+    return parsed
+
+
+def format_date(value: datetime.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    parse: Callable[[Any], Any]
+    write: Callable[[Any], Any]
+    required: bool = False
+
+
+def _text(max_length: int, check: Callable[[str], None] | None = None):
+    def parse(value: Any) -> str:
+        text = clean_text(value)
+        if len(text) > max_length:
+            raise CellError(_("Too long: at most %(n)d characters.") % {"n": max_length})
+        if check and text:
+            check(text)
+        return text
+
+    return parse
+
+
+def _choice(words: dict, default: Any = ""):
+    codes = {str(v).upper(): v for v in set(words.values())}
+
+    def parse(value: Any):
+        text = clean_text(value).replace(" ", "")
+        if not text:
+            return default
+        if text in words:
+            return words[text]
+        if text.upper() in words:
+            return words[text.upper()]
+        if text.upper() in codes:
+            return codes[text.upper()]
+        raise CellError(
+            _("Unknown value; use one of: %(words)s.") % {"words": "、".join(_first_word(words).values())}
+        )
+
+    return parse
+
+
+def _check_name(text: str) -> None:
+    if _NAME_BAD.search(text):
+        raise CellError(_("A name cannot contain digits or punctuation."))
+
+
+def _check_django(validator: Callable[[str], None]) -> Callable[[str], None]:
+    def check(text: str) -> None:
+        try:
+            validator(text)
+        except ValidationError as exc:
+            raise CellError(exc.messages[0]) from None
+
+    return check
+
+
+def _parse_ethnicity(value: Any) -> str:
+    text = clean_text(value).replace(" ", "")
+    if not text:
+        return ""
+    if text in ETHNIC_GROUPS:
+        return text
+    if text + "族" in ETHNIC_GROUPS:
+        return text + "族"
+    raise CellError(_("Not one of the 56 ethnic groups (e.g. 汉族, 壮族)."))
+
+
+def _parse_id_number(value: Any) -> str:
+    if isinstance(value, float):
+        raise CellError(_("Excel stored this number as a numeric cell and lost digits; format the column as text."))
+    return normalize_id_number(clean_text(value))
+
+
+def _parse_code(max_length: int):
+    def parse(value: Any) -> str:
+        if isinstance(value, float) and not value.is_integer():
+            raise CellError(_("Not a valid number."))
+        text = normalize_id_number(clean_text(value))
+        if len(text) > max_length:
+            raise CellError(_("Too long: at most %(n)d characters.") % {"n": max_length})
+        return text
+
+    return parse
+
+
+def _parse_mobile(value: Any) -> str:
+    text = normalize_mobile(clean_text(value))
+    _check_django(validate_mobile)(text)
+    return text
+
+
+def _words_writer(words: dict):
+    canonical = _first_word(words)
+    return lambda value: canonical.get(value, "")
+
+
+def _identity(value: Any) -> Any:
+    return value if value is not None else ""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("姓名", "name", _text(50, _check_name), _identity, required=True),
+    Column("性别", "gender", _choice(GENDER_WORDS), _words_writer(GENDER_WORDS)),
+    Column("民族", "ethnicity", _parse_ethnicity, _identity),
+    Column("出生日期", "birth_date", parse_date, format_date),
+    Column("证件类型", "id_type", _choice(ID_TYPE_WORDS), _words_writer(ID_TYPE_WORDS), required=True),
+    Column("证件号码", "id_number", _parse_id_number, _identity, required=True),
+    Column("会计从业资格证号", "cert_number", _parse_code(30), _identity, required=True),
+    Column("发证日期", "cert_issue_date", parse_date, format_date),
+    Column("发证机关代码", "bureau_code", _parse_code(6), _identity, required=True),
+    Column("学历", "education", _choice(EDUCATION_WORDS), _words_writer(EDUCATION_WORDS)),
+    Column("所学专业", "major", _text(64), _identity),
+    Column("毕业院校", "school", _text(64), _identity),
+    Column("毕业时间", "graduation_date", parse_date, format_date),
+    Column("职称", "title_level", _choice(TITLE_WORDS, TitleLevel.NONE), _words_writer(TITLE_WORDS)),
+    Column("职称证书编号", "title_cert_number", _parse_code(30), _identity),
+    Column("职称取得时间", "title_date", parse_date, format_date),
+    Column("珠算等级", "abacus_level", _choice(ABACUS_WORDS, AbacusLevel.NONE), _words_writer(ABACUS_WORDS)),
+    Column("会计电算化证", "has_computing_cert", _choice(YES_NO_WORDS, False), lambda v: "有" if v else "无"),
+    Column("工作单位", "employer", _text(100), _identity),
+    Column("统一社会信用代码", "employer_credit_code", _parse_code(18), _identity),
+    Column("职务", "position", _text(32), _identity),
+    Column("是否在岗", "in_accounting_post", _choice(YES_NO_WORDS, False), lambda v: "是" if v else "否"),
+    Column("手机", "mobile", _parse_mobile, _identity),
+    Column("电子邮箱", "email", _text(100, _check_django(validate_email)), _identity),
+    Column("通讯地址", "address", _text(200), _identity),
+    Column("邮政编码", "postcode", _text(6, _check_django(validate_postcode)), _identity),
+)
+HEADERS = tuple(c.header for c in COLUMNS)
+REQUIRED_HEADERS = tuple(c.header for c in COLUMNS if c.required)
+BY_HEADER = {c.header: c for c in COLUMNS}
+# Other spellings of headers seen in old exports.
+HEADER_ALIASES = {
+    "身份证号码": "证件号码", "身份证号": "证件号码", "证件号": "证件号码",
+    "从业资格证号": "会计从业资格证号", "证书编号": "会计从业资格证号", "会计从业资格证书编号": "会计从业资格证号",
+    "发证机关": "发证机关代码", "手机号码": "手机", "移动电话": "手机", "邮箱": "电子邮箱",
+    "Email": "电子邮箱", "邮编": "邮政编码", "毕业学校": "毕业院校", "专业": "所学专业",
+    "是否在会计岗位": "是否在岗", "单位名称": "工作单位", "职称取得日期": "职称取得时间",
+}
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    values: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _clean_header(value: Any) -> str:
+    text = clean_text(value).replace(" ", "").replace("*", "").replace("＊", "")
+    return HEADER_ALIASES.get(text, text)
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+def _decode_text(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        # GB18030 is a superset of GBK and GB2312: what Excel on Chinese Windows writes.
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise RegisterFileError(
+            _("The file's text encoding was not recognised; save it as CSV (UTF-8) or Excel (.xlsx).")
+        ) from None
+
+
+def _rows_from_csv(data: bytes) -> Iterator[list[Any]]:
+    text = _decode_text(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", "\t", ";"), key=first_line.count)
+    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def _rows_from_xlsx(data: bytes) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+    except Exception:
+        raise RegisterFileError(_("The Excel file could not be opened; it may be damaged.")) from None
+    try:
+        for row in sheet.iter_rows(values_only=True):
+            yield list(row)
+    finally:
+        workbook.close()
+
+
+def _rows_from_json(data: bytes) -> Iterator[list[Any]]:
+    try:
+        records = json.loads(data.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError):
+        raise RegisterFileError(_("The JSON file could not be read.")) from None
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise RegisterFileError(_("The JSON file must hold a list of records."))
+    headers = list(HEADERS)
+    for record in records:
+        for key in record:
+            if key not in headers:
+                headers.append(key)
+    yield headers
+    for record in records:
+        yield [record.get(h, "") for h in headers]
+
+
+def read_rows(data: bytes) -> Iterator[list[Any]]:
+    """Raw rows of an .xlsx, .csv (UTF-8 with/without BOM, UTF-16, GB18030/GBK) or .json file, by content."""
+    if not data or not data.strip():
+        raise RegisterFileError(_("The file is empty."))
+    if data.startswith(b"PK\x03\x04"):
+        return _rows_from_xlsx(data)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise RegisterFileError(
+            _("This is an old Excel 97-2003 (.xls) file; save it as .xlsx or CSV and upload again.")
+        )
+    head = data[:8192]
+    if data.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"["):
+        return _rows_from_json(data)
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise RegisterFileError(_("This is not a register file: use .xlsx or .csv."))
+    return _rows_from_csv(data)
+
+
+@dataclass
+class Sheet:
+    """The readable content of a register file."""
+
+    columns: list[Column | None]  # per position; None for an unknown column
+    unknown_headers: list[str]
+    rows: Iterable[tuple[int, list[Any]]]
+
+
+def open_sheet(data: bytes) -> Sheet:
+    """Find the header row and check the columns; RegisterFileError when the file is unusable."""
+    rows = read_rows(data)
+    header: list[Any] | None = None
+    row_number = 0
+    for raw in rows:
+        row_number += 1
+        if any(clean_text(v) for v in raw):
+            header = raw
+            break
+    if header is None:
+        raise RegisterFileError(_("The file is empty."))
+    names = [_clean_header(h) for h in header]
+    seen: set[str] = set()
+    columns: list[Column | None] = []
+    unknown: list[str] = []
+    for name in names:
+        if name in seen and name:
+            raise RegisterFileError(_("Column %(name)s appears twice.") % {"name": name})
+        seen.add(name)
+        column = BY_HEADER.get(name)
+        columns.append(column)
+        if column is None and name:
+            unknown.append(name)
+    missing = [h for h in REQUIRED_HEADERS if h not in seen]
+    if missing:
+        raise RegisterFileError(
+            _("Required columns are missing: %(missing)s. The first row must hold the column names (姓名, 证件类型, 证件号码, ...).")
+            % {"missing": "、".join(missing)}
+        )
+    start = row_number
+
+    def numbered() -> Iterator[tuple[int, list[Any]]]:
+        number = start
+        for raw in rows:
+            number += 1
+            if any(v not in (None, "") and clean_text(v) for v in raw):
+                yield number, raw
+
+    return Sheet(columns=columns, unknown_headers=unknown, rows=numbered())
+
+
+def parse_row(number: int, raw: list[Any], columns: list[Column | None], problems: list[Problem]) -> ParsedRow | None:
+    """Clean one row; append its problems and return None when it has any."""
+    values: dict[str, Any] = {}
+    failed = False
+    for column, cell in zip(columns, raw, strict=False):
+        if column is None:
+            continue
+        try:
+            value = column.parse(cell)
+        except CellError as exc:
+            problems.append(Problem(number, column.header, clean_text(cell), str(exc)))
+            failed = True
+            continue
+        if column.required and value in ("", None):
+            problems.append(Problem(number, column.header, "", _("Required.")))
+            failed = True
+            continue
+        values[column.field] = value
+    for column in columns:
+        # A short row (fewer cells than headers) still has its required cells checked.
+        if column is not None and column.required and column.field not in values and not failed:
+            problems.append(Problem(number, column.header, "", _("Required.")))
+            failed = True
+    if failed:
+        return None
+    parsed = ParsedRow(number, values)
+    id_type = values.get("id_type", IdType.RESIDENT_ID)
+    check = check_id_number(values["id_number"], id_type)
+    if not check.ok:
+        for reason in check.errors:
+            problems.append(Problem(number, "证件号码", values["id_number"], reason))
+        return None
+    parsed.warnings.extend(check.warnings)
+    if id_type == IdType.RESIDENT_ID:
+        # Blank birth date or gender are taken from the number; given ones must agree with it.
+        values.setdefault("birth_date", None)
+        values.setdefault("gender", "")
+        disagreements = agreement_errors(
+            check, birth_date=values["birth_date"], gender=values["gender"] or None
+        )
+        header_of = {"birth_date": "出生日期", "gender": "性别"}
+        for field_name, reason in disagreements.items():
+            shown = values[field_name]
+            shown = shown.isoformat() if isinstance(shown, datetime.date) else _words_writer(GENDER_WORDS)(shown)
+            problems.append(Problem(number, header_of[field_name], shown, reason))
+        if disagreements:
+            return None
+        values["birth_date"] = values["birth_date"] or check.birth_date
+        values["gender"] = values["gender"] or check.gender
+    elif not values.get("gender"):
+        problems.append(Problem(number, "性别", "", _("Required for this ID type.")))
+        return None
+    return parsed
+
+
+# --- Writing -----------------------------------------------------------------------------
+
+
+def record_to_row(record: dict[str, Any]) -> list[Any]:
+    """A register record (field -> value, with `bureau_code`) as the file's cells."""
+    return [column.write(record.get(column.field)) for column in COLUMNS]
+
+
+def iter_csv(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """CSV text in pieces, starting with a BOM so that Excel on Chinese Windows reads it as UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(HEADERS)
+    for count, record in enumerate(records, 1):
+        writer.writerow(record_to_row(record))
+        if count % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def iter_json(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """A JSON list of objects keyed by the Chinese column names, in pieces."""
+    yield "["
+    for count, record in enumerate(records):
+        yield ("," if count else "") + "\n" + json.dumps(
+            dict(zip(HEADERS, record_to_row(record), strict=True)), ensure_ascii=False
+        )
+    yield "\n]\n"
+
+
+def write_xlsx(records: Iterable[dict[str, Any]], out) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("会计从业人员")
+    bold = Font(bold=True)
+    header_cells = []
+    for header in HEADERS:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for record in records:
+        # Every cell is text: long numbers must not become floats in Excel.
+        sheet.append([str(v) for v in record_to_row(record)])
+    workbook.save(out)
+
+
+TEXT_FORMATS = {"csv": iter_csv, "json": iter_json}
+FORMATS = ("xlsx", "csv", "json")
+
+
+def write_file(fmt: str, records: Iterable[dict[str, Any]], out) -> None:
+    """Write records as `fmt` to `out` (a binary file for xlsx; text for csv and json)."""
+    if fmt == "xlsx":
+        write_xlsx(records, out)
+        return
+    for piece in TEXT_FORMATS[fmt](records):
+        out.write(piece)
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json; charset=utf-8",
+}

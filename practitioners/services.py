@@ -1,0 +1,295 @@
+"""State changes of the register. Views, commands and admin call these; nothing else writes."""
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from practitioners import permissions, registerfile
+from practitioners.bulk import insert_practitioners
+from practitioners.constants import AuditAction
+from practitioners.idnumbers import mask_id_number
+from practitioners.models import AuditEvent, Bureau, Practitioner, User
+from practitioners.registerfile import Problem, RegisterFileError
+
+# Fields an import may set (every column but the bureau code, which becomes bureau_id).
+IMPORT_FIELDS = tuple(c.field for c in registerfile.COLUMNS if c.field != "bureau_code") + ("bureau_id",)
+_LOOKUP_CHUNK = 2000
+
+
+def record_event(
+    *,
+    actor: User | None,
+    action: str,
+    practitioner: Practitioner | None = None,
+    bureau: Bureau | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """Write one audit event."""
+    return AuditEvent.objects.create(
+        actor=actor if actor and actor.is_authenticated else None,
+        action=action,
+        practitioner=practitioner,
+        bureau=bureau or (practitioner.bureau if practitioner else None),
+        detail=detail,
+    )
+
+
+def record_practitioner_viewed(*, actor: User, practitioner: Practitioner) -> None:
+    """Audit that a staff member opened a full record (the whole ID number was shown)."""
+    record_event(actor=actor, action=AuditAction.VIEWED, practitioner=practitioner)
+
+
+@dataclass
+class ImportResult:
+    """What an import found and did. `written` is False for a dry run or a refused file."""
+
+    total_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped_confirmed: list[tuple[int, str]] = field(default_factory=list)  # (row, masked ID)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    unknown_headers: list[str] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def invalid_rows(self) -> int:
+        return len({p.row for p in self.problems})
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    return value
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def import_register(
+    *,
+    actor: User | None,
+    data: bytes,
+    filename: str = "",
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Load a register file: all or nothing unless skip_invalid; confirmed records are never overwritten.
+
+    `actor` None means the system (a management command run by an operator): every bureau.
+    Raises RegisterFileError when the file as a whole is unusable.
+    """
+    result = ImportResult()
+    sheet = registerfile.open_sheet(data)
+    result.unknown_headers = sheet.unknown_headers
+    present_fields = {c.field for c in sheet.columns if c is not None}
+    allowed_codes = None if actor is None else permissions.importable_bureau_codes(actor)
+    bureau_ids = dict(Bureau.objects.values_list("code", "id"))
+
+    parsed: list[registerfile.ParsedRow] = []
+    for number, raw in sheet.rows:
+        result.total_rows += 1
+        row = registerfile.parse_row(number, raw, sheet.columns, result.problems)
+        if row is None:
+            continue
+        code = row.values.pop("bureau_code")
+        if code not in bureau_ids:
+            result.problems.append(Problem(number, "发证机关代码", code, _("No bureau has this code.")))
+            continue
+        if allowed_codes is not None and code not in allowed_codes:
+            result.problems.append(
+                Problem(number, "发证机关代码", code,
+                        _("This row belongs to another bureau; you may import only your own bureau's practitioners."))
+            )
+            continue
+        row.values["bureau_id"] = bureau_ids[code]
+        for warning in row.warnings:
+            result.warnings.append(Problem(number, "证件号码", row.values["id_number"], warning))
+        parsed.append(row)
+    if result.total_rows == 0:
+        raise RegisterFileError(_("The file has column names but no rows."))
+
+    parsed = _drop_duplicates_in_file(parsed, result)
+    existing = _existing_by_id_number([r.values["id_number"] for r in parsed])
+    parsed = _drop_certificate_conflicts(parsed, existing, result)
+
+    creates: list[dict[str, Any]] = []
+    updates: list[tuple[registerfile.ParsedRow, dict[str, Any], dict[str, Any]]] = []
+    update_fields = present_fields - {"bureau_code"} | {"bureau_id"}
+    for row in parsed:
+        old = existing.get(row.values["id_number"])
+        if old is None:
+            creates.append(row.values)
+            continue
+        changes = {
+            name: row.values[name]
+            for name in update_fields
+            if name in row.values and _comparable(old[name]) != row.values[name]
+        }
+        if not changes:
+            result.unchanged += 1
+        elif old["confirmed_at"] is not None:
+            result.skipped_confirmed.append((row.row, mask_id_number(old["id_number"])))
+        else:
+            updates.append((row, old, changes))
+
+    result.problems.sort(key=lambda p: p.row)
+    if dry_run or (result.problems and not skip_invalid):
+        result.created, result.updated = len(creates), len(updates)
+        return result
+    _write_import(actor=actor, creates=creates, updates=updates, result=result, filename=filename)
+    return result
+
+
+def _drop_duplicates_in_file(rows, result: ImportResult):
+    first_id: dict[str, int] = {}
+    first_cert: dict[str, int] = {}
+    kept = []
+    for row in rows:
+        id_number, cert = row.values["id_number"], row.values["cert_number"]
+        if id_number in first_id:
+            result.problems.append(
+                Problem(row.row, "证件号码", id_number,
+                        _("Same ID number as row %(row)d.") % {"row": first_id[id_number]})
+            )
+        elif cert in first_cert:
+            result.problems.append(
+                Problem(row.row, "会计从业资格证号", cert,
+                        _("Same certificate number as row %(row)d.") % {"row": first_cert[cert]})
+            )
+        else:
+            first_id[id_number] = row.row
+            first_cert[cert] = row.row
+            kept.append(row)
+    return kept
+
+
+def _existing_by_id_number(id_numbers: list[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(id_numbers, _LOOKUP_CHUNK):
+        for record in Practitioner.objects.filter(id_number__in=chunk).values(
+            "id", "confirmed_at", *IMPORT_FIELDS
+        ):
+            found[record["id_number"]] = record
+    return found
+
+
+def _drop_certificate_conflicts(rows, existing, result: ImportResult):
+    """A certificate number already held by another person's record is an error."""
+    certs = [r.values["cert_number"] for r in rows]
+    holder: dict[str, str] = {}
+    for chunk in _chunks(certs, _LOOKUP_CHUNK):
+        holder.update(
+            Practitioner.objects.filter(cert_number__in=chunk).values_list("cert_number", "id_number")
+        )
+    kept = []
+    for row in rows:
+        owner = holder.get(row.values["cert_number"])
+        if owner is not None and owner != row.values["id_number"]:
+            result.problems.append(
+                Problem(row.row, "会计从业资格证号", row.values["cert_number"],
+                        _("This certificate number belongs to another practitioner (%(id)s).")
+                        % {"id": mask_id_number(owner)})
+            )
+        else:
+            kept.append(row)
+    return kept
+
+
+def _write_import(*, actor, creates, updates, result: ImportResult, filename: str) -> None:
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            result.created = insert_practitioners(creates) if creates else 0
+            # Lock the rows to update; one confirmed meanwhile at the counter is left alone.
+            ids = [old["id"] for _row, old, _changes in updates]
+            unconfirmed: set[int] = set()
+            for chunk in _chunks(ids, _LOOKUP_CHUNK):
+                unconfirmed.update(
+                    Practitioner.objects.select_for_update()
+                    .filter(pk__in=chunk, confirmed_at__isnull=True)
+                    .values_list("pk", flat=True)
+                )
+            objs, events, changed_fields = [], [], {"updated_at"}
+            for row, old, changes in updates:
+                if old["id"] not in unconfirmed:
+                    result.skipped_confirmed.append((row.row, mask_id_number(old["id_number"])))
+                    continue
+                obj = Practitioner(id=old["id"], **{k: old[k] for k in IMPORT_FIELDS}, confirmed_at=None)
+                for name, value in changes.items():
+                    setattr(obj, name, value)
+                obj.updated_at = now
+                changed_fields.update(changes)
+                objs.append(obj)
+                events.append(
+                    AuditEvent(
+                        at=now, actor=actor, action=AuditAction.UPDATED, practitioner_id=old["id"],
+                        bureau_id=obj.bureau_id,
+                        detail={"source": filename or "import", "row": row.row, "fields": sorted(changes)},
+                    )
+                )
+            Practitioner.objects.bulk_update(objs, sorted(changed_fields), batch_size=500)
+            AuditEvent.objects.bulk_create(events, batch_size=1000)
+            result.updated = len(objs)
+            result.skipped_confirmed.sort()
+            record_event(
+                actor=actor, action=AuditAction.IMPORTED, file=filename, rows=result.total_rows,
+                created=result.created, updated=result.updated, unchanged=result.unchanged,
+                skipped_confirmed=len(result.skipped_confirmed), invalid_rows=result.invalid_rows,
+            )
+    except IntegrityError:
+        raise RegisterFileError(
+            _("The register changed while the file was being imported (a number was taken meanwhile). Import the file again.")
+        ) from None
+    result.written = True
+
+
+def export_records(*, bureau: Bureau | None = None, queryset=None) -> Iterator[dict[str, Any]]:
+    """Register records for writing to a file, in a stable order, streamed from the database."""
+    qs = queryset if queryset is not None else Practitioner.objects.all()
+    if bureau is not None:
+        qs = qs.filter(bureau=bureau)
+    fields = [f for f in IMPORT_FIELDS if f != "bureau_id"]
+    for record in qs.order_by("bureau__code", "id").values(*fields, "bureau__code").iterator(chunk_size=5000):
+        record["bureau_code"] = record.pop("bureau__code")
+        yield record
+
+
+class _Counter:
+    def __init__(self, records: Iterator[dict[str, Any]]):
+        self.records, self.count = records, 0
+
+    def __iter__(self):
+        for record in self.records:
+            self.count += 1
+            yield record
+
+
+def export_register(
+    *, actor: User | None, fmt: str, out, bureau: Bureau | None = None, queryset=None
+) -> int:
+    """Write the register (or one bureau's) as csv, xlsx or json to `out`; audited. Returns the row count."""
+    records = _Counter(export_records(bureau=bureau, queryset=queryset))
+    registerfile.write_file(fmt, records, out)
+    record_event(actor=actor, action=AuditAction.EXPORTED, bureau=bureau, format=fmt, rows=records.count)
+    return records.count
+
+
+def stream_register(
+    *, actor: User, fmt: str, bureau: Bureau | None = None, queryset=None
+) -> Iterator[str]:
+    """The register as csv or json text in pieces, for a streaming download; audited up front."""
+    record_event(actor=actor, action=AuditAction.EXPORTED, bureau=bureau, format=fmt)
+    return registerfile.TEXT_FORMATS[fmt](export_records(bureau=bureau, queryset=queryset))

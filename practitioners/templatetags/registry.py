@@ -1,0 +1,16 @@
+from django import template
+
+from practitioners.idnumbers import mask_id_number
+
+register = template.Library()
+
+
+@register.filter
+def mask_id(value: str) -> str:
+    """Mask an ID number for lists: 450103********3428."""
+    return mask_id_number(value or "")
+
+
+@register.filter
+def percent(part: int, whole: int) -> str:
+    return f"{part * 100 / whole:.1f}%" if whole else "—"

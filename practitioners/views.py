@@ -1,0 +1,151 @@
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from practitioners import permissions, registerfile, selectors, services
+from practitioners.forms import ExportForm, ImportForm, SearchForm
+
+PAGE_SIZE = 50
+
+
+def staff_required(view):
+    """Logged-in bureau staff only; anyone else is sent to log in or refused."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not permissions.is_staff_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@login_required
+def home(request):
+    """Send each user to the page of their role."""
+    if permissions.is_city_staff(request.user):
+        return redirect("practitioners:bureau_overview")
+    if permissions.is_staff_member(request.user):
+        return redirect("practitioners:list")
+    return render(request, "practitioners/no_access.html", status=403)
+
+
+@require_GET
+@staff_required
+def practitioner_list(request):
+    bureaus = selectors.bureaus_for(user=request.user)
+    form = SearchForm(request.GET or None, bureaus=bureaus)
+    query, bureau = "", None
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        bureau = form.cleaned_data.get("bureau")
+    practitioners = selectors.search_practitioners(user=request.user, query=query, bureau=bureau)
+    page = Paginator(practitioners, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "practitioners/practitioner_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            "bureau": bureau,
+            "show_bureau": len(bureaus) > 1,
+            "can_manage": permissions.can_manage_register(request.user),
+        },
+    )
+
+
+@require_GET
+@staff_required
+def practitioner_detail(request, pk: int):
+    practitioner = selectors.get_practitioner_for(user=request.user, pk=pk)
+    services.record_practitioner_viewed(actor=request.user, practitioner=practitioner)
+    return render(
+        request,
+        "practitioners/practitioner_detail.html",
+        {
+            "p": practitioner,
+            "id_warnings": selectors.id_number_warnings(practitioner),
+            "events": selectors.recent_events(practitioner=practitioner),
+        },
+    )
+
+
+@require_GET
+@staff_required
+def bureau_overview(request):
+    bureaus = selectors.bureau_overview(user=request.user)
+    totals = {
+        key: sum(getattr(b, key) for b in bureaus)
+        for key in ("practitioner_count", "confirmed_count", "in_post_count", "account_count")
+    }
+    return render(request, "practitioners/bureau_overview.html", {"bureaus": bureaus, "totals": totals})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def register_import(request):
+    if not permissions.can_manage_register(request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = file_error = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.import_register(
+                actor=request.user,
+                data=upload.read(),
+                filename=upload.name,
+                skip_invalid=form.cleaned_data["skip_invalid"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except registerfile.RegisterFileError as exc:
+            file_error = str(exc)
+            form.add_error("file", file_error)
+        if result is not None and result.written:
+            messages.success(request, _("The register file was imported."))
+    return render(
+        request,
+        "practitioners/register_import.html",
+        {"form": form, "result": result, "columns": registerfile.COLUMNS},
+        status=200 if file_error is None else 400,
+    )
+
+
+@require_GET
+@staff_required
+def register_export(request):
+    if not permissions.can_manage_register(request.user):
+        raise PermissionDenied
+    bureaus = selectors.bureaus_for(user=request.user)
+    if not permissions.is_city_staff(request.user):
+        bureaus = bureaus.filter(pk=request.user.bureau_id)
+    form = ExportForm(request.GET or None, bureaus=bureaus)
+    if not request.GET or not form.is_valid():
+        return render(request, "practitioners/register_export.html", {"form": form})
+    fmt = form.cleaned_data["format"]
+    bureau = form.cleaned_data["bureau"]
+    if bureau is None and not permissions.is_city_staff(request.user):
+        bureau = request.user.bureau
+    queryset = selectors.practitioners_for(user=request.user)
+    filename = f"practitioners-{bureau.code if bureau else 'all'}-{timezone.localdate():%Y%m%d}.{fmt}"
+    if fmt == "xlsx":
+        spool = tempfile.TemporaryFile()
+        services.export_register(actor=request.user, fmt=fmt, out=spool, bureau=bureau, queryset=queryset)
+        spool.seek(0)
+        return FileResponse(spool, as_attachment=True, filename=filename,
+                            content_type=registerfile.CONTENT_TYPES[fmt])
+    stream = services.stream_register(actor=request.user, fmt=fmt, bureau=bureau, queryset=queryset)
+    response = StreamingHttpResponse(stream, content_type=registerfile.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
