@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from practitioners.constants import AbacusLevel, IdType, TitleLevel
@@ -40,13 +40,13 @@ def insert_practitioners(records: Iterable[dict[str, Any]], *, ignore_conflicts:
     table = Practitioner._meta.db_table
     if connection.vendor == "postgresql":
         cols = ", ".join(COLUMNS)
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
             pg = cursor.cursor
             target = table
             if ignore_conflicts:
                 target = "practitioner_incoming"
                 cursor.execute(
-                    f"CREATE TEMP TABLE IF NOT EXISTS {target} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+                    f"CREATE TEMP TABLE {target} ON COMMIT DROP AS SELECT {cols} FROM {table} WITH NO DATA"
                 )
             with pg.copy(f"COPY {target} ({cols}) FROM STDIN") as copy:
                 count = 0

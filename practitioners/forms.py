@@ -23,7 +23,7 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, bureaus=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if bureaus is not None and len(bureaus) > 1:
+        if bureaus is not None:
             self.fields["bureau"].queryset = bureaus
         else:
             del self.fields["bureau"]

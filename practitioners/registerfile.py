@@ -247,8 +247,12 @@ def _parse_ethnicity(value: Any) -> str:
 
 
 def _parse_id_number(value: Any) -> str:
-    if isinstance(value, float):
-        raise CellError(_("Excel stored this number as a numeric cell and lost digits; format the column as text."))
+    # Excel keeps 15 significant digits of a number: an 18-digit ID typed into a numeric
+    # cell has already lost its last digits, so refuse it rather than guess.
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 1e15:
+        raise CellError(
+            _("Excel stored this ID number as a number and lost its last digits; format the column as text and type it again.")
+        )
     return normalize_id_number(clean_text(value))
 
 
@@ -262,6 +266,12 @@ def _parse_code(max_length: int):
         return text
 
     return parse
+
+
+def _parse_credit_code(value: Any) -> str:
+    text = _parse_code(18)(value)
+    _check_django(validate_credit_code)(text)
+    return text
 
 
 def _parse_mobile(value: Any) -> str:
@@ -299,7 +309,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("珠算等级", "abacus_level", _choice(ABACUS_WORDS, AbacusLevel.NONE), _words_writer(ABACUS_WORDS)),
     Column("会计电算化证", "has_computing_cert", _choice(YES_NO_WORDS, False), lambda v: "有" if v else "无"),
     Column("工作单位", "employer", _text(100), _identity),
-    Column("统一社会信用代码", "employer_credit_code", _parse_code(18), _identity),
+    Column("统一社会信用代码", "employer_credit_code", _parse_credit_code, _identity),
     Column("职务", "position", _text(32), _identity),
     Column("是否在岗", "in_accounting_post", _choice(YES_NO_WORDS, False), lambda v: "是" if v else "否"),
     Column("手机", "mobile", _parse_mobile, _identity),

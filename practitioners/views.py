@@ -43,7 +43,8 @@ def home(request):
 @require_GET
 @staff_required
 def practitioner_list(request):
-    bureaus = selectors.bureaus_for(user=request.user)
+    show_bureau = permissions.is_city_staff(request.user)
+    bureaus = selectors.bureaus_for(user=request.user) if show_bureau else None
     form = SearchForm(request.GET or None, bureaus=bureaus)
     query, bureau = "", None
     if form.is_valid():
@@ -59,7 +60,7 @@ def practitioner_list(request):
             "page": page,
             "query": query,
             "bureau": bureau,
-            "show_bureau": len(bureaus) > 1,
+            "show_bureau": show_bureau,
             "can_manage": permissions.can_manage_register(request.user),
         },
     )
@@ -97,7 +98,8 @@ def bureau_overview(request):
 def register_import(request):
     if not permissions.can_manage_register(request.user):
         raise PermissionDenied
-    form = ImportForm(request.POST or None, request.FILES or None)
+    bound = request.method == "POST"
+    form = ImportForm(request.POST if bound else None, request.FILES if bound else None)
     result = file_error = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -8,3 +8,7 @@ DEBUG = env_bool("DEBUG", True)
 MAILERS = {
     "default": {"BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
 }
+# Serve static/ directly while developing; production runs collectstatic (see README).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,250 @@
+"""Staff pages: who may open what (the matrix), what lists show, fixed query counts."""
+
+import io
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from practitioners import registerfile
+from practitioners.models import AuditEvent, Practitioner
+from tests.factories import PractitionerFactory, person_values
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "practitioner_user", "clerk_a", "admin_a", "clerk_b", "city_staff", "city_clerk"]
+
+# url name -> expected status per persona (302 = sent to log in, or to the role's start page)
+MATRIX = {
+    "home": dict(anonymous=302, practitioner_user=403, clerk_a=302, admin_a=302, clerk_b=302, city_staff=302, city_clerk=302),
+    "list": dict(anonymous=302, practitioner_user=403, clerk_a=200, admin_a=200, clerk_b=200, city_staff=200, city_clerk=200),
+    "detail_a": dict(anonymous=302, practitioner_user=403, clerk_a=200, admin_a=200, clerk_b=404, city_staff=200, city_clerk=404),
+    "detail_city": dict(anonymous=302, practitioner_user=403, clerk_a=404, admin_a=404, clerk_b=404, city_staff=200, city_clerk=200),
+    "detail_missing": dict(anonymous=302, practitioner_user=403, clerk_a=404, admin_a=404, clerk_b=404, city_staff=404, city_clerk=404),
+    "bureau_overview": dict(anonymous=302, practitioner_user=403, clerk_a=200, admin_a=200, clerk_b=200, city_staff=200, city_clerk=200),
+    "import": dict(anonymous=302, practitioner_user=403, clerk_a=403, admin_a=200, clerk_b=403, city_staff=200, city_clerk=403),
+    "export": dict(anonymous=302, practitioner_user=403, clerk_a=403, admin_a=200, clerk_b=403, city_staff=200, city_clerk=403),
+    "export_download": dict(anonymous=302, practitioner_user=403, clerk_a=403, admin_a=200, clerk_b=403, city_staff=200, city_clerk=403),
+}
+
+
+def url_for(name, practitioner_a, practitioner_city):
+    return {
+        "home": reverse("home"),
+        "list": reverse("practitioners:list"),
+        "detail_a": reverse("practitioners:detail", args=[practitioner_a.pk]),
+        "detail_city": reverse("practitioners:detail", args=[practitioner_city.pk]),
+        "detail_missing": reverse("practitioners:detail", args=[999_999]),
+        "bureau_overview": reverse("practitioners:bureau_overview"),
+        "import": reverse("practitioners:import"),
+        "export": reverse("practitioners:export"),
+        "export_download": reverse("practitioners:export") + "?format=csv",
+    }[name]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("page", list(MATRIX))
+def test_permission_matrix(client, request, persona, page, practitioner_a, practitioner_city):
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    response = client.get(url_for(page, practitioner_a, practitioner_city))
+    assert response.status_code == MATRIX[page][persona], (page, persona)
+    if response.status_code == 302 and persona == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_each_role_lands_on_its_own_start_page(client, clerk_a, city_staff):
+    client.force_login(clerk_a)
+    assert client.get("/")["Location"] == reverse("practitioners:list")
+    client.force_login(city_staff)
+    assert client.get("/")["Location"] == reverse("practitioners:bureau_overview")
+
+
+def test_staff_log_in_with_username_and_password(client, clerk_a):
+    response = client.post(reverse("login"), {"username": "clerk_a", "password": "Pass-word-2026"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("practitioners:list")
+    client.logout()
+    response = client.post(reverse("login"), {"username": "clerk_a", "password": "wrong"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_list_masks_id_numbers_and_shows_only_own_bureau(client, clerk_a, practitioner_a, practitioner_b):
+    client.force_login(clerk_a)
+    html = client.get(reverse("practitioners:list")).content.decode()
+    assert practitioner_a.masked_id_number in html
+    assert practitioner_a.id_number not in html
+    assert practitioner_b.name not in html
+
+
+@pytest.mark.parametrize("field", ["id_number", "cert_number"])
+def test_search_by_full_number_finds_the_person(client, clerk_a, practitioner_a, field):
+    PractitionerFactory.create_batch(3, bureau=practitioner_a.bureau)
+    client.force_login(clerk_a)
+    page = client.get(reverse("practitioners:list"), {"q": getattr(practitioner_a, field)}).context["page"]
+    assert [p.pk for p in page.object_list] == [practitioner_a.pk]
+
+
+def test_search_normalises_a_typed_id_number(client, clerk_a, practitioner_a):
+    client.force_login(clerk_a)
+    typed = " ".join(practitioner_a.id_number).lower()
+    page = client.get(reverse("practitioners:list"), {"q": typed}).context["page"]
+    assert [p.pk for p in page.object_list] == [practitioner_a.pk]
+
+
+def test_search_by_name_prefix(client, clerk_a, practitioner_a):
+    client.force_login(clerk_a)
+    page = client.get(reverse("practitioners:list"), {"q": practitioner_a.name[:1]}).context["page"]
+    assert practitioner_a in page.object_list
+
+
+def test_search_never_crosses_bureaus(client, clerk_a, practitioner_b):
+    client.force_login(clerk_a)
+    page = client.get(reverse("practitioners:list"), {"q": practitioner_b.id_number}).context["page"]
+    assert list(page.object_list) == []
+
+
+def test_city_staff_search_every_bureau_and_filter_by_one(client, city_staff, practitioner_a, practitioner_b):
+    client.force_login(city_staff)
+    page = client.get(reverse("practitioners:list"), {"q": practitioner_b.id_number}).context["page"]
+    assert [p.pk for p in page.object_list] == [practitioner_b.pk]
+    page = client.get(reverse("practitioners:list"), {"bureau": "450103"}).context["page"]
+    assert [p.pk for p in page.object_list] == [practitioner_a.pk]
+
+
+def test_overlong_or_odd_search_input_never_fails(client, clerk_a):
+    client.force_login(clerk_a)
+    for q in ["x" * 10_000, "😀\x00'; DROP TABLE", "%", "_"]:
+        assert client.get(reverse("practitioners:list"), {"q": q}).status_code == 200
+    assert client.get(reverse("practitioners:list"), {"page": "abc"}).status_code == 200
+
+
+def test_detail_shows_the_whole_record_and_is_audited(client, clerk_a, practitioner_a):
+    client.force_login(clerk_a)
+    html = client.get(reverse("practitioners:detail", args=[practitioner_a.pk])).content.decode()
+    assert practitioner_a.id_number in html
+    assert practitioner_a.cert_number in html
+    assert AuditEvent.objects.filter(practitioner=practitioner_a, actor=clerk_a, action="viewed").exists()
+
+
+def test_city_overview_shows_every_bureau_with_figures(client, city_staff, practitioner_a, practitioner_b):
+    client.force_login(city_staff)
+    bureaus = client.get(reverse("practitioners:bureau_overview")).context["bureaus"]
+    assert len(bureaus) == 13
+    counts = {b.code: b.practitioner_count for b in bureaus}
+    assert counts["450103"] == 1 and counts["450102"] == 1 and counts["450100"] == 0
+
+
+# --- Fixed query counts -------------------------------------------------------------------
+
+
+def count_queries(client, url, params=None):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, params or {}).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("persona", ["clerk_a", "city_staff"])
+def test_list_page_query_count_does_not_grow_with_rows(client, request, county_a, county_b, persona):
+    client.force_login(request.getfixturevalue(persona))
+    url = reverse("practitioners:list")
+    PractitionerFactory.create_batch(2, bureau=county_a)
+    few = count_queries(client, url)
+    PractitionerFactory.create_batch(20, bureau=county_a)
+    PractitionerFactory.create_batch(20, bureau=county_b)
+    assert count_queries(client, url) == few
+    # session, user with bureau, the bureau choices (city staff only), count, page rows with bureau
+    assert few == {"clerk_a": 4, "city_staff": 5}[persona]
+
+
+def test_search_query_count_is_fixed(client, clerk_a, practitioner_a):
+    client.force_login(clerk_a)
+    assert count_queries(client, reverse("practitioners:list"), {"q": practitioner_a.id_number}) == 4
+
+
+def test_overview_query_count_is_fixed(client, city_staff, county_a):
+    client.force_login(city_staff)
+    url = reverse("practitioners:bureau_overview")
+    few = count_queries(client, url)
+    PractitionerFactory.create_batch(10, bureau=county_a)
+    assert count_queries(client, url) == few == 3  # session, user with bureau, figures
+
+
+# --- Import and export in the web UI -------------------------------------------------------
+
+
+def upload(client, records, **options):
+    data = "".join(registerfile.iter_csv(records)).encode("utf-8")
+    file = io.BytesIO(data)
+    file.name = "register.csv"
+    return client.post(reverse("practitioners:import"), {"file": file, **options})
+
+
+def test_admin_imports_own_bureau_rows(client, admin_a, county_a):
+    client.force_login(admin_a)
+    response = upload(client, [person_values(county_a) for _ in range(3)])
+    assert response.status_code == 200
+    assert response.context["result"].created == 3
+    assert Practitioner.objects.filter(bureau=county_a).count() == 3
+
+
+def test_county_admin_may_not_import_another_bureaus_rows(client, admin_a, county_a, county_b):
+    client.force_login(admin_a)
+    response = upload(client, [person_values(county_a), person_values(county_b)])
+    result = response.context["result"]
+    assert not result.written
+    assert [(p.row, p.column) for p in result.problems] == [(3, "发证机关代码")]
+    assert Practitioner.objects.count() == 0
+    html = response.content.decode()
+    assert "发证机关代码" in html and "450102" in html  # the error table shows row, column, value, reason
+
+
+def test_city_staff_import_for_every_bureau(client, city_staff, county_a, county_b):
+    client.force_login(city_staff)
+    response = upload(client, [person_values(county_a), person_values(county_b)])
+    assert response.context["result"].created == 2
+
+
+def test_upload_of_a_broken_file_shows_the_reason_next_to_the_field(client, admin_a):
+    client.force_login(admin_a)
+    file = io.BytesIO(b"\x00\x01\x02" * 100)
+    file.name = "register.csv"
+    response = client.post(reverse("practitioners:import"), {"file": file, "skip_invalid": "on"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"]
+    assert response.context["form"]["skip_invalid"].value() is True  # the ticked option is kept
+
+
+def test_upload_without_a_file_is_a_form_error(client, admin_a):
+    client.force_login(admin_a)
+    response = client.post(reverse("practitioners:import"), {})
+    assert response.status_code == 200
+    assert "file" in response.context["form"].errors
+
+
+def test_county_admin_export_holds_only_own_bureau(client, admin_a, practitioner_a, practitioner_b):
+    client.force_login(admin_a)
+    response = client.get(reverse("practitioners:export"), {"format": "json"})
+    rows = json.loads(b"".join(response.streaming_content).decode())
+    assert [r["证件号码"] for r in rows] == [practitioner_a.id_number]
+    assert AuditEvent.objects.filter(action="exported", actor=admin_a).exists()
+
+
+def test_county_admin_cannot_export_another_bureau(client, admin_a, practitioner_b):
+    client.force_login(admin_a)
+    response = client.get(reverse("practitioners:export"), {"format": "csv", "bureau": "450102"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["bureau"]
+
+
+def test_xlsx_download_is_a_real_workbook(client, city_staff, practitioner_a, practitioner_b):
+    from openpyxl import load_workbook
+
+    client.force_login(city_staff)
+    response = client.get(reverse("practitioners:export"), {"format": "xlsx"})
+    assert response["Content-Disposition"].startswith("attachment")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "姓名" and len(rows) == 3
