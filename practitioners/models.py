@@ -14,7 +14,8 @@ from practitioners.constants import (
     Role,
     TitleLevel,
 )
-from practitioners.idnumbers import mask_id_number
+from practitioners.idnumbers import agreement_errors, check_id_number, mask_id_number
+from practitioners.validators import validate_credit_code, validate_mobile, validate_postcode
 
 
 class Bureau(models.Model):
@@ -121,14 +122,18 @@ class Practitioner(models.Model):
     has_computing_cert = models.BooleanField(_("computerised accounting certificate"), default=False)
     # Employment
     employer = models.CharField(_("employer"), max_length=100, blank=True)
-    employer_credit_code = models.CharField(_("employer credit code"), max_length=18, blank=True)
+    employer_credit_code = models.CharField(
+        _("employer credit code"), max_length=18, blank=True, validators=[validate_credit_code]
+    )
     position = models.CharField(_("position"), max_length=32, blank=True)
     in_accounting_post = models.BooleanField(_("in an accounting post"), default=False)
     # Contact
-    mobile = models.CharField(_("mobile"), max_length=11, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=11, blank=True, validators=[validate_mobile])
     email = models.EmailField(_("email"), max_length=100, blank=True)
     address = models.CharField(_("postal address"), max_length=200, blank=True)
-    postcode = models.CharField(_("postcode"), max_length=6, blank=True)
+    postcode = models.CharField(
+        _("postcode"), max_length=6, blank=True, validators=[validate_postcode]
+    )
     # Set by the counter when the collected information is confirmed (step 3).
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -156,6 +161,17 @@ class Practitioner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.masked_id_number})"
+
+    def clean(self) -> None:
+        """One-row rules: the ID number is valid for its type and agrees with birth date and gender."""
+        super().clean()
+        check = check_id_number(self.id_number, self.id_type)
+        self.id_number = check.number
+        if not check.ok:
+            raise ValidationError({"id_number": check.errors})
+        errors = agreement_errors(check, birth_date=self.birth_date, gender=self.gender or None)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def masked_id_number(self) -> str:

@@ -100,3 +100,26 @@ def test_empty_number_is_required():
 def test_masking_keeps_region_and_last_four():
     assert mask_id_number("450103199001013428") == "450103********3428"
     assert mask_id_number("E12345678") == "E1*****78"
+
+
+@pytest.mark.django_db
+def test_model_clean_refuses_a_bad_number_and_a_disagreeing_birth_date(practitioner_a):
+    from django.core.exceptions import ValidationError
+
+    practitioner_a.id_number = practitioner_a.id_number[:-1] + ("0" if practitioner_a.id_number[-1] != "0" else "1")
+    with pytest.raises(ValidationError) as excinfo:
+        practitioner_a.full_clean()
+    assert "id_number" in excinfo.value.message_dict
+    practitioner_a.refresh_from_db()
+    practitioner_a.birth_date = datetime.date(1900, 1, 1)
+    with pytest.raises(ValidationError) as excinfo:
+        practitioner_a.full_clean()
+    assert "birth_date" in excinfo.value.message_dict
+
+
+@pytest.mark.django_db
+def test_model_clean_normalises_a_typed_number(practitioner_a):
+    number = practitioner_a.id_number
+    practitioner_a.id_number = number.translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"}).lower()
+    practitioner_a.full_clean()
+    assert practitioner_a.id_number == number
