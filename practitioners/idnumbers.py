@@ -30,7 +30,10 @@ def normalize_id_number(raw: str | None) -> str:
     """Full-width to ASCII, spaces removed, letters upper-case (x -> X)."""
     if raw is None:
         return ""
-    return _SPACES.sub("", str(raw).translate(_FULLWIDTH)).upper()
+    raw = str(raw)
+    if raw.isascii() and raw.isalnum():
+        return raw.upper()
+    return _SPACES.sub("", raw.translate(_FULLWIDTH)).upper()
 
 
 def mask_id_number(number: str) -> str:

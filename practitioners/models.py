@@ -22,7 +22,7 @@ class Bureau(models.Model):
     """A finance bureau that issues certificates and runs a service hall (受理机构)."""
 
     code = models.CharField(_("division code"), max_length=6, unique=True)
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(_("bureau name"), max_length=64)
     short_name = models.CharField(_("short name"), max_length=16)
     kind = models.CharField(_("kind"), max_length=10, choices=BureauKind)
     parent = models.ForeignKey(

@@ -139,7 +139,10 @@ def clean_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return _CONTROL.sub("", str(value)).strip()
+    text = str(value)
+    if text.isprintable():  # the usual case: no control or zero-width characters
+        return text.strip()
+    return _CONTROL.sub("", text).strip()
 
 
 def parse_date(value: Any) -> datetime.date | None:
@@ -157,6 +160,11 @@ def parse_date(value: Any) -> datetime.date | None:
     text = clean_text(value)
     if not text:
         return None
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:
+            return _year_in_range(datetime.date.fromisoformat(text))
+        except ValueError:
+            pass  # e.g. 2011-02-30: the slow path gives the precise message
     match = _DATE_YMD.match(text) or _DATE_COMPACT.match(text)
     day_given = True
     if not match:
@@ -170,6 +178,10 @@ def parse_date(value: Any) -> datetime.date | None:
         parsed = datetime.date(year, month, day)
     except ValueError:
         raise CellError(_("Not a real date.")) from None
+    return _year_in_range(parsed)
+
+
+def _year_in_range(parsed: datetime.date) -> datetime.date:
     if not 1900 <= parsed.year <= 2100:
         raise CellError(_("The year is out of range."))
     return parsed
@@ -233,6 +245,15 @@ def _check_django(validator: Callable[[str], None]) -> Callable[[str], None]:
             raise CellError(exc.messages[0]) from None
 
     return check
+
+
+_PLAIN_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+
+
+def _check_email(text: str) -> None:
+    # Most addresses are plain ASCII: a quick shape check; anything else gets Django's rules.
+    if not _PLAIN_EMAIL.match(text):
+        _check_django(validate_email)(text)
 
 
 def _parse_ethnicity(value: Any) -> str:
@@ -313,7 +334,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("职务", "position", _text(32), _identity),
     Column("是否在岗", "in_accounting_post", _choice(YES_NO_WORDS, False), lambda v: "是" if v else "否"),
     Column("手机", "mobile", _parse_mobile, _identity),
-    Column("电子邮箱", "email", _text(100, _check_django(validate_email)), _identity),
+    Column("电子邮箱", "email", _text(100, _check_email), _identity),
     Column("通讯地址", "address", _text(200), _identity),
     Column("邮政编码", "postcode", _text(6, _check_django(validate_postcode)), _identity),
 )

@@ -1,10 +1,19 @@
 """Personas reused by every test: county A (青秀区) staff, county B (兴宁区) staff, the city."""
 
 import pytest
+from django.utils import translation
 
 from practitioners.constants import Role
 from practitioners.models import Bureau
 from tests.factories import PractitionerFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service and command messages in English, so assertions read the same everywhere.
+    Pages still choose their language per request (Chinese by default; see test_i18n)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

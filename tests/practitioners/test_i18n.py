@@ -1,0 +1,23 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_are_in_simplified_chinese_by_default(client, clerk_a):
+    client.force_login(clerk_a)
+    html = client.get(reverse("practitioners:list")).content.decode()
+    assert 'lang="zh-hans"' in html
+    assert "人员名册" in html and "退出登录" in html
+
+
+def test_english_can_be_chosen_and_sticks(client, clerk_a):
+    client.force_login(clerk_a)
+    client.post(reverse("set_language"), {"language": "en", "next": "/register/"})
+    html = client.get(reverse("practitioners:list")).content.decode()
+    assert 'lang="en"' in html and "Log out" in html
+
+
+def test_login_page_is_chinese_for_a_chinese_browser(client):
+    html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").content.decode()
+    assert "登录" in html
