@@ -18,8 +18,12 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "bureau", "is_active")
     search_fields = ("username", "display_name")
     list_select_related = ("bureau",)
-    fieldsets = DjangoUserAdmin.fieldsets + ((_("Registry"), {"fields": ("display_name", "role", "bureau")}),)
-    add_fieldsets = DjangoUserAdmin.add_fieldsets + ((_("Registry"), {"fields": ("display_name", "role", "bureau")}),)
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        (_("Registry"), {"fields": ("display_name", "role", "bureau")}),
+    )
+    add_fieldsets = DjangoUserAdmin.add_fieldsets + (
+        (_("Registry"), {"fields": ("display_name", "role", "bureau")}),
+    )
 
 
 @admin.register(Practitioner)

@@ -12,17 +12,39 @@ from practitioners.models import Practitioner
 _FIELDS = [f for f in Practitioner._meta.concrete_fields if not f.primary_key]
 COLUMNS = [f.column for f in _FIELDS]
 _DEFAULTS: dict[str, Any] = {
-    "account_id": None, "gender": "", "ethnicity": "", "birth_date": None,
-    "id_type": IdType.RESIDENT_ID, "cert_issue_date": None, "education": "", "major": "",
-    "school": "", "graduation_date": None, "title_level": TitleLevel.NONE,
-    "title_cert_number": "", "title_date": None, "abacus_level": AbacusLevel.NONE,
-    "has_computing_cert": False, "employer": "", "employer_credit_code": "", "position": "",
-    "in_accounting_post": False, "mobile": "", "email": "", "address": "", "postcode": "",
+    "account_id": None,
+    "gender": "",
+    "ethnicity": "",
+    "birth_date": None,
+    "id_type": IdType.RESIDENT_ID,
+    "cert_issue_date": None,
+    "education": "",
+    "major": "",
+    "school": "",
+    "graduation_date": None,
+    "title_level": TitleLevel.NONE,
+    "title_cert_number": "",
+    "title_date": None,
+    "abacus_level": AbacusLevel.NONE,
+    "has_computing_cert": False,
+    "employer": "",
+    "employer_credit_code": "",
+    "position": "",
+    "in_accounting_post": False,
+    "mobile": "",
+    "email": "",
+    "address": "",
+    "postcode": "",
     "confirmed_at": None,
 }
-assert set(_DEFAULTS) | {"bureau_id", "name", "id_number", "cert_number", "created_at", "updated_at"} == {
-    f.attname for f in _FIELDS
-}, "bulk.py must know every Practitioner column"
+assert set(_DEFAULTS) | {
+    "bureau_id",
+    "name",
+    "id_number",
+    "cert_number",
+    "created_at",
+    "updated_at",
+} == {f.attname for f in _FIELDS}, "bulk.py must know every Practitioner column"
 
 
 def _tuples(records: Iterable[dict[str, Any]]) -> Iterable[tuple]:
@@ -34,7 +56,9 @@ def _tuples(records: Iterable[dict[str, Any]]) -> Iterable[tuple]:
         yield tuple(str(v) if hasattr(v, "value") else v for v in (merged[n] for n in names))
 
 
-def insert_practitioners(records: Iterable[dict[str, Any]], *, ignore_conflicts: bool = False) -> int:
+def insert_practitioners(
+    records: Iterable[dict[str, Any]], *, ignore_conflicts: bool = False
+) -> int:
     """Insert records (attname -> value); with ignore_conflicts, rows whose ID or certificate
     number exists already are left out. Returns the number of rows inserted."""
     table = Practitioner._meta.db_table

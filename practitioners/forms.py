@@ -12,12 +12,20 @@ class SearchForm(forms.Form):
         required=False,
         max_length=50,
         widget=forms.TextInput(
-            attrs={"autofocus": True, "autocomplete": "off", "placeholder": _("ID number, certificate number or name"),
-                   "type": "search", "enterkeyhint": "search"}
+            attrs={
+                "autofocus": True,
+                "autocomplete": "off",
+                "placeholder": _("ID number, certificate number or name"),
+                "type": "search",
+                "enterkeyhint": "search",
+            }
         ),
     )
     bureau = forms.ModelChoiceField(
-        label=_("Bureau"), queryset=Bureau.objects.none(), required=False, to_field_name="code",
+        label=_("Bureau"),
+        queryset=Bureau.objects.none(),
+        required=False,
+        to_field_name="code",
         empty_label=_("All bureaus"),
     )
 
@@ -32,10 +40,13 @@ class SearchForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Register file"),
-        help_text=_("Excel (.xlsx) or CSV (UTF-8 or GBK) exported from the old system, with Chinese column names in the first row."),
+        help_text=_(
+            "Excel (.xlsx) or CSV (UTF-8 or GBK) exported from the old system, with Chinese column names in the first row."
+        ),
     )
     skip_invalid = forms.BooleanField(
-        label=_("Import the valid rows even if some rows have problems"), required=False,
+        label=_("Import the valid rows even if some rows have problems"),
+        required=False,
     )
     dry_run = forms.BooleanField(label=_("Check only: write nothing"), required=False)
 
@@ -44,7 +55,9 @@ class ImportForm(forms.Form):
         limit = settings.REGISTRY_IMPORT_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
-                _("The file is %(size)s; the largest accepted is %(limit)s. Split it into several files.")
+                _(
+                    "The file is %(size)s; the largest accepted is %(limit)s. Split it into several files."
+                )
                 % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
             )
         if upload.size == 0:
@@ -54,10 +67,14 @@ class ImportForm(forms.Form):
 
 class ExportForm(forms.Form):
     format = forms.ChoiceField(
-        label=_("Format"), choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV (UTF-8)"), ("json", "JSON")]
+        label=_("Format"),
+        choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV (UTF-8)"), ("json", "JSON")],
     )
     bureau = forms.ModelChoiceField(
-        label=_("Bureau"), queryset=Bureau.objects.none(), required=False, to_field_name="code",
+        label=_("Bureau"),
+        queryset=Bureau.objects.none(),
+        required=False,
+        to_field_name="code",
         empty_label=_("All bureaus"),
     )
 

@@ -96,9 +96,7 @@ def check_id_number(
         )
         return result
     if not _RESIDENT_SHAPE.match(number):
-        result.errors.append(
-            _("A resident ID number is 17 digits followed by a digit or X.")
-        )
+        result.errors.append(_("A resident ID number is 17 digits followed by a digit or X."))
         return result
     expected = ric.calc_check_digit(number)
     if number[-1] != expected:
@@ -117,7 +115,8 @@ def check_id_number(
     today = today or datetime.date.today()
     if birth < _EARLIEST_BIRTH or birth > today:
         result.errors.append(
-            _("The birth date in the number (%(date)s) is impossible.") % {"date": birth.isoformat()}
+            _("The birth date in the number (%(date)s) is impossible.")
+            % {"date": birth.isoformat()}
         )
         return result
     result.birth_date = birth

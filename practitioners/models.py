@@ -26,7 +26,11 @@ class Bureau(models.Model):
     short_name = models.CharField(_("short name"), max_length=16)
     kind = models.CharField(_("kind"), max_length=10, choices=BureauKind)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent bureau"),
     )
     section_name = models.CharField(_("accounting section"), max_length=64, blank=True)
@@ -53,7 +57,11 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.PRACTITIONER)
     bureau = models.ForeignKey(
-        Bureau, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        Bureau,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
         verbose_name=_("bureau"),
     )
     display_name = models.CharField(_("full name"), max_length=50, blank=True)
@@ -86,11 +94,17 @@ class Practitioner(models.Model):
     """One holder of an accounting qualification certificate (DESIGN §4)."""
 
     bureau = models.ForeignKey(
-        Bureau, on_delete=models.PROTECT, related_name="practitioners",
+        Bureau,
+        on_delete=models.PROTECT,
+        related_name="practitioners",
         verbose_name=_("issuing bureau"),
     )
     account = models.OneToOneField(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="practitioner",
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="practitioner",
         verbose_name=_("login account"),
     )
     # Identity
@@ -119,7 +133,9 @@ class Practitioner(models.Model):
     abacus_level = models.CharField(
         _("abacus level"), max_length=10, choices=AbacusLevel, blank=True, default=AbacusLevel.NONE
     )
-    has_computing_cert = models.BooleanField(_("computerised accounting certificate"), default=False)
+    has_computing_cert = models.BooleanField(
+        _("computerised accounting certificate"), default=False
+    )
     # Employment
     employer = models.CharField(_("employer"), max_length=100, blank=True)
     employer_credit_code = models.CharField(
@@ -187,17 +203,29 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("actor"),
     )
     action = models.CharField(_("action"), max_length=40)
     bureau = models.ForeignKey(
-        Bureau, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        Bureau,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("bureau"),
     )
     practitioner = models.ForeignKey(
-        Practitioner, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="audit_events", verbose_name=_("practitioner"),
+        Practitioner,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("practitioner"),
     )
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 

@@ -107,8 +107,18 @@ ABACUS_WORDS = {
     "珠算能手": AbacusLevel.MASTER,
 }
 YES_NO_WORDS = {
-    "是": True, "否": False, "有": True, "无": False, "Y": True, "N": False,
-    "YES": True, "NO": False, "TRUE": True, "FALSE": False, "1": True, "0": False,
+    "是": True,
+    "否": False,
+    "有": True,
+    "无": False,
+    "Y": True,
+    "N": False,
+    "YES": True,
+    "NO": False,
+    "TRUE": True,
+    "FALSE": False,
+    "1": True,
+    "0": False,
 }
 
 
@@ -123,7 +133,9 @@ def _first_word(words: dict) -> dict:
 # --- Columns ---------------------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
-_DATE_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$")
+_DATE_YMD = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$"
+)
 _DATE_YM = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
@@ -226,7 +238,8 @@ def _choice(words: dict, default: Any = ""):
         if text.upper() in codes:
             return codes[text.upper()]
         raise CellError(
-            _("Unknown value; use one of: %(words)s.") % {"words": "、".join(_first_word(words).values())}
+            _("Unknown value; use one of: %(words)s.")
+            % {"words": "、".join(_first_word(words).values())}
         )
 
     return parse
@@ -272,7 +285,9 @@ def _parse_id_number(value: Any) -> str:
     # cell has already lost its last digits, so refuse it rather than guess.
     if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 1e15:
         raise CellError(
-            _("Excel stored this ID number as a number and lost its last digits; format the column as text and type it again.")
+            _(
+                "Excel stored this ID number as a number and lost its last digits; format the column as text and type it again."
+            )
         )
     return normalize_id_number(clean_text(value))
 
@@ -315,7 +330,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("性别", "gender", _choice(GENDER_WORDS), _words_writer(GENDER_WORDS)),
     Column("民族", "ethnicity", _parse_ethnicity, _identity),
     Column("出生日期", "birth_date", parse_date, format_date),
-    Column("证件类型", "id_type", _choice(ID_TYPE_WORDS), _words_writer(ID_TYPE_WORDS), required=True),
+    Column(
+        "证件类型", "id_type", _choice(ID_TYPE_WORDS), _words_writer(ID_TYPE_WORDS), required=True
+    ),
     Column("证件号码", "id_number", _parse_id_number, _identity, required=True),
     Column("会计从业资格证号", "cert_number", _parse_code(30), _identity, required=True),
     Column("发证日期", "cert_issue_date", parse_date, format_date),
@@ -324,15 +341,32 @@ COLUMNS: tuple[Column, ...] = (
     Column("所学专业", "major", _text(64), _identity),
     Column("毕业院校", "school", _text(64), _identity),
     Column("毕业时间", "graduation_date", parse_date, format_date),
-    Column("职称", "title_level", _choice(TITLE_WORDS, TitleLevel.NONE), _words_writer(TITLE_WORDS)),
+    Column(
+        "职称", "title_level", _choice(TITLE_WORDS, TitleLevel.NONE), _words_writer(TITLE_WORDS)
+    ),
     Column("职称证书编号", "title_cert_number", _parse_code(30), _identity),
     Column("职称取得时间", "title_date", parse_date, format_date),
-    Column("珠算等级", "abacus_level", _choice(ABACUS_WORDS, AbacusLevel.NONE), _words_writer(ABACUS_WORDS)),
-    Column("会计电算化证", "has_computing_cert", _choice(YES_NO_WORDS, False), lambda v: "有" if v else "无"),
+    Column(
+        "珠算等级",
+        "abacus_level",
+        _choice(ABACUS_WORDS, AbacusLevel.NONE),
+        _words_writer(ABACUS_WORDS),
+    ),
+    Column(
+        "会计电算化证",
+        "has_computing_cert",
+        _choice(YES_NO_WORDS, False),
+        lambda v: "有" if v else "无",
+    ),
     Column("工作单位", "employer", _text(100), _identity),
     Column("统一社会信用代码", "employer_credit_code", _parse_credit_code, _identity),
     Column("职务", "position", _text(32), _identity),
-    Column("是否在岗", "in_accounting_post", _choice(YES_NO_WORDS, False), lambda v: "是" if v else "否"),
+    Column(
+        "是否在岗",
+        "in_accounting_post",
+        _choice(YES_NO_WORDS, False),
+        lambda v: "是" if v else "否",
+    ),
     Column("手机", "mobile", _parse_mobile, _identity),
     Column("电子邮箱", "email", _text(100, _check_email), _identity),
     Column("通讯地址", "address", _text(200), _identity),
@@ -343,11 +377,23 @@ REQUIRED_HEADERS = tuple(c.header for c in COLUMNS if c.required)
 BY_HEADER = {c.header: c for c in COLUMNS}
 # Other spellings of headers seen in old exports.
 HEADER_ALIASES = {
-    "身份证号码": "证件号码", "身份证号": "证件号码", "证件号": "证件号码",
-    "从业资格证号": "会计从业资格证号", "证书编号": "会计从业资格证号", "会计从业资格证书编号": "会计从业资格证号",
-    "发证机关": "发证机关代码", "手机号码": "手机", "移动电话": "手机", "邮箱": "电子邮箱",
-    "Email": "电子邮箱", "邮编": "邮政编码", "毕业学校": "毕业院校", "专业": "所学专业",
-    "是否在会计岗位": "是否在岗", "单位名称": "工作单位", "职称取得日期": "职称取得时间",
+    "身份证号码": "证件号码",
+    "身份证号": "证件号码",
+    "证件号": "证件号码",
+    "从业资格证号": "会计从业资格证号",
+    "证书编号": "会计从业资格证号",
+    "会计从业资格证书编号": "会计从业资格证号",
+    "发证机关": "发证机关代码",
+    "手机号码": "手机",
+    "移动电话": "手机",
+    "邮箱": "电子邮箱",
+    "Email": "电子邮箱",
+    "邮编": "邮政编码",
+    "毕业学校": "毕业院校",
+    "专业": "所学专业",
+    "是否在会计岗位": "是否在岗",
+    "单位名称": "工作单位",
+    "职称取得日期": "职称取得时间",
 }
 
 
@@ -380,7 +426,9 @@ def _decode_text(data: bytes) -> str:
         return data.decode("gb18030")
     except UnicodeDecodeError:
         raise RegisterFileError(
-            _("The file's text encoding was not recognised; save it as CSV (UTF-8) or Excel (.xlsx).")
+            _(
+                "The file's text encoding was not recognised; save it as CSV (UTF-8) or Excel (.xlsx)."
+            )
         ) from None
 
 
@@ -398,7 +446,9 @@ def _rows_from_xlsx(data: bytes) -> Iterator[list[Any]]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
     except Exception:
-        raise RegisterFileError(_("The Excel file could not be opened; it may be damaged.")) from None
+        raise RegisterFileError(
+            _("The Excel file could not be opened; it may be damaged.")
+        ) from None
     try:
         for row in sheet.iter_rows(values_only=True):
             yield list(row)
@@ -477,7 +527,9 @@ def open_sheet(data: bytes) -> Sheet:
     missing = [h for h in REQUIRED_HEADERS if h not in seen]
     if missing:
         raise RegisterFileError(
-            _("Required columns are missing: %(missing)s. The first row must hold the column names (姓名, 证件类型, 证件号码, ...).")
+            _(
+                "Required columns are missing: %(missing)s. The first row must hold the column names (姓名, 证件类型, 证件号码, ...)."
+            )
             % {"missing": "、".join(missing)}
         )
     start = row_number
@@ -492,7 +544,9 @@ def open_sheet(data: bytes) -> Sheet:
     return Sheet(columns=columns, unknown_headers=unknown, rows=numbered())
 
 
-def parse_row(number: int, raw: list[Any], columns: list[Column | None], problems: list[Problem]) -> ParsedRow | None:
+def parse_row(
+    number: int, raw: list[Any], columns: list[Column | None], problems: list[Problem]
+) -> ParsedRow | None:
     """Clean one row; append its problems and return None when it has any."""
     values: dict[str, Any] = {}
     failed = False
@@ -535,7 +589,11 @@ def parse_row(number: int, raw: list[Any], columns: list[Column | None], problem
         header_of = {"birth_date": "出生日期", "gender": "性别"}
         for field_name, reason in disagreements.items():
             shown = values[field_name]
-            shown = shown.isoformat() if isinstance(shown, datetime.date) else _words_writer(GENDER_WORDS)(shown)
+            shown = (
+                shown.isoformat()
+                if isinstance(shown, datetime.date)
+                else _words_writer(GENDER_WORDS)(shown)
+            )
             problems.append(Problem(number, header_of[field_name], shown, reason))
         if disagreements:
             return None
@@ -574,8 +632,10 @@ def iter_json(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     """A JSON list of objects keyed by the Chinese column names, in pieces."""
     yield "["
     for count, record in enumerate(records):
-        yield ("," if count else "") + "\n" + json.dumps(
-            dict(zip(HEADERS, record_to_row(record), strict=True)), ensure_ascii=False
+        yield (
+            ("," if count else "")
+            + "\n"
+            + json.dumps(dict(zip(HEADERS, record_to_row(record), strict=True)), ensure_ascii=False)
         )
     yield "\n]\n"
 

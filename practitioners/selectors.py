@@ -13,8 +13,16 @@ _NUMBERISH = re.compile(r"^[0-9A-Z()\-]{4,}$")
 
 # Columns a list page shows; keeps the rows narrow on a million-row table.
 LIST_FIELDS = (
-    "id", "name", "gender", "id_number", "cert_number", "employer", "confirmed_at",
-    "bureau__id", "bureau__short_name", "bureau__code",
+    "id",
+    "name",
+    "gender",
+    "id_number",
+    "cert_number",
+    "employer",
+    "confirmed_at",
+    "bureau__id",
+    "bureau__short_name",
+    "bureau__code",
 )
 
 
@@ -71,7 +79,9 @@ def bureau_overview(*, user: User) -> list[Bureau]:
     return list(
         bureaus_for(user=user).annotate(
             practitioner_count=Count("practitioners"),
-            confirmed_count=Count("practitioners", filter=Q(practitioners__confirmed_at__isnull=False)),
+            confirmed_count=Count(
+                "practitioners", filter=Q(practitioners__confirmed_at__isnull=False)
+            ),
             in_post_count=Count("practitioners", filter=Q(practitioners__in_accounting_post=True)),
             account_count=Count("practitioners", filter=Q(practitioners__account__isnull=False)),
         )

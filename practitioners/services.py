@@ -17,7 +17,9 @@ from practitioners.models import AuditEvent, Bureau, Practitioner, User
 from practitioners.registerfile import Problem, RegisterFileError
 
 # Fields an import may set (every column but the bureau code, which becomes bureau_id).
-IMPORT_FIELDS = tuple(c.field for c in registerfile.COLUMNS if c.field != "bureau_code") + ("bureau_id",)
+IMPORT_FIELDS = tuple(c.field for c in registerfile.COLUMNS if c.field != "bureau_code") + (
+    "bureau_id",
+)
 _LOOKUP_CHUNK = 2000
 
 
@@ -106,12 +108,20 @@ def import_register(
             continue
         code = row.values.pop("bureau_code")
         if code not in bureau_ids:
-            result.problems.append(Problem(number, "发证机关代码", code, _("No bureau has this code.")))
+            result.problems.append(
+                Problem(number, "发证机关代码", code, _("No bureau has this code."))
+            )
             continue
         if allowed_codes is not None and code not in allowed_codes:
             result.problems.append(
-                Problem(number, "发证机关代码", code,
-                        _("This row belongs to another bureau; you may import only your own bureau's practitioners."))
+                Problem(
+                    number,
+                    "发证机关代码",
+                    code,
+                    _(
+                        "This row belongs to another bureau; you may import only your own bureau's practitioners."
+                    ),
+                )
             )
             continue
         row.values["bureau_id"] = bureau_ids[code]
@@ -161,13 +171,21 @@ def _drop_duplicates_in_file(rows, result: ImportResult):
         id_number, cert = row.values["id_number"], row.values["cert_number"]
         if id_number in first_id:
             result.problems.append(
-                Problem(row.row, "证件号码", id_number,
-                        _("Same ID number as row %(row)d.") % {"row": first_id[id_number]})
+                Problem(
+                    row.row,
+                    "证件号码",
+                    id_number,
+                    _("Same ID number as row %(row)d.") % {"row": first_id[id_number]},
+                )
             )
         elif cert in first_cert:
             result.problems.append(
-                Problem(row.row, "会计从业资格证号", cert,
-                        _("Same certificate number as row %(row)d.") % {"row": first_cert[cert]})
+                Problem(
+                    row.row,
+                    "会计从业资格证号",
+                    cert,
+                    _("Same certificate number as row %(row)d.") % {"row": first_cert[cert]},
+                )
             )
         else:
             first_id[id_number] = row.row
@@ -192,16 +210,22 @@ def _drop_certificate_conflicts(rows, existing, result: ImportResult):
     holder: dict[str, str] = {}
     for chunk in _chunks(certs, _LOOKUP_CHUNK):
         holder.update(
-            Practitioner.objects.filter(cert_number__in=chunk).values_list("cert_number", "id_number")
+            Practitioner.objects.filter(cert_number__in=chunk).values_list(
+                "cert_number", "id_number"
+            )
         )
     kept = []
     for row in rows:
         owner = holder.get(row.values["cert_number"])
         if owner is not None and owner != row.values["id_number"]:
             result.problems.append(
-                Problem(row.row, "会计从业资格证号", row.values["cert_number"],
-                        _("This certificate number belongs to another practitioner (%(id)s).")
-                        % {"id": mask_id_number(owner)})
+                Problem(
+                    row.row,
+                    "会计从业资格证号",
+                    row.values["cert_number"],
+                    _("This certificate number belongs to another practitioner (%(id)s).")
+                    % {"id": mask_id_number(owner)},
+                )
             )
         else:
             kept.append(row)
@@ -227,7 +251,9 @@ def _write_import(*, actor, creates, updates, result: ImportResult, filename: st
                 if old["id"] not in unconfirmed:
                     result.skipped_confirmed.append((row.row, mask_id_number(old["id_number"])))
                     continue
-                obj = Practitioner(id=old["id"], **{k: old[k] for k in IMPORT_FIELDS}, confirmed_at=None)
+                obj = Practitioner(
+                    id=old["id"], **{k: old[k] for k in IMPORT_FIELDS}, confirmed_at=None
+                )
                 for name, value in changes.items():
                     setattr(obj, name, value)
                 obj.updated_at = now
@@ -235,9 +261,16 @@ def _write_import(*, actor, creates, updates, result: ImportResult, filename: st
                 objs.append(obj)
                 events.append(
                     AuditEvent(
-                        at=now, actor=actor, action=AuditAction.UPDATED, practitioner_id=old["id"],
+                        at=now,
+                        actor=actor,
+                        action=AuditAction.UPDATED,
+                        practitioner_id=old["id"],
                         bureau_id=obj.bureau_id,
-                        detail={"source": filename or "import", "row": row.row, "fields": sorted(changes)},
+                        detail={
+                            "source": filename or "import",
+                            "row": row.row,
+                            "fields": sorted(changes),
+                        },
                     )
                 )
             Practitioner.objects.bulk_update(objs, sorted(changed_fields), batch_size=500)
@@ -245,13 +278,21 @@ def _write_import(*, actor, creates, updates, result: ImportResult, filename: st
             result.updated = len(objs)
             result.skipped_confirmed.sort()
             record_event(
-                actor=actor, action=AuditAction.IMPORTED, file=filename, rows=result.total_rows,
-                created=result.created, updated=result.updated, unchanged=result.unchanged,
-                skipped_confirmed=len(result.skipped_confirmed), invalid_rows=result.invalid_rows,
+                actor=actor,
+                action=AuditAction.IMPORTED,
+                file=filename,
+                rows=result.total_rows,
+                created=result.created,
+                updated=result.updated,
+                unchanged=result.unchanged,
+                skipped_confirmed=len(result.skipped_confirmed),
+                invalid_rows=result.invalid_rows,
             )
     except IntegrityError:
         raise RegisterFileError(
-            _("The register changed while the file was being imported (a number was taken meanwhile). Import the file again.")
+            _(
+                "The register changed while the file was being imported (a number was taken meanwhile). Import the file again."
+            )
         ) from None
     result.written = True
 
@@ -262,7 +303,9 @@ def export_records(*, bureau: Bureau | None = None, queryset=None) -> Iterator[d
     if bureau is not None:
         qs = qs.filter(bureau=bureau)
     fields = [f for f in IMPORT_FIELDS if f != "bureau_id"]
-    for record in qs.order_by("bureau__code", "id").values(*fields, "bureau__code").iterator(chunk_size=5000):
+    for record in (
+        qs.order_by("bureau__code", "id").values(*fields, "bureau__code").iterator(chunk_size=5000)
+    ):
         record["bureau_code"] = record.pop("bureau__code")
         yield record
 
@@ -283,7 +326,9 @@ def export_register(
     """Write the register (or one bureau's) as csv, xlsx or json to `out`; audited. Returns the row count."""
     records = _Counter(export_records(bureau=bureau, queryset=queryset))
     registerfile.write_file(fmt, records, out)
-    record_event(actor=actor, action=AuditAction.EXPORTED, bureau=bureau, format=fmt, rows=records.count)
+    record_event(
+        actor=actor, action=AuditAction.EXPORTED, bureau=bureau, format=fmt, rows=records.count
+    )
     return records.count
 
 

@@ -90,7 +90,9 @@ def bureau_overview(request):
         key: sum(getattr(b, key) for b in bureaus)
         for key in ("practitioner_count", "confirmed_count", "in_post_count", "account_count")
     }
-    return render(request, "practitioners/bureau_overview.html", {"bureaus": bureaus, "totals": totals})
+    return render(
+        request, "practitioners/bureau_overview.html", {"bureaus": bureaus, "totals": totals}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -140,13 +142,21 @@ def register_export(request):
     if bureau is None and not permissions.is_city_staff(request.user):
         bureau = request.user.bureau
     queryset = selectors.practitioners_for(user=request.user)
-    filename = f"practitioners-{bureau.code if bureau else 'all'}-{timezone.localdate():%Y%m%d}.{fmt}"
+    filename = (
+        f"practitioners-{bureau.code if bureau else 'all'}-{timezone.localdate():%Y%m%d}.{fmt}"
+    )
     if fmt == "xlsx":
         spool = tempfile.TemporaryFile()
-        services.export_register(actor=request.user, fmt=fmt, out=spool, bureau=bureau, queryset=queryset)
+        services.export_register(
+            actor=request.user, fmt=fmt, out=spool, bureau=bureau, queryset=queryset
+        )
         spool.seek(0)
-        return FileResponse(spool, as_attachment=True, filename=filename,
-                            content_type=registerfile.CONTENT_TYPES[fmt])
+        return FileResponse(
+            spool,
+            as_attachment=True,
+            filename=filename,
+            content_type=registerfile.CONTENT_TYPES[fmt],
+        )
     stream = services.stream_register(actor=request.user, fmt=fmt, bureau=bureau, queryset=queryset)
     response = StreamingHttpResponse(stream, content_type=registerfile.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

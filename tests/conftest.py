@@ -33,7 +33,9 @@ def city(db) -> Bureau:
 
 @pytest.fixture
 def clerk_a(county_a):
-    return UserFactory(username="clerk_a", role=Role.CLERK, bureau=county_a, display_name="青秀受理员")
+    return UserFactory(
+        username="clerk_a", role=Role.CLERK, bureau=county_a, display_name="青秀受理员"
+    )
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ from .base import *  # noqa: F403
 
 DEBUG = env_bool("DEBUG", True)
 MAILERS = {
-    "default": {"BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
+    "default": {
+        "BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    }
 }
 # Serve static/ directly while developing; production runs collectstatic (see README).
 STATIC_ROOT = None

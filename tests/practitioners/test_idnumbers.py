@@ -74,7 +74,12 @@ def test_region_created_after_the_birth_year_is_not_a_warning():
 
 @pytest.mark.parametrize(
     "raw",
-    ["１１０１０５１９４９１２３１００２Ｘ", "110105 19491231 002x", " 11010519491231002x\u3000", "110105194912310\u200b02X"],
+    [
+        "１１０１０５１９４９１２３１００２Ｘ",
+        "110105 19491231 002x",
+        " 11010519491231002x\u3000",
+        "110105194912310\u200b02X",
+    ],
 )
 def test_full_width_digits_spaces_and_lower_case_x_are_normalised(raw):
     assert normalize_id_number(raw) == "11010519491231002X"
@@ -106,7 +111,9 @@ def test_masking_keeps_region_and_last_four():
 def test_model_clean_refuses_a_bad_number_and_a_disagreeing_birth_date(practitioner_a):
     from django.core.exceptions import ValidationError
 
-    practitioner_a.id_number = practitioner_a.id_number[:-1] + ("0" if practitioner_a.id_number[-1] != "0" else "1")
+    practitioner_a.id_number = practitioner_a.id_number[:-1] + (
+        "0" if practitioner_a.id_number[-1] != "0" else "1"
+    )
     with pytest.raises(ValidationError) as excinfo:
         practitioner_a.full_clean()
     assert "id_number" in excinfo.value.message_dict
@@ -120,6 +127,8 @@ def test_model_clean_refuses_a_bad_number_and_a_disagreeing_birth_date(practitio
 @pytest.mark.django_db
 def test_model_clean_normalises_a_typed_number(practitioner_a):
     number = practitioner_a.id_number
-    practitioner_a.id_number = number.translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"}).lower()
+    practitioner_a.id_number = number.translate(
+        {ord(d): ord(d) + 0xFEE0 for d in "0123456789"}
+    ).lower()
     practitioner_a.full_clean()
     assert practitioner_a.id_number == number

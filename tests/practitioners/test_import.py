@@ -72,9 +72,26 @@ def test_csv_in_every_common_encoding_is_read_without_flags(county_a, encoding, 
 
 def test_xlsx_with_excel_dates_and_text_cells_is_read(county_a):
     record = person_values(county_a)
-    header = ["姓名", "证件类型", "证件号码", "会计从业资格证号", "发证机关代码", "发证日期", "毕业时间", "手机"]
-    row = [record["name"], "居民身份证", record["id_number"], record["cert_number"], "450103",
-           datetime.datetime(2011, 6, 30), 40724, 13977112233]
+    header = [
+        "姓名",
+        "证件类型",
+        "证件号码",
+        "会计从业资格证号",
+        "发证机关代码",
+        "发证日期",
+        "毕业时间",
+        "手机",
+    ]
+    row = [
+        record["name"],
+        "居民身份证",
+        record["id_number"],
+        record["cert_number"],
+        "450103",
+        datetime.datetime(2011, 6, 30),
+        40724,
+        13977112233,
+    ]
     result = do_import(xlsx_bytes([header, row]))
     assert result.ok, result.problems
     stored = Practitioner.objects.get(id_number=record["id_number"])
@@ -88,7 +105,13 @@ def test_xlsx_with_excel_dates_and_text_cells_is_read(county_a):
 def test_id_number_stored_as_an_excel_number_is_refused_as_lossy(county_a):
     record = person_values(county_a)
     header = ["姓名", "证件类型", "证件号码", "会计从业资格证号", "发证机关代码"]
-    row = [record["name"], "居民身份证", float(record["id_number"][:17] + "0"), record["cert_number"], "450103"]
+    row = [
+        record["name"],
+        "居民身份证",
+        float(record["id_number"][:17] + "0"),
+        record["cert_number"],
+        "450103",
+    ]
     result = do_import(xlsx_bytes([header, row]))
     assert not result.ok
     assert "Excel" in result.problems[0].reason
@@ -96,10 +119,16 @@ def test_id_number_stored_as_an_excel_number_is_refused_as_lossy(county_a):
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("2011-06-30", datetime.date(2011, 6, 30)), ("2011/6/30", datetime.date(2011, 6, 30)),
-     ("2011年6月30日", datetime.date(2011, 6, 30)), ("20110630", datetime.date(2011, 6, 30)),
-     ("2011.06.30", datetime.date(2011, 6, 30)), ("2011-06-30 00:00:00", datetime.date(2011, 6, 30)),
-     ("2011-06", datetime.date(2011, 6, 1)), ("", None)],
+    [
+        ("2011-06-30", datetime.date(2011, 6, 30)),
+        ("2011/6/30", datetime.date(2011, 6, 30)),
+        ("2011年6月30日", datetime.date(2011, 6, 30)),
+        ("20110630", datetime.date(2011, 6, 30)),
+        ("2011.06.30", datetime.date(2011, 6, 30)),
+        ("2011-06-30 00:00:00", datetime.date(2011, 6, 30)),
+        ("2011-06", datetime.date(2011, 6, 1)),
+        ("", None),
+    ],
 )
 def test_dates_are_read_in_the_usual_chinese_forms(text, expected):
     assert parse_date(text) == expected
@@ -113,8 +142,16 @@ def test_bad_dates_are_refused(text):
 
 def test_columns_may_come_in_any_order_and_unknown_ones_are_reported(county_a):
     record = person_values(county_a)
-    rows = [{"备注": "x", "证件号码": record["id_number"], "姓名": record["name"], "发证机关代码": "450103",
-             "会计从业资格证号": record["cert_number"], "证件类型": "身份证"}]
+    rows = [
+        {
+            "备注": "x",
+            "证件号码": record["id_number"],
+            "姓名": record["name"],
+            "发证机关代码": "450103",
+            "会计从业资格证号": record["cert_number"],
+            "证件类型": "身份证",
+        }
+    ]
     result = do_import(rows_as_csv(rows))
     assert result.ok, result.problems
     assert result.unknown_headers == ["备注"]
@@ -142,7 +179,16 @@ def test_json_export_can_be_imported(county_a):
         ("姓名,证件类型,证件号码,会计从业资格证号,发证机关代码\n".encode(), "no rows"),
         ("姓名,姓名,证件类型,证件号码,会计从业资格证号,发证机关代码\n".encode(), "appears twice"),
     ],
-    ids=["empty", "blank", "binary", "xls", "broken-xlsx", "wrong-headers", "no-rows", "duplicate-header"],
+    ids=[
+        "empty",
+        "blank",
+        "binary",
+        "xls",
+        "broken-xlsx",
+        "wrong-headers",
+        "no-rows",
+        "duplicate-header",
+    ],
 )
 def test_unusable_files_are_refused_with_a_reason(db, data, message):
     with pytest.raises(RegisterFileError, match=message):
@@ -162,7 +208,9 @@ def test_missing_required_columns_are_all_named(db):
 def bad_and_good_file(county_a) -> bytes:
     good = make_records(county_a, count=2)
     bad_check = person_values(county_a)
-    bad_check["id_number"] = bad_check["id_number"][:-1] + ("0" if bad_check["id_number"][-1] != "0" else "1")
+    bad_check["id_number"] = bad_check["id_number"][:-1] + (
+        "0" if bad_check["id_number"][-1] != "0" else "1"
+    )
     bad_date = person_values(county_a, birth_date=datetime.date(1901, 1, 1))
     bad_mobile = person_values(county_a, mobile="12345")
     return csv_bytes(good + [bad_check, bad_date, bad_mobile])
@@ -172,7 +220,11 @@ def test_one_invalid_row_means_nothing_is_written_and_every_problem_is_listed(co
     result = do_import(bad_and_good_file(county_a))
     assert not result.written
     assert Practitioner.objects.count() == 0
-    assert [(p.row, p.column) for p in result.problems] == [(4, "证件号码"), (5, "出生日期"), (6, "手机")]
+    assert [(p.row, p.column) for p in result.problems] == [
+        (4, "证件号码"),
+        (5, "出生日期"),
+        (6, "手机"),
+    ]
     assert all(p.reason for p in result.problems)
 
 
@@ -192,7 +244,12 @@ def test_dry_run_writes_nothing_but_counts(county_a):
 
 def test_duplicates_inside_the_file_are_errors(county_a):
     first = person_values(county_a)
-    same_id = dict(person_values(county_a), id_number=first["id_number"], birth_date=first["birth_date"], gender=first["gender"])
+    same_id = dict(
+        person_values(county_a),
+        id_number=first["id_number"],
+        birth_date=first["birth_date"],
+        gender=first["gender"],
+    )
     same_cert = dict(person_values(county_a), cert_number=first["cert_number"])
     result = do_import(csv_bytes([first, same_id, same_cert]))
     assert [p.row for p in result.problems] == [3, 4]
@@ -221,8 +278,14 @@ def test_gender_disagreeing_with_the_id_number_is_an_error(county_a):
 
 
 def test_invalid_credit_code_and_email_are_errors(county_a):
-    result = do_import(csv_bytes([person_values(county_a, employer_credit_code="91450100ABCDEFGHIJ"),
-                                  person_values(county_a, email="not-an-email")]))
+    result = do_import(
+        csv_bytes(
+            [
+                person_values(county_a, employer_credit_code="91450100ABCDEFGHIJ"),
+                person_values(county_a, email="not-an-email"),
+            ]
+        )
+    )
     assert {p.column for p in result.problems} == {"统一社会信用代码", "电子邮箱"}
 
 
@@ -264,8 +327,15 @@ def test_a_record_confirmed_at_the_counter_is_never_overwritten(county_a):
 def test_missing_optional_columns_leave_stored_values_alone(county_a):
     record = person_values(county_a, employer="原单位")
     do_import(csv_bytes([record]))
-    rows = [{"姓名": record["name"], "证件类型": "居民身份证", "证件号码": record["id_number"],
-             "会计从业资格证号": record["cert_number"], "发证机关代码": "450103"}]
+    rows = [
+        {
+            "姓名": record["name"],
+            "证件类型": "居民身份证",
+            "证件号码": record["id_number"],
+            "会计从业资格证号": record["cert_number"],
+            "发证机关代码": "450103",
+        }
+    ]
     result = do_import(rows_as_csv(rows))
     assert result.unchanged == 1
     assert Practitioner.objects.get().employer == "原单位"
@@ -282,7 +352,11 @@ def test_certificate_number_of_another_person_is_an_error(county_a, practitioner
 
 
 def register_snapshot():
-    fields = [f.attname for f in Practitioner._meta.concrete_fields if f.attname not in ("id", "created_at", "updated_at")]
+    fields = [
+        f.attname
+        for f in Practitioner._meta.concrete_fields
+        if f.attname not in ("id", "created_at", "updated_at")
+    ]
     return sorted(Practitioner.objects.values_list(*fields))
 
 
@@ -291,8 +365,17 @@ def test_importing_an_export_reproduces_the_register_exactly(county_a, county_b,
     from practitioners.demo import demo_people
 
     records = list(demo_people(0, 60, ["450100", "450103", "450102"]))
-    records.append(person_values(county_b, name="阿依古丽·买买提", ethnicity="维吾尔族", employer="",
-                                 email="", abacus_level="master", title_level="professor"))
+    records.append(
+        person_values(
+            county_b,
+            name="阿依古丽·买买提",
+            ethnicity="维吾尔族",
+            employer="",
+            email="",
+            abacus_level="master",
+            title_level="professor",
+        )
+    )
     do_import(csv_bytes(records))
     before = register_snapshot()
     path = tmp_path / f"export.{fmt}"
@@ -303,7 +386,9 @@ def test_importing_an_export_reproduces_the_register_exactly(county_a, county_b,
     assert len(before) == 61
 
 
-def test_export_of_one_bureau_holds_only_its_people(county_a, county_b, practitioner_a, practitioner_b, tmp_path):
+def test_export_of_one_bureau_holds_only_its_people(
+    county_a, county_b, practitioner_a, practitioner_b, tmp_path
+):
     path = tmp_path / "a.json"
     call_command("export_practitioners", "--format", "json", "--bureau", "450103", "-o", str(path))
     rows = json.loads(path.read_text(encoding="utf-8"))

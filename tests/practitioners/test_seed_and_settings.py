@@ -14,8 +14,21 @@ from practitioners.models import Bureau, Practitioner, User
 @pytest.mark.django_db
 def test_bureaus_of_the_2011_campaign_are_loaded_by_migration():
     codes = set(Bureau.objects.values_list("code", flat=True))
-    assert codes == {"450100", "450102", "450103", "450105", "450107", "450108", "450109",
-                     "450122", "450123", "450124", "450125", "450126", "450127"}
+    assert codes == {
+        "450100",
+        "450102",
+        "450103",
+        "450105",
+        "450107",
+        "450108",
+        "450109",
+        "450122",
+        "450123",
+        "450124",
+        "450125",
+        "450126",
+        "450127",
+    }
     city = Bureau.objects.get(code="450100")
     assert city.is_city and "建政路3号" in city.hall_address
     assert all(b.hall_address and b.hall_phone and b.hall_hours for b in Bureau.objects.all())
@@ -61,7 +74,13 @@ def test_database_url_parsing():
     base = Path("/srv/app")
     pg = database_from_url("postgres://reg:s%40cret@db.internal:5433/registry", base_dir=base)
     assert (pg["ENGINE"], pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
-        "django.db.backends.postgresql", "registry", "reg", "s@cret", "db.internal", "5433")
+        "django.db.backends.postgresql",
+        "registry",
+        "reg",
+        "s@cret",
+        "db.internal",
+        "5433",
+    )
     assert database_from_url("sqlite:///db.sqlite3", base_dir=base)["NAME"] == "/srv/app/db.sqlite3"
     assert database_from_url("sqlite:////var/lib/r.db", base_dir=base)["NAME"] == "/var/lib/r.db"
     with pytest.raises(ImproperlyConfigured):

@@ -14,19 +14,99 @@ from tests.factories import PractitionerFactory, person_values
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["anonymous", "practitioner_user", "clerk_a", "admin_a", "clerk_b", "city_staff", "city_clerk"]
+PERSONAS = [
+    "anonymous",
+    "practitioner_user",
+    "clerk_a",
+    "admin_a",
+    "clerk_b",
+    "city_staff",
+    "city_clerk",
+]
 
 # url name -> expected status per persona (302 = sent to log in, or to the role's start page)
 MATRIX = {
-    "home": dict(anonymous=302, practitioner_user=403, clerk_a=302, admin_a=302, clerk_b=302, city_staff=302, city_clerk=302),
-    "list": dict(anonymous=302, practitioner_user=403, clerk_a=200, admin_a=200, clerk_b=200, city_staff=200, city_clerk=200),
-    "detail_a": dict(anonymous=302, practitioner_user=403, clerk_a=200, admin_a=200, clerk_b=404, city_staff=200, city_clerk=404),
-    "detail_city": dict(anonymous=302, practitioner_user=403, clerk_a=404, admin_a=404, clerk_b=404, city_staff=200, city_clerk=200),
-    "detail_missing": dict(anonymous=302, practitioner_user=403, clerk_a=404, admin_a=404, clerk_b=404, city_staff=404, city_clerk=404),
-    "bureau_overview": dict(anonymous=302, practitioner_user=403, clerk_a=200, admin_a=200, clerk_b=200, city_staff=200, city_clerk=200),
-    "import": dict(anonymous=302, practitioner_user=403, clerk_a=403, admin_a=200, clerk_b=403, city_staff=200, city_clerk=403),
-    "export": dict(anonymous=302, practitioner_user=403, clerk_a=403, admin_a=200, clerk_b=403, city_staff=200, city_clerk=403),
-    "export_download": dict(anonymous=302, practitioner_user=403, clerk_a=403, admin_a=200, clerk_b=403, city_staff=200, city_clerk=403),
+    "home": dict(
+        anonymous=302,
+        practitioner_user=403,
+        clerk_a=302,
+        admin_a=302,
+        clerk_b=302,
+        city_staff=302,
+        city_clerk=302,
+    ),
+    "list": dict(
+        anonymous=302,
+        practitioner_user=403,
+        clerk_a=200,
+        admin_a=200,
+        clerk_b=200,
+        city_staff=200,
+        city_clerk=200,
+    ),
+    "detail_a": dict(
+        anonymous=302,
+        practitioner_user=403,
+        clerk_a=200,
+        admin_a=200,
+        clerk_b=404,
+        city_staff=200,
+        city_clerk=404,
+    ),
+    "detail_city": dict(
+        anonymous=302,
+        practitioner_user=403,
+        clerk_a=404,
+        admin_a=404,
+        clerk_b=404,
+        city_staff=200,
+        city_clerk=200,
+    ),
+    "detail_missing": dict(
+        anonymous=302,
+        practitioner_user=403,
+        clerk_a=404,
+        admin_a=404,
+        clerk_b=404,
+        city_staff=404,
+        city_clerk=404,
+    ),
+    "bureau_overview": dict(
+        anonymous=302,
+        practitioner_user=403,
+        clerk_a=200,
+        admin_a=200,
+        clerk_b=200,
+        city_staff=200,
+        city_clerk=200,
+    ),
+    "import": dict(
+        anonymous=302,
+        practitioner_user=403,
+        clerk_a=403,
+        admin_a=200,
+        clerk_b=403,
+        city_staff=200,
+        city_clerk=403,
+    ),
+    "export": dict(
+        anonymous=302,
+        practitioner_user=403,
+        clerk_a=403,
+        admin_a=200,
+        clerk_b=403,
+        city_staff=200,
+        city_clerk=403,
+    ),
+    "export_download": dict(
+        anonymous=302,
+        practitioner_user=403,
+        clerk_a=403,
+        admin_a=200,
+        clerk_b=403,
+        city_staff=200,
+        city_clerk=403,
+    ),
 }
 
 
@@ -63,7 +143,9 @@ def test_each_role_lands_on_its_own_start_page(client, clerk_a, city_staff):
 
 
 def test_staff_log_in_with_username_and_password(client, clerk_a):
-    response = client.post(reverse("login"), {"username": "clerk_a", "password": "Pass-word-2026"}, follow=True)
+    response = client.post(
+        reverse("login"), {"username": "clerk_a", "password": "Pass-word-2026"}, follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("practitioners:list")
     client.logout()
     response = client.post(reverse("login"), {"username": "clerk_a", "password": "wrong"})
@@ -71,7 +153,9 @@ def test_staff_log_in_with_username_and_password(client, clerk_a):
     assert response.context["form"].errors
 
 
-def test_list_masks_id_numbers_and_shows_only_own_bureau(client, clerk_a, practitioner_a, practitioner_b):
+def test_list_masks_id_numbers_and_shows_only_own_bureau(
+    client, clerk_a, practitioner_a, practitioner_b
+):
     client.force_login(clerk_a)
     html = client.get(reverse("practitioners:list")).content.decode()
     assert practitioner_a.masked_id_number in html
@@ -83,7 +167,9 @@ def test_list_masks_id_numbers_and_shows_only_own_bureau(client, clerk_a, practi
 def test_search_by_full_number_finds_the_person(client, clerk_a, practitioner_a, field):
     PractitionerFactory.create_batch(3, bureau=practitioner_a.bureau)
     client.force_login(clerk_a)
-    page = client.get(reverse("practitioners:list"), {"q": getattr(practitioner_a, field)}).context["page"]
+    page = client.get(reverse("practitioners:list"), {"q": getattr(practitioner_a, field)}).context[
+        "page"
+    ]
     assert [p.pk for p in page.object_list] == [practitioner_a.pk]
 
 
@@ -102,13 +188,19 @@ def test_search_by_name_prefix(client, clerk_a, practitioner_a):
 
 def test_search_never_crosses_bureaus(client, clerk_a, practitioner_b):
     client.force_login(clerk_a)
-    page = client.get(reverse("practitioners:list"), {"q": practitioner_b.id_number}).context["page"]
+    page = client.get(reverse("practitioners:list"), {"q": practitioner_b.id_number}).context[
+        "page"
+    ]
     assert list(page.object_list) == []
 
 
-def test_city_staff_search_every_bureau_and_filter_by_one(client, city_staff, practitioner_a, practitioner_b):
+def test_city_staff_search_every_bureau_and_filter_by_one(
+    client, city_staff, practitioner_a, practitioner_b
+):
     client.force_login(city_staff)
-    page = client.get(reverse("practitioners:list"), {"q": practitioner_b.id_number}).context["page"]
+    page = client.get(reverse("practitioners:list"), {"q": practitioner_b.id_number}).context[
+        "page"
+    ]
     assert [p.pk for p in page.object_list] == [practitioner_b.pk]
     page = client.get(reverse("practitioners:list"), {"bureau": "450103"}).context["page"]
     assert [p.pk for p in page.object_list] == [practitioner_a.pk]
@@ -126,10 +218,14 @@ def test_detail_shows_the_whole_record_and_is_audited(client, clerk_a, practitio
     html = client.get(reverse("practitioners:detail", args=[practitioner_a.pk])).content.decode()
     assert practitioner_a.id_number in html
     assert practitioner_a.cert_number in html
-    assert AuditEvent.objects.filter(practitioner=practitioner_a, actor=clerk_a, action="viewed").exists()
+    assert AuditEvent.objects.filter(
+        practitioner=practitioner_a, actor=clerk_a, action="viewed"
+    ).exists()
 
 
-def test_city_overview_shows_every_bureau_with_figures(client, city_staff, practitioner_a, practitioner_b):
+def test_city_overview_shows_every_bureau_with_figures(
+    client, city_staff, practitioner_a, practitioner_b
+):
     client.force_login(city_staff)
     bureaus = client.get(reverse("practitioners:bureau_overview")).context["bureaus"]
     assert len(bureaus) == 13
@@ -147,7 +243,9 @@ def count_queries(client, url, params=None):
 
 
 @pytest.mark.parametrize("persona", ["clerk_a", "city_staff"])
-def test_list_page_query_count_does_not_grow_with_rows(client, request, county_a, county_b, persona):
+def test_list_page_query_count_does_not_grow_with_rows(
+    client, request, county_a, county_b, persona
+):
     client.force_login(request.getfixturevalue(persona))
     url = reverse("practitioners:list")
     PractitionerFactory.create_batch(2, bureau=county_a)
@@ -161,7 +259,9 @@ def test_list_page_query_count_does_not_grow_with_rows(client, request, county_a
 
 def test_search_query_count_is_fixed(client, clerk_a, practitioner_a):
     client.force_login(clerk_a)
-    assert count_queries(client, reverse("practitioners:list"), {"q": practitioner_a.id_number}) == 4
+    assert (
+        count_queries(client, reverse("practitioners:list"), {"q": practitioner_a.id_number}) == 4
+    )
 
 
 def test_overview_query_count_is_fixed(client, city_staff, county_a):
@@ -198,7 +298,9 @@ def test_county_admin_may_not_import_another_bureaus_rows(client, admin_a, count
     assert [(p.row, p.column) for p in result.problems] == [(3, "发证机关代码")]
     assert Practitioner.objects.count() == 0
     html = response.content.decode()
-    assert "发证机关代码" in html and "450102" in html  # the error table shows row, column, value, reason
+    assert (
+        "发证机关代码" in html and "450102" in html
+    )  # the error table shows row, column, value, reason
 
 
 def test_city_staff_import_for_every_bureau(client, city_staff, county_a, county_b):

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=registerfile.FORMATS, default="csv")
         parser.add_argument("--bureau", metavar="CODE", help="only this bureau's practitioners")
-        parser.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
+        parser.add_argument(
+            "-o", "--output", metavar="FILE", help="file to write (default: standard output)"
+        )
 
     def handle(self, *args, format: str, bureau: str | None, output: str | None, **options):
         selected = None
@@ -24,7 +26,9 @@ class Command(BaseCommand):
         if output is None and format == "xlsx":
             raise CommandError("--format xlsx needs -o FILE.")
         if output is None:
-            count = services.export_register(actor=None, fmt=format, out=sys.stdout, bureau=selected)
+            count = services.export_register(
+                actor=None, fmt=format, out=sys.stdout, bureau=selected
+            )
         else:
             mode = "wb" if format == "xlsx" else "w"
             kwargs = {} if format == "xlsx" else {"encoding": "utf-8", "newline": ""}

@@ -17,7 +17,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--skip-invalid", action="store_true", help="write the valid rows even if others have problems")
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="write the valid rows even if others have problems",
+        )
         parser.add_argument("--dry-run", action="store_true", help="check only; write nothing")
 
     def handle(self, *args, file: Path, skip_invalid: bool, dry_run: bool, **options):
@@ -27,19 +31,27 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
         try:
             result = services.import_register(
-                actor=None, data=data, filename=file.name, skip_invalid=skip_invalid, dry_run=dry_run
+                actor=None,
+                data=data,
+                filename=file.name,
+                skip_invalid=skip_invalid,
+                dry_run=dry_run,
             )
         except RegisterFileError as exc:
             raise CommandError(f"{file}: {exc}") from None
 
         for problem in result.problems:
-            self.stderr.write(f"row {problem.row}, {problem.column}, {problem.value!r}: {problem.reason}")
+            self.stderr.write(
+                f"row {problem.row}, {problem.column}, {problem.value!r}: {problem.reason}"
+            )
         for warning in result.warnings[:_SHOWN]:
             self.stdout.write(f"warning: row {warning.row}, {warning.column}: {warning.reason}")
         if len(result.warnings) > _SHOWN:
             self.stdout.write(f"... and {len(result.warnings) - _SHOWN} more warnings")
         for row, masked in result.skipped_confirmed:
-            self.stdout.write(f"skipped: row {row} ({masked}) was confirmed at the counter; not overwritten")
+            self.stdout.write(
+                f"skipped: row {row} ({masked}) was confirmed at the counter; not overwritten"
+            )
         if result.unknown_headers:
             self.stdout.write(f"unknown columns (ignored): {', '.join(result.unknown_headers)}")
         error_file = file.with_name(file.name + ".errors.csv")

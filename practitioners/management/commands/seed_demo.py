@@ -17,8 +17,12 @@ class Command(BaseCommand):
     help = "Load realistic demo practitioners and demo staff accounts (idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--practitioners", type=int, default=3000, help="how many people (default 3000)")
-        parser.add_argument("--quiet-accounts", action="store_true", help="do not print the demo accounts")
+        parser.add_argument(
+            "--practitioners", type=int, default=3000, help="how many people (default 3000)"
+        )
+        parser.add_argument(
+            "--quiet-accounts", action="store_true", help="do not print the demo accounts"
+        )
 
     def handle(self, *args, practitioners: int, quiet_accounts: bool, **options):
         bureaus = list(Bureau.objects.order_by("code"))
@@ -52,9 +56,18 @@ class Command(BaseCommand):
         wanted = [("admin", None, city, "系统管理员")]
         wanted.append(("city", Role.CITY_STAFF, city, "市会计管理科 李科长"))
         for bureau in bureaus:
-            wanted.append((f"clerk_{bureau.code}", Role.CLERK, bureau, f"{bureau.short_name}受理员"))
+            wanted.append(
+                (f"clerk_{bureau.code}", Role.CLERK, bureau, f"{bureau.short_name}受理员")
+            )
             if not bureau.is_city:
-                wanted.append((f"admin_{bureau.code}", Role.BUREAU_ADMIN, bureau, f"{bureau.short_name}会计管理股"))
+                wanted.append(
+                    (
+                        f"admin_{bureau.code}",
+                        Role.BUREAU_ADMIN,
+                        bureau,
+                        f"{bureau.short_name}会计管理股",
+                    )
+                )
         rows = []
         for username, role, bureau, display in wanted:
             superuser = role is None
@@ -69,7 +82,13 @@ class Command(BaseCommand):
                     "is_superuser": superuser,
                 },
             )
-            rows.append((username, str(user.get_role_display()) if not superuser else "superuser (Django admin)", bureau.name))
+            rows.append(
+                (
+                    username,
+                    str(user.get_role_display()) if not superuser else "superuser (Django admin)",
+                    bureau.name,
+                )
+            )
         return rows
 
     def _print_accounts(self, rows) -> None:
