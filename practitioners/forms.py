@@ -6,6 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from practitioners.models import Bureau
 
 
+class BureauChoiceField(forms.ModelChoiceField):
+    """A bureau chosen by its division code; the view sets the queryset of bureaus the user may see."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Bureau"))
+        kwargs.setdefault("empty_label", _("All bureaus"))
+        super().__init__(queryset=Bureau.objects.none(), required=False, to_field_name="code", **kwargs)
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(
         label=_("ID number, certificate number or name"),
@@ -21,13 +30,7 @@ class SearchForm(forms.Form):
             }
         ),
     )
-    bureau = forms.ModelChoiceField(
-        label=_("Bureau"),
-        queryset=Bureau.objects.none(),
-        required=False,
-        to_field_name="code",
-        empty_label=_("All bureaus"),
-    )
+    bureau = BureauChoiceField()
 
     def __init__(self, *args, bureaus=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,13 +73,7 @@ class ExportForm(forms.Form):
         label=_("Format"),
         choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV (UTF-8)"), ("json", "JSON")],
     )
-    bureau = forms.ModelChoiceField(
-        label=_("Bureau"),
-        queryset=Bureau.objects.none(),
-        required=False,
-        to_field_name="code",
-        empty_label=_("All bureaus"),
-    )
+    bureau = BureauChoiceField()
 
     def __init__(self, *args, bureaus=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
 from practitioners.idnumbers import normalize_id_number
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
