@@ -12,7 +12,10 @@ class BureauChoiceField(forms.ModelChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Bureau"))
         kwargs.setdefault("empty_label", _("All bureaus"))
-        super().__init__(queryset=Bureau.objects.none(), required=False, to_field_name="code", **kwargs)
+        kwargs.setdefault("widget", forms.Select(attrs={"class": "form-select"}))
+        super().__init__(
+            queryset=Bureau.objects.none(), required=False, to_field_name="code", **kwargs
+        )
 
 
 class SearchForm(forms.Form):
@@ -22,6 +25,7 @@ class SearchForm(forms.Form):
         max_length=50,
         widget=forms.TextInput(
             attrs={
+                "class": "form-control",
                 "autofocus": True,
                 "autocomplete": "off",
                 "placeholder": _("ID number, certificate number or name"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from practitioners.constants import (
     STAFF_ROLES,
     AbacusLevel,
+    AuditAction,
     BureauKind,
     Education,
     Gender,
@@ -210,7 +211,7 @@ class AuditEvent(models.Model):
         related_name="+",
         verbose_name=_("actor"),
     )
-    action = models.CharField(_("action"), max_length=40)
+    action = models.CharField(_("action"), max_length=40, choices=AuditAction)
     bureau = models.ForeignKey(
         Bureau,
         on_delete=models.SET_NULL,
