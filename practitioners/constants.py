@@ -59,11 +59,22 @@ class AbacusLevel(models.TextChoices):
 
 
 class AuditAction(models.TextChoices):
+    """Every kind of audit event of the project (all apps), so that each has a label."""
+
     VIEWED = "viewed", _("Viewed")
     CREATED = "created", _("Created")
     UPDATED = "updated", _("Updated")
     IMPORTED = "imported", _("Imported register file")
     EXPORTED = "exported", _("Exported register")
+    # collection
+    ACTIVATED = "account_activated", _("Account activated")
+    DRAFT_SAVED = "application_draft_saved", _("Application draft saved")
+    SUBMITTED = "application_submitted", _("Application submitted")
+    RETURNED = "application_returned", _("Application returned")
+    CONFIRMED = "application_confirmed", _("Application confirmed")
+    PHOTO_UPLOADED = "photo_uploaded", _("Photo uploaded")
+    RESET_CODE_ISSUED = "reset_code_issued", _("One-time code issued")
+    PASSWORD_RESET = "password_reset", _("Password reset")
 
 
 # The 56 ethnic groups, in the order of GB 3304, plus the two residual categories.

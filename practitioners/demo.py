@@ -112,6 +112,7 @@ BUREAU_WEIGHTS = {
 # now and then an old code of a division that no longer exists (a warning, never an error).
 OTHER_REGIONS = ("450301", "450401", "450502", "450803", "451002", "452101", "452122", "450821")
 
+DEMO_PASSWORD = "Registry-2026"  # every demo account's password, printed by seed_demo
 _DAYS = 14600  # birth dates over 40 years
 _ID_SPACE = _DAYS * 1000  # (day, sequence) pairs
 _MULTIPLIER = 7_368_787  # coprime with _ID_SPACE: i -> j is a bijection, so IDs never repeat

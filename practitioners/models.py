@@ -66,6 +66,8 @@ class User(AbstractUser):
         verbose_name=_("bureau"),
     )
     display_name = models.CharField(_("full name"), max_length=50, blank=True)
+    # A practitioner's own contact for notices (the register's copy changes only at the counter).
+    mobile = models.CharField(_("mobile"), max_length=11, blank=True)
 
     class Meta:
         verbose_name = _("user")

@@ -1,6 +1,7 @@
 """Validators of the register's other numbers: mobile, employer credit code, postcode."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -58,3 +59,21 @@ def validate_credit_code(value: str) -> None:
 def validate_postcode(value: str) -> None:
     if value and not _POSTCODE.match(value):
         raise ValidationError(_("A postcode has 6 digits."), code="postcode")
+
+
+def _is_unprintable(char: str) -> bool:
+    code = ord(char)
+    if unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs"):
+        return True
+    # Emoji and pictographs (astral CJK such as 𠮷 in names stays allowed).
+    return 0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF or 0xFE00 <= code <= 0xFE0F
+
+
+def validate_plain_text(value: str) -> None:
+    """No control characters or emoji: the national system and printed forms cannot carry them."""
+    bad = [c for c in value if c not in "\t" and _is_unprintable(c)]
+    if bad:
+        raise ValidationError(
+            _("Remove the characters that cannot be printed (emoji or control characters)."),
+            code="unprintable",
+        )

@@ -30,16 +30,6 @@ def staff_required(view):
     return wrapped
 
 
-@login_required
-def home(request):
-    """Send each user to the page of their role."""
-    if permissions.is_city_staff(request.user):
-        return redirect("practitioners:bureau_overview")
-    if permissions.is_staff_member(request.user):
-        return redirect("practitioners:list")
-    return render(request, "practitioners/no_access.html", status=403)
-
-
 @require_GET
 @staff_required
 def practitioner_list(request):

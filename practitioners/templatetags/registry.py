@@ -14,3 +14,9 @@ def mask_id(value: str) -> str:
 @register.filter
 def percent(part: int, whole: int) -> str:
     return f"{part * 100 / whole:.1f}%" if whole else "—"
+
+
+@register.filter
+def get_item(mapping: dict, key: str):
+    """`mapping|get_item:key` — a dict lookup with a variable key."""
+    return mapping.get(key)

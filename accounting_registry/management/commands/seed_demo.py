@@ -4,17 +4,17 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from collection.demo import demo_campaign, sample_people, seed_applications
 from practitioners.bulk import insert_practitioners
 from practitioners.constants import Role
-from practitioners.demo import demo_people
+from practitioners.demo import DEMO_PASSWORD, demo_people
 from practitioners.models import Bureau, User
 
-DEMO_PASSWORD = "Registry-2026"
 _BATCH = 20_000
 
 
 class Command(BaseCommand):
-    help = "Load realistic demo practitioners and demo staff accounts (idempotent)."
+    help = "Load realistic demo data: practitioners, staff accounts, a campaign in progress with applications (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -23,8 +23,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--quiet-accounts", action="store_true", help="do not print the demo accounts"
         )
+        parser.add_argument(
+            "--applications",
+            type=int,
+            default=None,
+            metavar="N",
+            help="give at most N practitioners an account and an application (default: about 40%% of them)",
+        )
 
-    def handle(self, *args, practitioners: int, quiet_accounts: bool, **options):
+    def handle(self, *args, practitioners: int, quiet_accounts: bool, applications: int | None, **options):
         bureaus = list(Bureau.objects.order_by("code"))
         if not bureaus:
             self.stderr.write("No bureaus: run `manage.py migrate` first.")
@@ -46,9 +53,18 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo practitioners: {inserted:,} new ({practitioners:,} asked) in {time.perf_counter() - started:.1f}s"
         )
+        campaign = demo_campaign()
+        counts = seed_applications(campaign=campaign, limit=applications)
+        self.stdout.write(
+            f"Campaign “{campaign.name}” ({campaign.start_date} – {campaign.collection_due_date}); new applications: "
+            + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+        )
         accounts = self._accounts(bureaus)
         if not quiet_accounts:
             self._print_accounts(accounts)
+            self.stdout.write("Demo practitioners (log in with the ID number; activate the last one yourself)")
+            for state, login, name in sample_people(campaign):
+                self.stdout.write(f"  {state:<14} {login}  {name}")
 
     def _accounts(self, bureaus: list[Bureau]) -> list[tuple[str, str, str]]:
         password = make_password(DEMO_PASSWORD)  # hash once: PBKDF2 is slow by design

@@ -1,0 +1,86 @@
+"""One truth for "what does the submission change": stored record versus application values.
+
+Values travel as JSON-friendly canonical forms: dates as ISO strings, booleans as bool,
+choices as their codes, text as str. The counter (confirmation app) shows these changes.
+"""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from collection.constants import APPLICATION_FIELDS, IDENTITY_FIELDS
+from practitioners.models import Practitioner
+
+_MODEL_FIELDS = {f.name: f for f in Practitioner._meta.get_fields() if f.name in APPLICATION_FIELDS}
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: str
+    old: str  # as shown to people
+    new: str
+    identity: bool  # needs the ID card at the counter
+
+
+def canonical(field: str, value: Any) -> Any:
+    """A value in the form stored in Application.data / Submission.data."""
+    model_field = _MODEL_FIELDS[field]
+    if value in (None, ""):
+        return False if model_field.get_internal_type() == "BooleanField" else ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if model_field.get_internal_type() == "BooleanField":
+        return value in (True, "on", "True", "true", "1")
+    return str(value)
+
+
+def record_values(practitioner: Practitioner) -> dict[str, Any]:
+    """The stored record's values of the application fields, canonical."""
+    return {f: canonical(f, getattr(practitioner, f)) for f in APPLICATION_FIELDS}
+
+
+def python_value(field: str, value: Any) -> Any:
+    """Canonical -> the model field's Python value (for applying a submission to the record)."""
+    model_field = _MODEL_FIELDS[field]
+    kind = model_field.get_internal_type()
+    if kind == "DateField":
+        return datetime.date.fromisoformat(value) if value else None
+    if kind == "BooleanField":
+        return bool(value)
+    return value or ""
+
+
+def display(field: str, value: Any) -> str:
+    """A canonical value as people read it: choice labels, 是/否, dates as YYYY-MM-DD."""
+    model_field = _MODEL_FIELDS[field]
+    if model_field.get_internal_type() == "BooleanField":
+        return _("Yes") if value else _("No")
+    if value in (None, ""):
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    return str(value)
+
+
+def compute_changes(practitioner: Practitioner, values: dict[str, Any]) -> list[Change]:
+    """Field-by-field differences between the stored record and canonical application values."""
+    stored = record_values(practitioner)
+    changes = []
+    for field in APPLICATION_FIELDS:
+        if field not in values:
+            continue
+        old, new = stored[field], canonical(field, values[field])
+        if old != new:
+            changes.append(
+                Change(
+                    field=field,
+                    label=str(_MODEL_FIELDS[field].verbose_name),
+                    old=display(field, old),
+                    new=display(field, new),
+                    identity=field in IDENTITY_FIELDS,
+                )
+            )
+    return changes

@@ -1,0 +1,183 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from collection.constants import ApplicationStatus, Weekday
+from collection.storage import private_storage
+from practitioners.models import Practitioner
+
+
+class Campaign(models.Model):
+    """One collection drive (信息采集工作) with its dates; exactly one is active."""
+
+    name = models.CharField(_("name"), max_length=100)
+    start_date = models.DateField(_("start date"))
+    plan_due_date = models.DateField(_("work plan due"))
+    collection_due_date = models.DateField(_("collection deadline"))
+    report_weekday = models.PositiveSmallIntegerField(
+        _("weekly sheet due on"), choices=Weekday, default=Weekday.SUNDAY
+    )
+    time_zone = models.CharField(_("time zone"), max_length=40, default="Asia/Shanghai")
+    is_active = models.BooleanField(_("active"), default=False)
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=Q(is_active=True),
+                name="one_active_campaign",
+                violation_error_message=_("Only one campaign can be active."),
+            ),
+            models.CheckConstraint(
+                condition=Q(plan_due_date__gte=models.F("start_date"))
+                & Q(collection_due_date__gte=models.F("start_date")),
+                name="campaign_dates_in_order",
+                violation_error_message=_("Due dates cannot be before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _photo_path(instance: "Photo", filename: str) -> str:
+    return f"photos/{instance.practitioner_id}/{secrets.token_hex(16)}-{filename}"
+
+
+class Photo(models.Model):
+    """An ID photo as stored after processing: 358x441 JPEG and the 102x126 national copy.
+
+    Never served by URL: views stream it after a permission check. A photo frozen in a
+    submission is never deleted or replaced.
+    """
+
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="photos", verbose_name=_("practitioner")
+    )
+    image = models.FileField(_("photo"), storage=private_storage, upload_to=_photo_path)
+    national_image = models.FileField(_("national copy"), storage=private_storage, upload_to=_photo_path)
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of {self.practitioner_id}"
+
+
+class Application(models.Model):
+    """A practitioner's information for one campaign: the working copy and its status."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="applications")
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="applications"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ApplicationStatus, default=ApplicationStatus.DRAFT
+    )
+    # The working copy as typed (strings; may be invalid while a draft).
+    data = models.JSONField(_("data"), default=dict)
+    photo = models.ForeignKey(
+        Photo, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reference = models.CharField(_("reference number"), max_length=20, unique=True, null=True)
+    # Bumped on every write: a form posted with an older revision is refused, never merged.
+    revision = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "practitioner"], name="one_application_per_campaign"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"], name="application_queue")]
+
+    def __str__(self) -> str:
+        return self.reference or f"application {self.pk}"
+
+    @property
+    def latest_submission(self) -> "Submission | None":
+        return self.submissions.order_by("-number").first()
+
+
+class Submission(models.Model):
+    """A frozen copy of the data and photo as submitted; every version is kept."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="submissions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    data = models.JSONField(_("data"))
+    photo = models.ForeignKey(Photo, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["application_id", "number"]
+        verbose_name = _("submitted version")
+        verbose_name_plural = _("submitted versions")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="submission_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} v{self.number}"
+
+
+class ActivationAttempt(models.Model):
+    """Failed activation attempts per key (client address, ID number), for slowing down guessing."""
+
+    key = models.CharField(max_length=128, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(default=timezone.now)
+
+
+class ResetCode(models.Model):
+    """A one-time code a clerk issues at the counter so a practitioner can set a new password."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=128)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+
+
+class Notice(models.Model):
+    """A message for a practitioner's home page (also sent by email)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, null=True, related_name="+")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

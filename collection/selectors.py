@@ -1,0 +1,78 @@
+"""Reads of the collection app, scoped to the asking user."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from collection.models import Application, Campaign, Notice, Photo, Submission
+from practitioners import permissions as register_permissions
+from practitioners import selectors as register_selectors
+from practitioners.constants import Role
+from practitioners.models import Practitioner, User
+
+
+def active_campaign() -> Campaign | None:
+    """The campaign now running, if any."""
+    return Campaign.objects.filter(is_active=True).first()
+
+
+def own_practitioner(*, user: User) -> Practitioner:
+    """The register record of a logged-in practitioner, or 404."""
+    if not user.is_authenticated or user.role != Role.PRACTITIONER:
+        raise Http404
+    try:
+        return Practitioner.objects.select_related("bureau").get(account=user)
+    except Practitioner.DoesNotExist:
+        raise Http404 from None
+
+
+def application_of(*, practitioner: Practitioner, campaign: Campaign | None) -> Application | None:
+    """The practitioner's application in the campaign (None: not started)."""
+    if campaign is None:
+        return None
+    return (
+        Application.objects.select_related("photo", "campaign")
+        .filter(campaign=campaign, practitioner=practitioner)
+        .first()
+    )
+
+
+def submissions_of(*, application: Application) -> QuerySet[Submission]:
+    """Every submitted version, newest first."""
+    return application.submissions.select_related("submitted_by").order_by("-number")
+
+
+def can_see_practitioner(user: User, practitioner: Practitioner) -> bool:
+    """The practitioner themself, or staff of the practitioner's bureau (city staff: all)."""
+    if user.is_authenticated and user.role == Role.PRACTITIONER:
+        return practitioner.account_id == user.pk
+    return register_permissions.can_see_bureau(user, practitioner.bureau)
+
+
+def photo_for(*, user: User, pk: int) -> Photo:
+    """A photo the user may see, or 404."""
+    try:
+        photo = Photo.objects.select_related("practitioner__bureau").get(pk=pk)
+    except Photo.DoesNotExist:
+        raise Http404 from None
+    if not can_see_practitioner(user, photo.practitioner):
+        raise Http404
+    return photo
+
+
+def staff_application(*, user: User, practitioner_pk: int) -> tuple[Practitioner, Application | None]:
+    """A practitioner of the staff member's scope and their application in the active campaign."""
+    practitioner = register_selectors.get_practitioner_for(user=user, pk=practitioner_pk)
+    return practitioner, application_of(practitioner=practitioner, campaign=active_campaign())
+
+
+def unread_notices(*, user: User) -> list[Notice]:
+    """Notices for the practitioner's home page, newest first."""
+    return list(Notice.objects.filter(user=user, read_at__isnull=True)[:10])
+
+
+def campaign_or_404(pk: int) -> Campaign:
+    """A campaign by id (campaigns are not personal data: every staff member may read them)."""
+    try:
+        return Campaign.objects.get(pk=pk)
+    except Campaign.DoesNotExist:
+        raise Http404 from None

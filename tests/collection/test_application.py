@@ -1,0 +1,294 @@
+"""The practitioner's application: draft, submit, revise, bad input, state machine, notices."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from collection import diff, services
+from collection.constants import ApplicationStatus
+from collection.models import Application, Notice, Submission
+from practitioners.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+FORM = reverse("collection:application")
+
+
+def form_data(practitioner, revision=0, **changes) -> dict:
+    """The application form as the browser posts it, pre-filled from the record."""
+    values = diff.record_values(practitioner)
+    data = {k: v for k, v in values.items() if not isinstance(v, bool)}
+    for name in ("has_computing_cert", "in_accounting_post"):
+        if values[name]:
+            data[name] = "on"
+    data["revision"] = revision
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def current(practitioner):
+    return Application.objects.get(practitioner=practitioner)
+
+
+@pytest.fixture
+def logged_in(client, account_a, campaign):
+    client.force_login(account_a)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # assert on English messages
+    return client
+
+
+def test_home_says_not_started_and_where_to_go(logged_in, practitioner_a):
+    html = logged_in.get(reverse("collection:home")).content.decode()
+    assert 'id="status"' in html
+    assert practitioner_a.bureau.hall_address in html
+    assert "Not started" in html or "未开始" in html
+
+
+def test_form_is_prefilled_from_the_stored_record(logged_in, practitioner_a):
+    form = logged_in.get(FORM).context["form"]
+    assert form["name"].value() == practitioner_a.name
+    assert form["id_number"].value() == practitioner_a.id_number
+    assert form["cert_number"].field.disabled
+
+
+def test_save_draft_keeps_whatever_was_typed_even_invalid(logged_in, practitioner_a):
+    data = form_data(practitioner_a, id_number="12345", mobile="abc", action="save")
+    response = logged_in.post(FORM, data)
+    assert response.status_code == 302
+    application = current(practitioner_a)
+    assert application.status == ApplicationStatus.DRAFT
+    assert application.data["id_number"] == "12345" and application.data["mobile"] == "abc"
+    form = logged_in.get(FORM).context["form"]
+    assert form["id_number"].value() == "12345"
+
+
+def test_submit_without_photo_is_refused_with_a_message(logged_in, practitioner_a):
+    response = logged_in.post(FORM, form_data(practitioner_a, action="submit"))
+    assert response.status_code == 200
+    assert not Submission.objects.exists()
+    assert "photo" in " ".join(str(m) for m in response.context["messages"]).lower()
+
+
+def test_submit_freezes_a_version_with_a_reference(logged_in, practitioner_a, with_photo):
+    revision = current(practitioner_a).revision
+    response = logged_in.post(
+        FORM, form_data(practitioner_a, revision, action="submit", employer="南宁新单位有限公司")
+    )
+    assert response.status_code == 302
+    application = current(practitioner_a)
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert application.reference.startswith(practitioner_a.bureau.code)
+    submission = application.submissions.get()
+    assert submission.number == 1 and submission.photo_id == with_photo.pk
+    assert submission.data["employer"] == "南宁新单位有限公司"
+    practitioner_a.refresh_from_db()
+    assert practitioner_a.employer != "南宁新单位有限公司"  # the record changes only at the counter
+
+
+def test_revising_and_resubmitting_keeps_every_version(logged_in, practitioner_a, with_photo):
+    logged_in.post(
+        FORM, form_data(practitioner_a, current(practitioner_a).revision, action="submit")
+    )
+    reference = current(practitioner_a).reference
+    logged_in.post(
+        FORM,
+        form_data(practitioner_a, current(practitioner_a).revision, action="save", major="审计学"),
+    )
+    assert current(practitioner_a).status == ApplicationStatus.DRAFT
+    logged_in.post(
+        FORM,
+        form_data(
+            practitioner_a, current(practitioner_a).revision, action="submit", major="审计学"
+        ),
+    )
+    application = current(practitioner_a)
+    assert application.reference == reference
+    assert list(application.submissions.values_list("number", flat=True)) == [1, 2]
+    assert application.submissions.get(number=2).data["major"] == "审计学"
+
+
+def test_corrections_are_marked_and_identity_ones_need_the_id_card(logged_in, practitioner_a):
+    logged_in.post(FORM, form_data(practitioner_a, action="save", name="韦丽华", major="税务学"))
+    response = logged_in.get(FORM)
+    corrections = response.context["corrections"]
+    assert set(corrections) == {"name", "major"}
+    html = response.content.decode()
+    assert html.count('class="small registry-correction"') == 2
+    assert html.count("text-bg-danger ms-1") == 1  # only the name needs the ID card
+
+
+def test_diff_service_lists_labels_old_new_and_identity_flag(practitioner_a):
+    values = diff.record_values(practitioner_a) | {
+        "name": "韦丽华",
+        "has_computing_cert": not practitioner_a.has_computing_cert,
+    }
+    changes = {c.field: c for c in diff.compute_changes(practitioner_a, values)}
+    assert set(changes) == {"name", "has_computing_cert"}
+    assert changes["name"].old == practitioner_a.name and changes["name"].new == "韦丽华"
+    assert changes["name"].identity and not changes["has_computing_cert"].identity
+
+
+# --- Bad input (each shows a message next to the field and keeps what was typed) -------------
+
+
+def submit_errors(client, practitioner, **changes):
+    response = client.post(
+        FORM, form_data(practitioner, current_revision(practitioner), action="submit", **changes)
+    )
+    assert response.status_code == 200
+    return response.context["form"]
+
+
+def current_revision(practitioner) -> int:
+    application = Application.objects.filter(practitioner=practitioner).first()
+    return application.revision if application else 0
+
+
+def test_every_required_field_missing(logged_in, practitioner_a, with_photo):
+    blanks = {
+        name: ""
+        for name in (
+            "name",
+            "gender",
+            "ethnicity",
+            "birth_date",
+            "id_type",
+            "id_number",
+            "education",
+            "mobile",
+            "address",
+        )
+    }
+    form = submit_errors(logged_in, practitioner_a, **blanks)
+    assert set(blanks) <= set(form.errors)
+    assert current(practitioner_a).status == ApplicationStatus.DRAFT
+
+
+def test_wrong_check_digit_is_explained_next_to_the_id_field(logged_in, practitioner_a, with_photo):
+    number = practitioner_a.id_number
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    form = submit_errors(logged_in, practitioner_a, id_number=wrong)
+    assert "check digit" in form.errors["id_number"][0]
+    assert form["id_number"].value() == wrong
+
+
+def test_birth_date_disagreeing_with_the_id_number(logged_in, practitioner_a, with_photo):
+    form = submit_errors(logged_in, practitioner_a, birth_date="1901-01-01")
+    assert "birth_date" in form.errors
+
+
+def test_ten_thousand_character_fields_are_refused_but_kept(logged_in, practitioner_a, with_photo):
+    long = "会" * 10_000
+    form = submit_errors(logged_in, practitioner_a, employer=long, address=long)
+    assert {"employer", "address"} <= set(form.errors)
+    assert form["employer"].value() == long
+
+
+def test_emoji_and_control_characters_are_refused(logged_in, practitioner_a, with_photo):
+    form = submit_errors(
+        logged_in, practitioner_a, employer="南宁😀公司", address="民族大道\x07100号"
+    )
+    assert {"employer", "address"} <= set(form.errors)
+
+
+def test_a_second_tab_with_an_older_copy_cannot_overwrite_newer_data(logged_in, practitioner_a):
+    logged_in.post(FORM, form_data(practitioner_a, 0, action="save", major="第一次"))
+    # The second tab was opened before the first saved: it still carries revision 0.
+    response = logged_in.post(FORM, form_data(practitioner_a, 0, action="save", major="旧标签页"))
+    assert response.status_code == 200
+    assert current(practitioner_a).data["major"] == "第一次"
+    assert response.context["form"]["major"].value() == "旧标签页"  # what was typed is kept
+    assert "another window" in " ".join(str(m) for m in response.context["messages"])
+
+
+def test_staff_cannot_use_the_practitioner_form(client, clerk_a, campaign):
+    client.force_login(clerk_a)
+    assert client.get(FORM).status_code == 403
+
+
+# --- State machine and notices -------------------------------------------------------------
+
+
+@pytest.fixture
+def submitted(practitioner_a, account_a, with_photo):
+    services.submit_application(
+        practitioner=practitioner_a,
+        actor=account_a,
+        values=diff.record_values(practitioner_a) | {"major": "审计学"},
+        revision=None,
+    )
+    return current(practitioner_a)
+
+
+def test_return_needs_a_reason_and_tells_the_practitioner(
+    submitted, clerk_a, account_a, django_capture_on_commit_callbacks
+):
+    with pytest.raises(services.CollectionError):
+        services.return_application(application=submitted, actor=clerk_a, reason="  ")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.return_application(application=submitted, actor=clerk_a, reason="照片不清晰")
+    application = current(submitted.practitioner)
+    assert (
+        application.status == ApplicationStatus.RETURNED
+        and application.return_reason == "照片不清晰"
+    )
+    notice = Notice.objects.get(user=account_a)
+    assert "照片不清晰" in notice.body
+    assert mail.outbox[0].to == ["a@example.com"] and "照片不清晰" in mail.outbox[0].body
+    assert AuditEvent.objects.filter(action="application_returned", actor=clerk_a).exists()
+
+
+def test_confirm_makes_the_submission_the_record(
+    submitted, clerk_a, account_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirm_application(application=submitted, actor=clerk_a)
+    practitioner = submitted.practitioner
+    practitioner.refresh_from_db()
+    assert practitioner.major == "审计学" and practitioner.confirmed_at is not None
+    assert current(practitioner).status == ApplicationStatus.CONFIRMED
+    assert len(mail.outbox) == 1
+    event = AuditEvent.objects.get(action="application_confirmed")
+    assert event.detail["changes"][0]["field"] == "major"
+
+
+@pytest.mark.parametrize("action", ["return", "confirm"])
+def test_a_draft_cannot_be_returned_or_confirmed(
+    practitioner_a, account_a, campaign, clerk_a, action
+):
+    services.save_draft(practitioner=practitioner_a, actor=account_a, data={}, revision=None)
+    application = current(practitioner_a)
+    with pytest.raises(services.TransitionNotAllowed):
+        if action == "return":
+            services.return_application(application=application, actor=clerk_a, reason="x")
+        else:
+            services.confirm_application(application=application, actor=clerk_a)
+
+
+def test_a_confirmed_application_cannot_change(submitted, clerk_a, account_a):
+    services.confirm_application(application=submitted, actor=clerk_a)
+    with pytest.raises(services.TransitionNotAllowed):
+        services.save_draft(
+            practitioner=submitted.practitioner, actor=account_a, data={}, revision=None
+        )
+    with pytest.raises(services.TransitionNotAllowed):
+        services.return_application(application=submitted, actor=clerk_a, reason="x")
+
+
+def test_returned_application_can_be_corrected_and_resubmitted(submitted, clerk_a, account_a):
+    services.return_application(application=submitted, actor=clerk_a, reason="学历有误")
+    services.submit_application(
+        practitioner=submitted.practitioner,
+        actor=account_a,
+        values=diff.record_values(submitted.practitioner),
+        revision=None,
+    )
+    application = current(submitted.practitioner)
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert application.submissions.count() == 2
+
+
+def test_home_shows_the_return_reason_and_the_notice(client, submitted, clerk_a, account_a):
+    services.return_application(application=submitted, actor=clerk_a, reason="工作单位未盖章")
+    client.force_login(account_a)
+    html = client.get(reverse("collection:home")).content.decode()
+    assert html.count("工作单位未盖章") >= 2  # in the status box and in the notice

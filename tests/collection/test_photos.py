@@ -1,0 +1,488 @@
+"""ID photo checks and copies (collection.photos). Every image is drawn here with Pillow."""
+
+import hashlib
+import io
+import struct
+import zlib
+
+import pytest
+from PIL import ExifTags, Image, ImageCms, ImageFile
+
+from collection import photos
+from collection.photos import (
+    MAX_BYTES,
+    NATIONAL_MAX_BYTES,
+    NATIONAL_SIZE,
+    STANDARD_SIZE,
+    CropBox,
+    PhotoError,
+    process_photo,
+    sniff_image_format,
+)
+
+RED, GREEN, BLUE, WHITE = (220, 20, 20), (20, 200, 20), (20, 20, 220), (255, 255, 255)
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def encode(image: Image.Image, fmt: str = "JPEG", **params) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt, **params)
+    return out.getvalue()
+
+
+def photo(size=(600, 800), color=GREEN, mode="RGB") -> Image.Image:
+    return Image.new(mode, size, color)
+
+
+def jpeg(size=(600, 800), color=GREEN, **params) -> bytes:
+    return encode(photo(size, color), "JPEG", quality=92, **params)
+
+
+def opened(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def near(pixel, expected, tolerance=40) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, expected, strict=True))
+
+
+def refusal(data: bytes, crop: CropBox | None = None) -> PhotoError:
+    with pytest.raises(PhotoError) as caught:
+        process_photo(data, crop)
+    return caught.value
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def black_bilevel_png(width: int, height: int) -> bytes:
+    """A complete, valid 1-bit greyscale PNG, all black: a small file of a huge image.
+
+    Compressing the rows (about 1 byte per 8 pixels) would take seconds for 900 megapixels, so one
+    block of rows is deflated once, ended with a full flush (which makes it independent of what
+    came before), and repeated; only the Adler-32 checksum runs over all the raw bytes."""
+    row = b"\x00" * (1 + (width + 7) // 8)  # filter byte "none", then the pixels
+    rows_per_block = 1000
+    assert height % rows_per_block == 0
+    block = row * rows_per_block
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    piece = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)
+    adler = 1
+    for _ in range(height // rows_per_block):
+        adler = zlib.adler32(block, adler)
+    final_block = zlib.compressobj(9, zlib.DEFLATED, -15).flush()
+    stream = (
+        b"\x78\xda" + piece * (height // rows_per_block) + final_block + struct.pack(">I", adler)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", stream)
+        + png_chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture
+def truncated_images_allowed(monkeypatch):
+    """What importing WeasyPrint does to the whole process (weasyprint/images.py)."""
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+
+
+# --- Accepted photos ----------------------------------------------------------------------------
+
+
+def test_a_valid_jpeg_gives_a_358x441_standard_copy_and_a_small_national_copy():
+    result = process_photo(jpeg((600, 800)))
+
+    standard = opened(result.standard)
+    assert standard.format == "JPEG" and standard.mode == "RGB"
+    assert standard.size == STANDARD_SIZE == (358, 441)
+    assert near(standard.getpixel((179, 220)), GREEN)
+    national = opened(result.national)
+    assert national.format == "JPEG" and national.size == NATIONAL_SIZE == (102, 126)
+    assert len(result.national) < NATIONAL_MAX_BYTES == 50 * 1024
+    assert (result.width, result.height) == (600, 800)
+    assert result.sha256 == hashlib.sha256(result.standard).hexdigest()
+
+
+def test_the_standard_copy_is_a_baseline_jpeg():
+    result = process_photo(jpeg(progressive=True))
+
+    assert "progressive" not in opened(result.standard).info
+    assert b"\xff\xc0" in result.standard  # SOF0: baseline DCT
+    assert b"\xff\xc2" not in result.standard  # SOF2: progressive
+
+
+def test_a_valid_png_is_accepted():
+    result = process_photo(encode(photo((500, 700), BLUE), "PNG"))
+
+    assert near(opened(result.standard).getpixel((179, 220)), BLUE)
+
+
+def test_a_sideways_phone_photo_is_turned_upright_and_loses_its_exif_and_gps_position():
+    # The camera stored 600×400 landscape pixels with orientation 6 ("rotate 90° clockwise to
+    # display"), so the photo is really 400×600 portrait. A red block in the stored top-left
+    # corner is, once upright, in the top-right corner.
+    stored = photo((600, 400), WHITE)
+    stored.paste(RED, (0, 0, 150, 150))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (22.0, 48.0, 58.0)
+    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
+    gps[ExifTags.GPS.GPSLongitude] = (108.0, 22.0, 1.0)
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    source = encode(stored, "JPEG", quality=95, exif=exif, icc_profile=icc, comment=b"secret")
+    assert opened(source).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the source does carry GPS
+
+    result = process_photo(source)
+
+    assert (result.width, result.height) == (400, 600)
+    upright = opened(result.standard)
+    assert upright.size == (358, 441)
+    assert near(upright.getpixel((335, 20)), RED)  # top right
+    for corner in [(20, 20), (20, 420), (335, 420)]:
+        assert near(upright.getpixel(corner), WHITE)
+    for copy in (result.standard, result.national):
+        image = opened(copy)
+        assert len(image.getexif()) == 0
+        assert not {"exif", "icc_profile", "comment", "xmp"} & set(image.info)
+        assert b"Exif" not in copy and b"ICC_PROFILE" not in copy
+        assert b"secret" not in copy and b"PhoneMaker" not in copy
+
+
+def test_orientation_is_applied_before_the_minimum_size_is_checked():
+    # Stored 400×300 (too short), but orientation 6 makes it 300×400: exactly the minimum.
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    result = process_photo(encode(photo((400, 300)), "JPEG", exif=exif))
+
+    assert (result.width, result.height) == (300, 400)
+
+
+def test_transparent_parts_of_a_png_become_white_not_black():
+    image = Image.new("RGBA", (400, 500), (0, 0, 0, 0))  # transparent black
+    image.paste((*BLUE, 255), (100, 100, 300, 400))
+    image.paste((*RED, 128), (0, 450, 400, 500))  # half-transparent red strip at the bottom
+
+    standard = opened(process_photo(encode(image, "PNG")).standard)
+
+    assert near(standard.getpixel((5, 5)), WHITE, tolerance=8)
+    assert near(standard.getpixel((179, 220)), BLUE)
+    assert near(standard.getpixel((179, 430)), (237, 137, 137))  # red over white, not over black
+
+
+def test_a_cmyk_jpeg_becomes_rgb_with_the_right_colours():
+    cmyk_red = Image.new("CMYK", (400, 500), (0, 255, 255, 0))
+    source = encode(cmyk_red, "JPEG", quality=95)
+    assert opened(source).mode == "CMYK"
+
+    standard = opened(process_photo(source).standard)
+
+    assert standard.mode == "RGB"
+    assert near(standard.getpixel((179, 220)), (255, 0, 0))
+
+
+@pytest.mark.parametrize(
+    ("mode", "color", "expected"),
+    [
+        ("P", None, GREEN),
+        ("LA", (128, 255), (128, 128, 128)),
+        ("L", 200, (200, 200, 200)),
+        ("1", 1, WHITE),
+        ("I;16", 32896, (128, 128, 128)),  # 16-bit grey: 32896 / 257 = 128, not clipped to 255
+    ],
+)
+def test_palette_grey_and_16_bit_pngs_are_converted_to_rgb(mode, color, expected):
+    image = (
+        photo((400, 500), GREEN).quantize() if mode == "P" else Image.new(mode, (400, 500), color)
+    )
+    source = encode(image, "PNG")
+    assert opened(source).mode == mode
+
+    standard = opened(process_photo(source).standard)
+
+    assert standard.mode == "RGB"
+    assert near(standard.getpixel((179, 220)), expected, tolerance=12)
+
+
+def test_a_palette_png_with_a_transparent_colour_gets_a_white_background():
+    image = Image.new("P", (400, 500), 0)
+    image.putpalette([0, 0, 0] + list(BLUE))
+    image.paste(1, (100, 100, 300, 400))
+    source = encode(image, "PNG", transparency=0)
+
+    standard = opened(process_photo(source).standard)
+
+    assert near(standard.getpixel((5, 5)), WHITE, tolerance=8)
+    assert near(standard.getpixel((179, 220)), BLUE)
+
+
+def test_a_phone_jpeg_carrying_a_second_picture_is_accepted_using_the_first_one():
+    # Android "Ultra HDR" photos are multi-picture JPEGs (MPF): the primary photo plus a gain map.
+    source = encode(photo((400, 500), RED), "MPO", save_all=True, append_images=[photo((100, 125))])
+    assert Image.open(io.BytesIO(source)).format == "MPO"
+
+    result = process_photo(source)
+
+    assert near(opened(result.standard).getpixel((179, 220)), RED)
+
+
+def test_the_default_crop_keeps_the_full_width_of_a_tall_photo_a_little_above_centre():
+    # 600×1000: the 358:441 box is 600×739; 40 % of the 261 spare rows (104) go above it.
+    image = photo((600, 1000), WHITE)
+    image.paste(RED, (0, 0, 600, 90))  # above the box: cut off
+    image.paste(BLUE, (0, 870, 600, 1000))  # below the box: cut off
+
+    standard = opened(process_photo(encode(image, "PNG")).standard)
+
+    for y in (2, 438):
+        assert near(standard.getpixel((179, y)), WHITE, tolerance=10)
+
+
+def test_the_default_crop_of_a_wide_photo_is_centred():
+    image = photo((1200, 600), RED)
+    image.paste(GREEN, (356, 0, 844, 600))  # the centred 488×600 box
+
+    standard = opened(process_photo(encode(image, "PNG")).standard)
+
+    for x in (3, 354):
+        assert near(standard.getpixel((x, 220)), GREEN)
+
+
+# --- Crop boxes ---------------------------------------------------------------------------------
+
+
+def quadrants() -> bytes:
+    """1200×1600: red top-left, green top-right, blue bottom-left, white bottom-right."""
+    image = photo((1200, 1600), RED)
+    image.paste(GREEN, (600, 0, 1200, 800))
+    image.paste(BLUE, (0, 800, 600, 1600))
+    image.paste(WHITE, (600, 800, 1200, 1600))
+    return encode(image, "PNG")
+
+
+def test_a_crop_box_is_honoured():
+    standard = opened(process_photo(quadrants(), CropBox(700, 900, 400, 493)).standard)
+
+    for point in [(3, 3), (354, 3), (3, 437), (354, 437), (179, 220)]:
+        assert near(standard.getpixel(point), WHITE, tolerance=10)
+
+
+def test_a_crop_box_of_another_proportion_is_widened_about_its_centre():
+    # 300×600 about x = 600 (the red/green border) becomes 487×600: half red, half green.
+    standard = opened(process_photo(quadrants(), CropBox(450, 100, 300, 600)).standard)
+
+    assert near(standard.getpixel((20, 220)), RED)
+    assert near(standard.getpixel((338, 220)), GREEN)
+
+
+def test_a_crop_box_that_would_grow_past_the_edge_is_moved_back_inside():
+    # 1200×400 is far wider than 358:441: it becomes 1200×1478 and is moved up to fit (not refused).
+    result = process_photo(quadrants(), CropBox(0, 1200, 1200, 400))
+
+    assert opened(result.standard).size == STANDARD_SIZE
+
+
+@pytest.mark.parametrize(
+    "crop",
+    [
+        CropBox(1000, 100, 400, 500),  # past the right edge
+        CropBox(0, 1200, 400, 500),  # past the bottom
+        CropBox(-1, 0, 400, 500),
+        CropBox(0, 0, 0, 500),
+        CropBox(0, 0, float("nan"), 500),
+        CropBox(5000, 5000, 400, 500),
+    ],
+)
+def test_a_crop_box_outside_the_photo_is_refused(crop):
+    error = refusal(quadrants(), crop)
+
+    assert error.code == "crop_outside"
+    assert "inside the photo (1200×1600 pixels)" in str(error)
+
+
+def test_a_crop_box_smaller_than_the_minimum_is_refused_with_the_sizes():
+    error = refusal(quadrants(), CropBox(10, 10, 200, 250))
+
+    assert error.code == "crop_too_small"
+    assert "200×250" in str(error) and "300×369" in str(error)
+
+
+def test_a_cropper_locked_to_the_proportion_can_select_the_full_width_of_the_smallest_photo():
+    result = process_photo(jpeg((300, 400)), CropBox(0, 15, 300, 369))
+
+    assert opened(result.standard).size == STANDARD_SIZE
+
+
+# --- Refused files ------------------------------------------------------------------------------
+
+
+def test_an_empty_file_is_refused():
+    error = refusal(b"")
+
+    assert error.code == "empty" and "empty" in str(error)
+
+
+def test_a_file_over_5_mb_is_refused_before_it_is_read_as_an_image():
+    error = refusal(jpeg()[:3] + b"\x00" * (6 * 1024 * 1024))
+
+    assert error.code == "too_large"
+    assert str(error) == "The file is too large (6.0 MB); the limit is 5 MB."
+    just_over = refusal(b"\x00" * (MAX_BYTES + 1))
+    assert str(just_over) == "The file is too large (5.1 MB); the limit is 5 MB."
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "TIFF", "WEBP", "BMP"])
+def test_other_image_formats_are_refused_whatever_the_file_is_called(fmt):
+    # Only bytes reach process_photo: a GIF named "photo.jpg" is still a GIF.
+    error = refusal(encode(photo((400, 500)), fmt))
+
+    assert error.code == "format"
+    assert "Only JPEG or PNG" in str(error)
+
+
+def test_an_html_page_named_like_a_png_is_refused():
+    error = refusal(b"<html><body><script>alert(1)</script></body></html>")
+
+    assert error.code == "format" and "Only JPEG or PNG" in str(error)
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG"])
+def test_a_file_cut_in_half_is_refused_as_broken(kind):
+    data = encode(Image.effect_noise((400, 500), 64).convert("RGB"), kind)
+
+    error = refusal(data[: len(data) // 2])
+
+    assert error.code == "broken"
+    assert "damaged or incomplete" in str(error)
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG"])
+def test_a_cut_file_is_refused_even_after_weasyprint_allows_truncated_images(
+    kind, truncated_images_allowed
+):
+    data = encode(Image.effect_noise((400, 500), 64).convert("RGB"), kind)
+
+    assert refusal(data[: len(data) // 2]).code == "broken"
+    assert refusal(data[:-1]).code == "broken"
+    assert process_photo(data).standard  # complete files are still fine
+
+
+@pytest.mark.parametrize("signature", [b"\xff\xd8\xff\xe0", b"\x89PNG\r\n\x1a\n"])
+def test_a_jpeg_or_png_signature_followed_by_garbage_is_refused_as_broken(signature):
+    assert refusal(signature + b"garbage" * 100).code == "broken"
+
+
+def test_an_animated_png_is_refused():
+    frames = [photo((400, 500), color) for color in (RED, GREEN, BLUE)]
+    source = encode(frames[0], "PNG", save_all=True, append_images=frames[1:], duration=100)
+    assert Image.open(io.BytesIO(source)).n_frames == 3
+
+    error = refusal(source)
+
+    assert error.code == "animated" and "Animated" in str(error)
+
+
+def test_a_30000x30000_png_bomb_is_refused_without_decoding_it(monkeypatch):
+    bomb = black_bilevel_png(30000, 30000)  # 900 megapixels in about 110 KB
+    assert len(bomb) < 200 * 1024
+
+    def no_decoding(self):
+        raise AssertionError("the bomb was decoded")
+
+    # No wall-clock assertion (the suite never times things): refusing without decoding is
+    # what keeps it fast, and the patched load() proves the pixels are never decoded.
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    error = refusal(bomb)
+
+    assert error.code == "too_many_pixels"
+    assert "more than 40 megapixels" in str(error)
+
+
+@pytest.mark.parametrize(
+    "size",
+    [
+        (8000, 6000),  # 48 megapixels: under Pillow's own limit, over ours
+        (10000, 10000),  # 100: over Image.MAX_IMAGE_PIXELS (a warning in Pillow)
+    ],
+)
+def test_images_over_40_megapixels_are_refused_before_decoding(size, monkeypatch):
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded"))
+
+    assert refusal(black_bilevel_png(*size)).code == "too_many_pixels"
+
+
+def test_pillows_decompression_bomb_warning_is_a_refusal_not_a_warning(monkeypatch):
+    # With our own limit out of the way, a 100-megapixel image only triggers Pillow's warning.
+    monkeypatch.setattr(photos, "MAX_PIXELS", 10**9)
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded"))
+
+    assert refusal(black_bilevel_png(10000, 10000)).code == "too_many_pixels"
+
+
+def test_the_pixel_limit_holds_even_if_pillows_own_limit_is_switched_off(monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", None)
+
+    assert refusal(black_bilevel_png(30000, 30000)).code == "too_many_pixels"
+
+
+def test_a_50x50_image_is_refused_as_too_small_with_both_sizes():
+    error = refusal(jpeg((50, 50)))
+
+    assert error.code == "too_small"
+    assert "50×50" in str(error) and "300×400" in str(error)
+
+
+def test_a_landscape_photo_shorter_than_400_pixels_is_too_small():
+    assert refusal(jpeg((800, 399))).code == "too_small"
+
+
+def test_photo_errors_are_value_errors_with_the_reason_as_text():
+    error = refusal(b"GIF89a")
+
+    assert isinstance(error, ValueError)
+    assert str(error) == error.message
+    assert error.args == (error.message,)
+
+
+# --- The national copy --------------------------------------------------------------------------
+
+
+def test_the_national_copy_of_a_noisy_photo_is_102x126_and_under_50_kb():
+    noise = Image.merge("RGB", [Image.effect_noise((400, 500), 120) for _ in range(3)])
+
+    result = process_photo(encode(noise, "JPEG", quality=95))
+
+    assert opened(result.national).size == (102, 126)
+    assert len(result.national) < 50 * 1024
+
+
+def test_the_national_copy_lowers_its_quality_until_it_fits(monkeypatch):
+    noise = encode(Image.merge("RGB", [Image.effect_noise((400, 500), 120)] * 3), "PNG")
+    at_full_quality = len(process_photo(noise).national)
+    monkeypatch.setattr(photos, "NATIONAL_MAX_BYTES", at_full_quality // 2)
+
+    smaller = process_photo(noise).national
+
+    assert len(smaller) < at_full_quality // 2
+    assert opened(smaller).size == (102, 126)
+
+
+# --- sniff_image_format -------------------------------------------------------------------------
+
+
+def test_the_format_is_sniffed_from_the_first_bytes():
+    assert sniff_image_format(jpeg((10, 10))) == "jpeg"
+    assert sniff_image_format(encode(photo((10, 10)), "PNG")) == "png"
+    assert sniff_image_format(encode(photo((10, 10)), "GIF")) is None
+    assert sniff_image_format(b"<html>") is None
+    assert sniff_image_format(b"") is None
