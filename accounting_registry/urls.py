@@ -31,5 +31,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("practitioners.urls")),
     path("", include("collection.urls")),
+    path("", include("confirmation.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -139,7 +139,7 @@ def _write(batch, campaign: Campaign, password: str) -> None:
                 values["mobile"] = f"139{rng.randint(0, 99999999):08d}"  # a correction made online
             applications.append(
                 Application(
-                    campaign=campaign, practitioner=p, status=status, data=values, photo=photo,
+                    campaign=campaign, practitioner=p, bureau_id=p.bureau_id, status=status, data=values, photo=photo,
                     created_at=when, updated_at=when,
                     reference=None if status == ApplicationStatus.DRAFT
                     else f"{codes[p.bureau_id]}{campaign.start_date:%y}{p.pk:06d}",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from collection.constants import ApplicationStatus, Weekday
 from collection.storage import private_storage
-from practitioners.models import Practitioner
+from practitioners.models import Bureau, Practitioner
 
 
 class Campaign(models.Model):
@@ -84,6 +84,8 @@ class Application(models.Model):
     practitioner = models.ForeignKey(
         Practitioner, on_delete=models.CASCADE, related_name="applications"
     )
+    # The practitioner's bureau, copied so the counter's queue is one index range scan.
+    bureau = models.ForeignKey(Bureau, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(
         _("status"), max_length=12, choices=ApplicationStatus, default=ApplicationStatus.DRAFT
     )
@@ -93,6 +95,8 @@ class Application(models.Model):
         Photo, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reference = models.CharField(_("reference number"), max_length=20, unique=True, null=True)
+    # Set on submit: the latest version changes name, ID, birth date or gender (ID card needed).
+    has_identity_changes = models.BooleanField(_("identity changes"), default=False)
     # Bumped on every write: a form posted with an older revision is refused, never merged.
     revision = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
@@ -110,7 +114,9 @@ class Application(models.Model):
                 fields=["campaign", "practitioner"], name="one_application_per_campaign"
             ),
         ]
-        indexes = [models.Index(fields=["status", "submitted_at"], name="application_queue")]
+        indexes = [
+            models.Index(fields=["bureau", "status", "submitted_at"], name="application_queue"),
+        ]
 
     def __str__(self) -> str:
         return self.reference or f"application {self.pk}"

@@ -21,6 +21,7 @@ from collection.models import Submission
 from practitioners.models import Bureau, Practitioner
 
 TEMPLATE = "pdf/application_form.html"
+STYLESHEET = "pdf/base.css"
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
@@ -41,15 +42,16 @@ class Section:
 def application_pdf(submission: Submission) -> bytes:
     """The A4 application form of a submitted version, as PDF bytes (always in Chinese)."""
     with translation.override("zh-hans"):
-        _html, pdf = render_to_pdf(TEMPLATE, application_form_context(submission))
+        _html, pdf = render_to_pdf(
+            TEMPLATE, application_form_context(submission), stylesheet=STYLESHEET
+        )
     return pdf
 
 
 def application_form_context(submission: Submission) -> dict[str, Any]:
     """What the form template shows. Call with Chinese active: labels are translated here."""
     application = submission.application
-    practitioner: Practitioner = application.practitioner
-    bureau: Bureau = practitioner.bureau
+    bureau: Bureau = application.bureau  # the practitioner's, whose counter accepts the form
     data = submission.data
     reference = application.reference or ""
     return {

@@ -137,7 +137,7 @@ def activate_account(
     failure: ActivationError | None = None
     with transaction.atomic():
         practitioner = (
-            Practitioner.objects.select_for_update().select_related("bureau").filter(id_number=id_number).first()
+            Practitioner.objects.select_for_update(of=("self",)).select_related("bureau").filter(id_number=id_number).first()
         )
         if practitioner is None:
             failure = ActivationError(
@@ -190,7 +190,7 @@ def _locked_application(*, practitioner: Practitioner, campaign: Campaign) -> Ap
     try:
         with transaction.atomic():
             application, _created = Application.objects.get_or_create(
-                campaign=campaign, practitioner=practitioner
+                campaign=campaign, practitioner=practitioner, defaults={"bureau_id": practitioner.bureau_id}
             )
     except IntegrityError:
         pass  # created concurrently by another request: lock it below
@@ -250,12 +250,17 @@ def submit_application(
         application.submitted_at = now
         application.updated_at = now
         application.revision += 1
+        changes = diff.compute_changes(practitioner, application.data)
+        application.has_identity_changes = any(c.identity for c in changes)
         while application.reference is None:
             candidate = _new_reference(campaign, practitioner)
             if not Application.objects.filter(reference=candidate).exists():
                 application.reference = candidate
         application.save(
-            update_fields=["data", "status", "submitted_at", "updated_at", "revision", "reference"]
+            update_fields=[
+                "data", "status", "submitted_at", "updated_at", "revision", "reference",
+                "has_identity_changes",
+            ]
         )
         number = (application.submissions.aggregate(n=Max("number"))["n"] or 0) + 1
         submission = Submission.objects.create(
@@ -266,7 +271,6 @@ def submit_application(
             submitted_at=now,
             submitted_by=actor,
         )
-        changes = diff.compute_changes(practitioner, application.data)
         record_event(
             actor=actor, action=AuditAction.SUBMITTED, practitioner=practitioner,
             reference=application.reference, version=number, changed=[c.field for c in changes],
@@ -321,7 +325,7 @@ def return_application(*, application: Application, actor: User, reason: str) ->
     if not reason.strip():
         raise CollectionError(_("Give the reason for returning the application."))
     with transaction.atomic():
-        application = Application.objects.select_for_update().select_related(
+        application = Application.objects.select_for_update(of=("self",)).select_related(
             "practitioner__account", "practitioner__bureau"
         ).get(pk=application.pk)
         _move(application, ApplicationStatus.RETURNED)
@@ -336,10 +340,15 @@ def return_application(*, application: Application, actor: User, reason: str) ->
     return application
 
 
-def confirm_application(*, application: Application, actor: User) -> Application:
-    """The counter accepts the latest submitted version: it becomes the practitioner's record."""
+def confirm_application(
+    *, application: Application, actor: User, audit_detail: dict | None = None
+) -> Application:
+    """The counter accepts the latest submitted version: it becomes the practitioner's record.
+
+    `audit_detail` (the counter's checklist, archive number...) joins the audit event.
+    """
     with transaction.atomic():
-        application = Application.objects.select_for_update().select_related(
+        application = Application.objects.select_for_update(of=("self",)).select_related(
             "practitioner__account", "practitioner__bureau"
         ).get(pk=application.pk)
         _move(application, ApplicationStatus.CONFIRMED)
@@ -356,7 +365,8 @@ def confirm_application(*, application: Application, actor: User) -> Application
         application.save(update_fields=["status", "confirmed_at", "updated_at", "revision"])
         record_event(actor=actor, action=AuditAction.CONFIRMED, practitioner=practitioner,
                      reference=application.reference, version=submission.number,
-                     changes=[{"field": c.field, "old": c.old, "new": c.new} for c in changes])
+                     changes=[{"field": c.field, "old": c.old, "new": c.new} for c in changes],
+                     **(audit_detail or {}))
         application.practitioner = practitioner
         _notify(application, subject=_("Your application %(ref)s is confirmed") % {"ref": application.reference},
                 template="emails/application_confirmed.txt", context={})
@@ -388,7 +398,7 @@ def reset_password_with_code(*, id_number: str, code: str, password: str) -> Use
     now = timezone.now()
     with transaction.atomic():
         reset = (
-            ResetCode.objects.select_for_update().select_related("user")
+            ResetCode.objects.select_for_update(of=("self",)).select_related("user")
             .filter(user__username=id_number, used_at__isnull=True, expires_at__gt=now)
             .order_by("-issued_at").first()
         )

@@ -75,6 +75,10 @@ class AuditAction(models.TextChoices):
     PHOTO_UPLOADED = "photo_uploaded", _("Photo uploaded")
     RESET_CODE_ISSUED = "reset_code_issued", _("One-time code issued")
     PASSWORD_RESET = "password_reset", _("Password reset")
+    # confirmation
+    COUNTER_EDIT = "counter_edit", _("Corrected at the counter")
+    PRINT_SETTINGS = "print_settings", _("Print settings changed")
+    PRINTED = "printed", _("Confirmation record printed")
 
 
 # The 56 ethnic groups, in the order of GB 3304, plus the two residual categories.

@@ -213,7 +213,8 @@ class AuditEvent(models.Model):
         related_name="+",
         verbose_name=_("actor"),
     )
-    action = models.CharField(_("action"), max_length=40, choices=AuditAction)
+    # No `choices`: every app adds actions to AuditAction, and that needs no migration.
+    action = models.CharField(_("action"), max_length=40)
     bureau = models.ForeignKey(
         Bureau,
         on_delete=models.SET_NULL,
@@ -239,3 +240,10 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        try:
+            return str(AuditAction(self.action).label)
+        except ValueError:
+            return self.action

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "accounting_registry",
     "practitioners",
     "collection",
+    "confirmation",
 ]
 
 MIDDLEWARE = [

@@ -20,3 +20,11 @@ def percent(part: int, whole: int) -> str:
 def get_item(mapping: dict, key: str):
     """`mapping|get_item:key` — a dict lookup with a variable key."""
     return mapping.get(key)
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, number: int) -> str:
+    """The current query string with another page number: filters survive paging."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return "?" + query.urlencode()

@@ -1,0 +1,80 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from collection.constants import APPLICATION_FIELDS
+from confirmation.constants import ReturnReason
+from confirmation.models import PrintSettings
+from practitioners.models import Practitioner
+
+
+class CounterSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Scan the form's QR code, or type a reference, ID or certificate number, or a name"),
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(attrs={
+            "class": "form-control form-control-lg", "autofocus": True, "autocomplete": "off",
+            "type": "search", "enterkeyhint": "search", "id": "counter-q",
+            "placeholder": _("Scan or type, then Enter"),
+        }),
+    )
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False,
+        choices=[("submitted", _("Waiting")), ("returned", _("Returned")), ("confirmed", _("Confirmed"))],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    day = forms.DateField(label=_("Submitted on"), required=False,
+                          widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}))
+    identity = forms.BooleanField(label=_("Identity changes only"), required=False,
+                                  widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+
+
+class ConfirmForm(forms.Form):
+    """The originals checklist; the view adds one checkbox per required tick."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, ticks: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in ticks:
+            self.fields[f"tick_{key}"] = forms.BooleanField(label=label, required=False)
+
+    def checklist(self) -> set[str]:
+        return {name.removeprefix("tick_") for name, value in self.cleaned_data.items()
+                if name.startswith("tick_") and value}
+
+
+class ReturnForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—")] + list(ReturnReason.choices))
+    note = forms.CharField(label=_("Note for the practitioner"), required=False, max_length=500,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _correctable_fields():
+    labels = {f.name: f.verbose_name for f in Practitioner._meta.fields}
+    return [(f, labels[f]) for f in APPLICATION_FIELDS if f != "cert_number"]
+
+
+class CorrectionForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    field = forms.ChoiceField(label=_("Field"), choices=_correctable_fields)
+    value = forms.CharField(label=_("Correct value"), max_length=200, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class ReprintForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for printing again"), max_length=200, required=False)
+
+
+class PrintSettingsForm(forms.ModelForm):
+    class Meta:
+        model = PrintSettings
+        fields = ["page_width_mm", "page_height_mm", "offset_x_mm", "offset_y_mm"]
+
+
+class DayForm(forms.Form):
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))

@@ -1,0 +1,39 @@
+"""Who may do what at the counter. The one place that decides it.
+
+- act (confirm, return, correct, print): clerks of the practitioner's bureau; city staff for
+  the city-level (市本级) practitioners, whose counter is the city service hall;
+- view (queue, review, day list): the above, the bureau's admin, and city staff for every bureau;
+- print settings: the bureau's admin (city staff for the city bureau).
+"""
+
+from practitioners import permissions as register
+from practitioners.constants import Role
+from practitioners.models import Bureau, User
+
+
+def can_act(user: User, bureau: Bureau) -> bool:
+    if not register.is_staff_member(user):
+        return False
+    if user.role == Role.CLERK:
+        return user.bureau_id == bureau.pk
+    return user.role == Role.CITY_STAFF and bureau.is_city
+
+
+def can_view(user: User, bureau: Bureau) -> bool:
+    return can_act(user, bureau) or (
+        register.is_staff_member(user)
+        and (user.role == Role.CITY_STAFF or (user.role == Role.BUREAU_ADMIN and user.bureau_id == bureau.pk))
+    )
+
+
+def counter_bureau(user: User) -> Bureau | None:
+    """The bureau whose counter the user works at or supervises (None: not counter staff)."""
+    return user.bureau if register.is_staff_member(user) else None
+
+
+def can_manage_printer(user: User, bureau: Bureau) -> bool:
+    if not register.is_staff_member(user):
+        return False
+    if user.role == Role.BUREAU_ADMIN:
+        return user.bureau_id == bureau.pk
+    return user.role == Role.CITY_STAFF and bureau.is_city

@@ -1,0 +1,133 @@
+"""Reads for the counter, scoped by confirmation.permissions."""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from collection.constants import ApplicationStatus
+from collection.models import Application
+from collection.selectors import active_campaign
+from confirmation import permissions
+from practitioners import permissions as register_permissions
+from confirmation.models import Confirmation, CounterReturn
+from practitioners.idnumbers import normalize_id_number
+from practitioners.models import Bureau, Practitioner, User
+
+_NUMBERISH = re.compile(r"^[0-9A-Z()\-]{6,}$")
+QUEUE_FIELDS = (
+    "id", "reference", "status", "submitted_at", "returned_at", "confirmed_at", "has_identity_changes",
+    "bureau_id", "practitioner__id", "practitioner__name", "practitioner__id_number",
+    "practitioner__cert_number",
+)
+
+
+@dataclass
+class CounterSearch:
+    """What the counter's search box found."""
+
+    applications: list[Application] = field(default_factory=list)  # the user may view these
+    without_application: list[Practitioner] = field(default_factory=list)  # in scope, nothing submitted
+    elsewhere: Bureau | None = None  # the person belongs to another bureau: where to send them
+
+
+def _applications(campaign) -> QuerySet[Application]:
+    return Application.objects.filter(campaign=campaign).select_related("practitioner", "bureau")
+
+
+def counter_search(*, user: User, query: str) -> CounterSearch:
+    """A reference number (QR scan), ID number, certificate number or the start of a name."""
+    result = CounterSearch()
+    campaign = active_campaign()
+    query = query.strip()
+    if not query or campaign is None:
+        return result
+    number = normalize_id_number(query)
+    if _NUMBERISH.match(number):
+        application = _applications(campaign).filter(reference=number).first()
+        people = list(
+            Practitioner.objects.select_related("bureau").filter(id_number=number)
+            | Practitioner.objects.select_related("bureau").filter(cert_number=number)
+        )
+        if application is not None:
+            people = [application.practitioner]
+        for person in people:
+            if not permissions.can_view(user, person.bureau):
+                # Say where to go, and nothing about the person.
+                result.elsewhere = person.bureau
+                continue
+            found = application or _applications(campaign).filter(practitioner=person).first()
+            if found is not None and found.status != ApplicationStatus.DRAFT:
+                result.applications.append(found)
+            else:
+                result.without_application.append(person)
+        return result
+    qs = _applications(campaign).exclude(status=ApplicationStatus.DRAFT).filter(
+        practitioner__name__startswith=query.replace(" ", "")
+    )
+    if not register_permissions.is_city_staff(user):  # city staff view every bureau
+        qs = qs.filter(bureau_id=user.bureau_id)
+    result.applications = list(qs.order_by("practitioner__name", "id")[:30])
+    return result
+
+
+def queue(
+    *,
+    bureau: Bureau,
+    status: str = ApplicationStatus.SUBMITTED,
+    day: datetime.date | None = None,
+    identity_only: bool = False,
+) -> QuerySet[Application]:
+    """A bureau's applications in the active campaign, oldest submission first."""
+    campaign = active_campaign()
+    qs = Application.objects.filter(campaign=campaign, bureau=bureau, status=status)
+    if day is not None:
+        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        qs = qs.filter(submitted_at__gte=start, submitted_at__lt=start + datetime.timedelta(days=1))
+    if identity_only:
+        qs = qs.filter(has_identity_changes=True)
+    return qs.select_related("practitioner").only(*QUEUE_FIELDS).order_by("submitted_at", "id")
+
+
+def application_for_counter(*, user: User, pk: int) -> Application:
+    """An application the user may view at the counter, or 404."""
+    try:
+        application = Application.objects.select_related(
+            "practitioner__bureau", "practitioner__account", "bureau", "photo", "campaign"
+        ).get(pk=pk)
+    except Application.DoesNotExist:
+        raise Http404 from None
+    if not permissions.can_view(user, application.bureau):
+        raise Http404
+    return application
+
+
+def confirmation_for(*, user: User, pk: int) -> Confirmation:
+    try:
+        confirmation = Confirmation.objects.select_related("bureau", "clerk", "practitioner").get(pk=pk)
+    except Confirmation.DoesNotExist:
+        raise Http404 from None
+    if not permissions.can_view(user, confirmation.bureau):
+        raise Http404
+    return confirmation
+
+
+def day_sheet(*, bureau: Bureau, day: datetime.date) -> dict[User, dict[str, list]]:
+    """The day's confirmations and returns at the bureau's counter, per clerk."""
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    end = start + datetime.timedelta(days=1)
+    sheet: dict[User, dict[str, list]] = {}
+    for confirmation in (
+        Confirmation.objects.filter(bureau=bureau, confirmed_at__gte=start, confirmed_at__lt=end)
+        .select_related("clerk", "practitioner", "application").order_by("confirmed_at")
+    ):
+        sheet.setdefault(confirmation.clerk, {"confirmed": [], "returned": []})["confirmed"].append(confirmation)
+    for counter_return in (
+        CounterReturn.objects.filter(bureau=bureau, returned_at__gte=start, returned_at__lt=end)
+        .select_related("clerk", "application__practitioner").order_by("returned_at")
+    ):
+        sheet.setdefault(counter_return.clerk, {"confirmed": [], "returned": []})["returned"].append(counter_return)
+    return dict(sorted(sheet.items(), key=lambda item: item[0].username))

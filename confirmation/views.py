@@ -1,0 +1,229 @@
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from collection import diff
+from collection.constants import IDENTITY_FIELDS
+from collection.selectors import submissions_of
+from confirmation import pdf, permissions, selectors, services
+from confirmation.forms import (
+    ConfirmForm,
+    CorrectionForm,
+    CounterSearchForm,
+    DayForm,
+    PrintSettingsForm,
+    QueueFilterForm,
+    ReprintForm,
+    ReturnForm,
+)
+from confirmation.models import Confirmation
+from practitioners import permissions as register_permissions
+from practitioners import selectors as register_selectors
+from practitioners.views import staff_required
+
+QUEUE_PAGE = 50
+
+
+def _bureau_param(request):
+    """The bureau the page is about: the user's own; city staff may pick any with ?bureau=CODE."""
+    code = request.GET.get("bureau")
+    if code and register_permissions.is_city_staff(request.user):
+        return register_selectors.get_bureau_for(user=request.user, code=code)
+    return request.user.bureau
+
+
+@require_GET
+@staff_required
+def counter(request):
+    form = CounterSearchForm(request.GET or None)
+    found = None
+    if form.is_valid() and form.cleaned_data["q"]:
+        found = selectors.counter_search(user=request.user, query=form.cleaned_data["q"])
+        if len(found.applications) == 1 and not found.without_application and found.elsewhere is None:
+            return redirect("confirmation:review", found.applications[0].pk)
+    return render(request, "confirmation/counter.html", {"form": form, "found": found})
+
+
+@require_GET
+@staff_required
+def queue(request):
+    bureau = _bureau_param(request)
+    if not permissions.can_view(request.user, bureau):
+        raise PermissionDenied
+    form = QueueFilterForm(request.GET or None)
+    status, day, identity = "submitted", None, False
+    if form.is_valid():
+        status = form.cleaned_data["status"] or "submitted"
+        day = form.cleaned_data["day"]
+        identity = form.cleaned_data["identity"]
+    applications = selectors.queue(bureau=bureau, status=status, day=day, identity_only=identity)
+    page = Paginator(applications, QUEUE_PAGE).get_page(request.GET.get("page"))
+    return render(request, "confirmation/queue.html", {
+        "form": form, "page": page, "bureau": bureau, "status": status,
+        "bureaus": register_selectors.bureaus_for(user=request.user) if register_permissions.is_city_staff(request.user) else None,
+    })
+
+
+def _review_context(request, application, **forms):
+    submission = application.submissions.order_by("-number").first()
+    changes = diff.compute_changes(application.practitioner, submission.data) if submission else []
+    ticks = services.required_ticks(data=submission.data, changes=changes) if submission else []
+    can_act = permissions.can_act(request.user, application.bureau)
+    initial = {"revision": application.revision}
+    context = {
+        "application": application,
+        "p": application.practitioner,
+        "submission": submission,
+        "changes": changes,
+        "changed_fields": {c.field for c in changes},
+        "identity_fields": IDENTITY_FIELDS,
+        "rows": _side_by_side(application.practitioner, submission.data if submission else {}),
+        "can_act": can_act,
+        "confirm_form": forms.get("confirm_form") or ConfirmForm(initial=initial, ticks=ticks),
+        "return_form": forms.get("return_form") or ReturnForm(initial=initial),
+        "correction_form": forms.get("correction_form") or CorrectionForm(initial=initial),
+        "edits": application.counter_edits.select_related("clerk").order_by("edited_at"),
+        "submissions": submissions_of(application=application),
+        "confirmation": Confirmation.objects.filter(application=application).select_related("clerk").first(),
+    }
+    return context
+
+
+def _side_by_side(practitioner, data):
+    stored = diff.record_values(practitioner)
+    rows = []
+    for field, value in stored.items():
+        if field not in data:
+            continue
+        label = practitioner._meta.get_field(field).verbose_name
+        rows.append((field, label, diff.display(field, value), diff.display(field, data[field]), value != data[field]))
+    return rows
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def review(request, pk: int):
+    application = selectors.application_for_counter(user=request.user, pk=pk)
+    if request.method == "GET":
+        return render(request, "confirmation/review.html", _review_context(request, application))
+    if not permissions.can_act(request.user, application.bureau):
+        raise PermissionDenied
+    action = request.POST.get("action")
+    forms = {}
+    try:
+        if action == "confirm":
+            submission = application.submissions.order_by("-number").first()
+            ticks = services.required_ticks(
+                data=submission.data, changes=diff.compute_changes(application.practitioner, submission.data)
+            )
+            form = forms["confirm_form"] = ConfirmForm(request.POST, ticks=ticks)
+            if form.is_valid():
+                confirmation = services.confirm_at_counter(
+                    application=application, clerk=request.user, checklist=form.checklist(),
+                    revision=form.cleaned_data["revision"],
+                )
+                messages.success(request, _("Confirmed. Archive number %(n)s. Print the record onto the certificate.") % {"n": confirmation.archive_number})
+                return redirect("confirmation:review", application.pk)
+        elif action == "return":
+            form = forms["return_form"] = ReturnForm(request.POST)
+            if form.is_valid():
+                services.return_at_counter(
+                    application=application, clerk=request.user, reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"], revision=form.cleaned_data["revision"],
+                )
+                messages.success(request, _("Returned. The practitioner sees the reason on their page and by email."))
+                return redirect("confirmation:counter")
+        elif action == "correct":
+            form = forms["correction_form"] = CorrectionForm(request.POST)
+            if form.is_valid():
+                services.correct_at_counter(
+                    application=application, clerk=request.user, field=form.cleaned_data["field"],
+                    value=form.cleaned_data["value"], reason=form.cleaned_data["reason"],
+                    revision=form.cleaned_data["revision"],
+                )
+                messages.success(request, _("Corrected; the change is recorded as your edit."))
+                return redirect("confirmation:review", application.pk)
+        else:
+            raise PermissionDenied
+    except services.AlreadyDecided as exc:
+        messages.warning(request, exc.message)
+        return redirect("confirmation:review", application.pk)
+    except services.CounterError as exc:
+        messages.error(request, exc.message)
+    application.refresh_from_db()
+    return render(request, "confirmation/review.html", _review_context(request, application, **forms), status=400)
+
+
+@require_POST
+@staff_required
+def certificate(request, pk: int):
+    """Print (or reprint, with a reason) the confirmation record; every print is logged."""
+    confirmation = selectors.confirmation_for(user=request.user, pk=pk)
+    if not permissions.can_act(request.user, confirmation.bureau):
+        raise PermissionDenied
+    form = ReprintForm(request.POST)
+    form.is_valid()
+    try:
+        services.log_print(confirmation=confirmation, bureau=confirmation.bureau, actor=request.user,
+                           reason=form.cleaned_data.get("reason", ""))
+    except services.CounterError as exc:
+        messages.error(request, exc.message)
+        return redirect("confirmation:review", confirmation.application_id)
+    data = pdf.certificate_pdf(confirmation, services.print_settings_for(confirmation.bureau))
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="confirmation-{confirmation.archive_number}.pdf"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def print_settings(request):
+    bureau = _bureau_param(request)
+    if not permissions.can_manage_printer(request.user, bureau):
+        raise PermissionDenied
+    settings = services.print_settings_for(bureau)
+    form = PrintSettingsForm(request.POST or None, instance=settings)
+    if request.method == "POST" and form.is_valid():
+        services.save_print_settings(form=form, actor=request.user)
+        messages.success(request, _("Print settings saved. Print the calibration page to check them."))
+        return redirect("confirmation:print_settings")
+    return render(request, "confirmation/print_settings.html", {"form": form, "bureau": bureau, "settings": settings})
+
+
+@require_GET
+@staff_required
+def calibration(request):
+    bureau = _bureau_param(request)
+    if not permissions.can_manage_printer(request.user, bureau) and not permissions.can_act(request.user, bureau):
+        raise PermissionDenied
+    settings = services.print_settings_for(bureau)
+    services.log_print(confirmation=None, bureau=bureau, actor=request.user, calibration=True)
+    response = HttpResponse(pdf.calibration_pdf(settings), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="calibration.pdf"'
+    return response
+
+
+@require_GET
+@staff_required
+def day_sheet(request):
+    bureau = _bureau_param(request)
+    if not permissions.can_view(request.user, bureau):
+        raise PermissionDenied
+    form = DayForm(request.GET or None, initial={"day": timezone.localdate()})
+    day = form.cleaned_data["day"] if form.is_valid() else timezone.localdate()
+    sheet = selectors.day_sheet(bureau=bureau, day=day)
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(pdf.day_sheet_pdf(bureau=bureau, day=day, sheet=sheet), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="counter-{bureau.code}-{day:%Y%m%d}.pdf"'
+        return response
+    return render(request, "confirmation/day_sheet.html", {
+        "form": form, "bureau": bureau, "day": day, "sheet": sheet,
+        "previous": day - datetime.timedelta(days=1), "next": day + datetime.timedelta(days=1),
+    })

@@ -1,0 +1,238 @@
+"""The printed application form: what it says, how it is built, and that it never goes online.
+
+MEDIA_ROOT points at tmp_path (tests/collection/conftest.py), where the photos are stored.
+"""
+
+import io
+import shutil
+import socket
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone, translation
+from PIL import Image
+from pypdf import PdfReader
+
+from accounting_registry.pdf import offline_fetcher, render_html_to_pdf
+from collection import originals
+from collection.diff import record_values
+from collection.constants import ApplicationStatus
+from collection.models import Application, Photo, Submission
+from collection.pdf import application_pdf
+from practitioners.constants import TitleLevel
+from tests.factories import PractitionerFactory
+
+ARTIFACTS_DIR = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+REFERENCE = "45010326123456"
+NO_SEAL = "无工作单位，无需盖章"
+SEAL_BOX = "工作单位（盖章）"
+
+
+def photo_of(practitioner) -> Photo:
+    """A stored 358x441 JPEG, as the upload service leaves it."""
+    out = io.BytesIO()
+    Image.new("RGB", (358, 441), (60, 120, 200)).save(out, "JPEG", quality=85)
+    photo = Photo(practitioner=practitioner, sha256="0" * 64)
+    photo.image.save("photo.jpg", ContentFile(out.getvalue()), save=False)
+    photo.national_image.save("national.jpg", ContentFile(out.getvalue()), save=False)
+    photo.save()
+    return photo
+
+
+def submission_of(practitioner, campaign, *, reference=REFERENCE, **changes) -> Submission:
+    """A submitted version 1 of the practitioner's record, with `changes` to the data."""
+    data = {**record_values(practitioner), **changes}
+    photo = photo_of(practitioner)
+    application = Application.objects.create(
+        campaign=campaign,
+        practitioner=practitioner,
+        bureau=practitioner.bureau,
+        status=ApplicationStatus.SUBMITTED,
+        data=data,
+        photo=photo,
+        reference=reference,
+        submitted_at=timezone.now(),
+    )
+    return Submission.objects.create(application=application, number=1, data=data, photo=photo)
+
+
+def text_of(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def zh(label) -> str:
+    with translation.override("zh-hans"):
+        return str(label)
+
+
+@pytest.fixture
+def practitioner(county_a):
+    return PractitionerFactory(
+        bureau=county_a,
+        name="韦䶮",
+        employer="南宁市东盟食品有限责任公司",
+        title_level=TitleLevel.INTERMEDIATE,
+        title_cert_number="ZJ2019-0451",
+    )
+
+
+@pytest.fixture
+def submission(practitioner, campaign):
+    return submission_of(practitioner, campaign)
+
+
+@pytest.fixture
+def pdf(submission) -> bytes:
+    return application_pdf(submission)
+
+
+def test_form_shows_the_rare_name_the_reference_and_where_to_bring_it(pdf, county_a):
+    text = text_of(pdf)
+    assert "南宁市会计从业人员基本信息采集表" in text
+    assert "韦䶮" in text
+    assert REFERENCE in text
+    assert county_a.hall_address in text
+    assert county_a.hall_phone in text
+
+
+def test_form_is_in_chinese_whatever_language_is_active(submission):
+    with translation.override("en"):
+        text = text_of(application_pdf(submission))
+    assert "出生日期" in text  # Practitioner.birth_date's label
+    assert "Date of birth" not in text
+    assert "本人承诺所填信息真实、准确、完整" in text
+    assert "本人签名：" in text
+
+
+def test_every_font_is_embedded(pdf):
+    fonts = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                fonts.append(descendant.get_object())
+    assert fonts
+    for font in fonts:
+        descriptor = font["/FontDescriptor"].get_object()
+        assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), font["/BaseFont"]
+        assert "Noto-Sans-CJK-SC" in font["/BaseFont"]
+
+
+def test_form_is_one_small_page(pdf):
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
+    assert len(pdf) < 400 * 1024
+
+
+def test_with_an_employer_the_form_has_a_box_for_the_seal(pdf):
+    text = text_of(pdf)
+    assert SEAL_BOX in text
+    assert NO_SEAL not in text
+
+
+def test_without_an_employer_the_form_says_no_seal_is_needed(practitioner, campaign):
+    blank = submission_of(practitioner, campaign, employer="  ", employer_credit_code="")
+    text = text_of(application_pdf(blank))
+    assert NO_SEAL in text
+    assert SEAL_BOX not in text
+    assert zh(originals.UNSEALED_FORM.label) in text
+
+
+def test_title_certificate_is_asked_for_only_when_a_title_is_declared(county_a, campaign, pdf):
+    title_certificate = zh(originals.TITLE.label)
+    assert title_certificate in text_of(pdf)
+
+    without = submission_of(
+        PractitionerFactory(bureau=county_a, name="黄喆"),
+        campaign,
+        reference="45010326000002",
+        title_level=TitleLevel.NONE,
+        title_cert_number="",
+        title_date="",
+    )
+    text = text_of(application_pdf(without))
+    assert title_certificate not in text
+    assert zh(originals.ID_CARD.label) in text
+
+
+def test_very_long_values_flow_onto_a_second_page_at_most(practitioner, campaign):
+    long = submission_of(
+        practitioner,
+        campaign,
+        employer="广西壮族自治区南宁市青秀区" * 7,
+        address="南宁市青秀区东葛路118号青秀万达广场西1栋" * 9,
+        school="广西财经学院会计与审计学院" * 4,
+    )
+    reader = PdfReader(io.BytesIO(application_pdf(long)))
+    assert len(reader.pages) <= 2
+    assert "广西财经学院会计与审计学院" in "".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Fails the test if anything opens a connection or a URL."""
+    calls = []
+
+    def refuse(*args, **kwargs):
+        calls.append(args)
+        raise AssertionError(f"network access attempted: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open", refuse)
+    return calls
+
+
+def test_rendering_never_fetches_anything_from_the_network(no_network):
+    html = (
+        '<html><head><link rel="stylesheet" href="https://example.com/x.css"></head>'
+        '<body><p style="font-family: \'Noto Sans CJK SC\'">网络图片：</p>'
+        '<img src="http://example.com/x.png"><img src="//example.com/y.png">'
+        '<img src="file:///etc/hostname"></body></html>'
+    )
+    pdf = render_html_to_pdf(html)
+    assert pdf.startswith(b"%PDF")
+    assert no_network == []
+
+
+def test_the_fetcher_serves_data_uris_and_static_files_and_refuses_the_rest(no_network):
+    fetcher = offline_fetcher()
+    data = fetcher.fetch("data:text/plain;base64,5Y2X5a6B")
+    assert data.read().decode() == "南宁"
+    static = fetcher.fetch((Path(__file__).parents[2] / "static" / "favicon.svg").as_uri())
+    assert static.content_type == "image/svg+xml"
+    for url in (
+        "http://example.com/x.png",
+        "https://example.com/x.png",
+        "ftp://example.com/x",
+        "file:///etc/passwd",
+        (Path(__file__).parents[2] / "static" / ".." / "manage.py").as_uri(),
+        "file://example.com/static/favicon.svg",
+    ):
+        with pytest.raises(PermissionError):
+            fetcher.fetch(url)
+    assert no_network == []
+
+
+def test_a_rendered_form_is_left_in_test_artifacts_for_people_to_look_at(pdf):
+    """application.pdf and application.png (80 dpi) in test-artifacts/ (gitignored)."""
+    if not shutil.which("pdftoppm") or not shutil.which("pdffonts"):
+        pytest.skip("poppler-utils is not installed")
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    target = ARTIFACTS_DIR / "application.pdf"
+    target.write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "80", "-singlefile", target, ARTIFACTS_DIR / "application"],
+        check=True,
+    )
+    assert (ARTIFACTS_DIR / "application.png").stat().st_size > 10_000
+    # A second opinion on the fonts, from poppler: every font embedded ('emb' column).
+    rows = subprocess.run(
+        ["pdffonts", target], check=True, capture_output=True, text=True
+    ).stdout.splitlines()[2:]
+    assert rows
+    assert all(row.split()[-5] == "yes" for row in rows), rows

@@ -1,0 +1,112 @@
+"""Two counters at once, on real PostgreSQL row locks: one decision wins, numbers never repeat."""
+
+import importlib
+import threading
+
+import pytest
+from django.db import connection
+
+from confirmation import services
+from confirmation.models import Confirmation
+from tests.confirmation.conftest import submit
+from tests.confirmation.test_counter import ticks_for
+from tests.factories import PractitionerFactory, UserFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def postgres_only(transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.skip("row-lock behaviour is tested on PostgreSQL (CI runs the suite there too)")
+    # A transactional test flushes the tables: load the bureaus of migration 0002 again.
+    from django.apps import apps
+
+    importlib.import_module("practitioners.migrations.0002_bureaus").load_bureaus(apps, None)
+
+
+def run_together(*calls):
+    """Run the calls in threads released at the same moment; returns (results, errors)."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [None] * len(calls), [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:  # noqa: BLE001 — the test inspects what each thread raised
+            errors[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return results, errors
+
+
+def make_submitted(county, campaign, count):
+    from collection import services as collection_services
+    from practitioners.constants import Role
+    from tests.collection.conftest import jpeg_bytes
+
+    applications = []
+    for _ in range(count):
+        practitioner = PractitionerFactory(bureau=county)
+        account = UserFactory(username=practitioner.id_number, role=Role.PRACTITIONER, bureau=None)
+        practitioner.account = account
+        practitioner.save(update_fields=["account"])
+        collection_services.set_application_photo(practitioner=practitioner, actor=account, data=jpeg_bytes())
+        applications.append(submit(practitioner, account))
+    return applications
+
+
+def test_confirm_and_return_at_the_same_moment_exactly_one_wins(county_a, clerk_a, campaign):
+    other_clerk = UserFactory(role=clerk_a.role, bureau=county_a)
+    for application in make_submitted(county_a, campaign, 4):
+        ticks = ticks_for(application)
+        results, errors = run_together(
+            lambda a=application: services.confirm_at_counter(application=a, clerk=clerk_a, checklist=ticks, revision=None),
+            lambda a=application: services.return_at_counter(application=a, clerk=other_clerk, reason="photo", revision=None),
+        )
+        winners = [r for r in results if r is not None]
+        assert len(winners) == 1, errors
+        loser = next(e for e in errors if e is not None)
+        assert isinstance(loser, services.AlreadyDecided)
+        application.refresh_from_db()
+        confirmed = Confirmation.objects.filter(application=application).count()
+        assert (application.status, confirmed) in {("confirmed", 1), ("returned", 0)}
+        if application.status == "returned":
+            assert application.return_reason  # the return reason is never lost
+
+
+def test_two_confirms_of_one_application_give_one_confirmation(county_a, clerk_a, campaign):
+    other_clerk = UserFactory(role=clerk_a.role, bureau=county_a)
+    (application,) = make_submitted(county_a, campaign, 1)
+    ticks = ticks_for(application)
+    results, errors = run_together(
+        lambda: services.confirm_at_counter(application=application, clerk=clerk_a, checklist=ticks, revision=None),
+        lambda: services.confirm_at_counter(application=application, clerk=other_clerk, checklist=ticks, revision=None),
+    )
+    assert sum(r is not None for r in results) == 1
+    assert Confirmation.objects.count() == 1
+
+
+def test_archive_numbers_stay_unique_under_concurrent_confirms(county_a, clerk_a, campaign):
+    other_clerk = UserFactory(role=clerk_a.role, bureau=county_a)
+    applications = make_submitted(county_a, campaign, 12)
+    halves = applications[::2], applications[1::2]
+
+    def confirm_all(clerk, items):
+        return [
+            services.confirm_at_counter(application=a, clerk=clerk, checklist=ticks_for(a), revision=None).archive_number
+            for a in items
+        ]
+
+    results, errors = run_together(lambda: confirm_all(clerk_a, halves[0]), lambda: confirm_all(other_clerk, halves[1]))
+    assert errors == [None, None]
+    numbers = results[0] + results[1]
+    assert len(set(numbers)) == 12
+    assert sorted(int(n[-6:]) for n in numbers) == list(range(1, 13))

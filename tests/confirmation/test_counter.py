@@ -1,0 +1,217 @@
+"""The counter: finding, reviewing, confirming, returning, correcting, printing."""
+
+import pytest
+from django.urls import reverse
+
+from collection.constants import ApplicationStatus
+from confirmation import services
+from confirmation.constants import IDENTITY_CHECKED
+from confirmation.models import Confirmation, CounterEdit, PrintLog
+from practitioners.constants import TitleLevel
+from practitioners.models import AuditEvent
+from tests.confirmation.conftest import submit
+
+pytestmark = pytest.mark.django_db
+
+
+def ticks_for(application):
+    submission = application.submissions.order_by("-number").first()
+    from collection import diff
+
+    changes = diff.compute_changes(application.practitioner, submission.data)
+    return {key for key, _label in services.required_ticks(data=submission.data, changes=changes)}
+
+
+def all_ticks(application) -> dict:
+    return {f"tick_{key}": "on" for key in ticks_for(application)}
+
+
+# --- Finding ---------------------------------------------------------------------------------
+
+
+def test_a_scanned_reference_opens_the_review_in_one_step(client, clerk_a, submitted_a):
+    client.force_login(clerk_a)
+    response = client.get(reverse("confirmation:counter"), {"q": submitted_a.reference})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("confirmation:review", args=[submitted_a.pk])
+
+
+@pytest.mark.parametrize("field", ["id_number", "cert_number"])
+def test_id_or_certificate_number_finds_the_application(client, clerk_a, submitted_a, field):
+    client.force_login(clerk_a)
+    value = getattr(submitted_a.practitioner, field).lower()
+    response = client.get(reverse("confirmation:counter"), {"q": value})
+    assert response["Location"] == reverse("confirmation:review", args=[submitted_a.pk])
+
+
+def test_a_name_lists_matching_applications(client, clerk_a, submitted_a):
+    client.force_login(clerk_a)
+    response = client.get(reverse("confirmation:counter"), {"q": submitted_a.practitioner.name[:1]})
+    assert response.status_code in (200, 302)
+
+
+def test_another_bureaus_person_gets_directions_and_nothing_else(client, clerk_b, submitted_a):
+    client.force_login(clerk_b)
+    response = client.get(reverse("confirmation:counter"), {"q": submitted_a.reference})
+    html = response.content.decode()
+    assert response.context["found"].elsewhere == submitted_a.bureau
+    assert submitted_a.bureau.hall_address in html and submitted_a.bureau.hall_phone in html
+    p = submitted_a.practitioner
+    assert p.name not in html and p.masked_id_number not in html and p.id_number not in html
+
+
+def test_queue_lists_waiting_applications_oldest_first_and_filters(client, clerk_a, submitted_a, practitioner_a):
+    client.force_login(clerk_a)
+    page = client.get(reverse("confirmation:queue")).context["page"]
+    assert [a.pk for a in page.object_list] == [submitted_a.pk]
+    page = client.get(reverse("confirmation:queue"), {"identity": "on"}).context["page"]
+    assert list(page.object_list) == []
+
+
+# --- Checklist -------------------------------------------------------------------------------
+
+
+def test_each_declared_item_makes_its_tick_required(practitioner_a, account_a, with_photo):
+    application = submit(practitioner_a, account_a, employer="", title_level=TitleLevel.INTERMEDIATE,
+                         title_cert_number="GX2010001", title_date="2010-05-01", abacus_level="3",
+                         has_computing_cert=True, education="bachelor")
+    assert ticks_for(application) == {"form", "certificate", "id_card", "graduation", "title", "abacus", "computing"}
+
+
+def test_no_title_abacus_or_computing_certificate_means_no_such_ticks(practitioner_a, account_a, with_photo):
+    application = submit(practitioner_a, account_a, employer="南宁某公司", title_level=TitleLevel.NONE,
+                         abacus_level="", has_computing_cert=False)
+    assert ticks_for(application) == {"sealed_form", "certificate", "id_card", "graduation"}
+
+
+def test_identity_changes_need_the_explicit_id_card_tick(practitioner_a, account_a, with_photo):
+    application = submit(practitioner_a, account_a, name="韦丽华")
+    assert IDENTITY_CHECKED in ticks_for(application)
+    assert application.has_identity_changes
+
+
+def test_confirm_requires_every_original(submitted_a, clerk_a):
+    ticks = ticks_for(submitted_a) - {"id_card"}
+    with pytest.raises(services.CounterError, match="ID card"):
+        services.confirm_at_counter(application=submitted_a, clerk=clerk_a, checklist=ticks, revision=None)
+    submitted_a.refresh_from_db()
+    assert submitted_a.status == ApplicationStatus.SUBMITTED
+
+
+# --- Confirm, return, correct ------------------------------------------------------------------
+
+
+def test_confirm_issues_an_archive_number_and_records_everything(client, clerk_a, submitted_a):
+    client.force_login(clerk_a)
+    url = reverse("confirmation:review", args=[submitted_a.pk])
+    response = client.post(url, {"action": "confirm", "revision": submitted_a.revision, **all_ticks(submitted_a)})
+    assert response.status_code == 302
+    confirmation = Confirmation.objects.get()
+    year = confirmation.confirmed_at.astimezone().year
+    assert confirmation.archive_number == f"450103{year}000001"
+    assert confirmation.clerk == clerk_a and set(confirmation.checklist) == ticks_for(submitted_a)
+    submitted_a.refresh_from_db()
+    assert submitted_a.status == ApplicationStatus.CONFIRMED
+    event = AuditEvent.objects.get(action="application_confirmed")
+    assert event.actor == clerk_a and event.detail["archive_number"] == confirmation.archive_number
+    assert set(event.detail["checklist"]) == ticks_for(submitted_a) and "changes" in event.detail
+
+
+def test_return_with_a_standard_reason_and_note(client, clerk_a, submitted_a):
+    client.force_login(clerk_a)
+    url = reverse("confirmation:review", args=[submitted_a.pk])
+    response = client.post(url, {"action": "return", "revision": submitted_a.revision, "reason": "seal", "note": "请补盖公章"})
+    assert response.status_code == 302
+    submitted_a.refresh_from_db()
+    assert submitted_a.status == ApplicationStatus.RETURNED and "请补盖公章" in submitted_a.return_reason
+
+
+def test_return_other_needs_a_note(submitted_a, clerk_a):
+    with pytest.raises(services.CounterError):
+        services.return_at_counter(application=submitted_a, clerk=clerk_a, reason="other", note="", revision=None)
+
+
+def test_second_decision_sees_the_first_and_changes_nothing(client, clerk_a, city_staff, submitted_a):
+    services.return_at_counter(application=submitted_a, clerk=clerk_a, reason="photo", note="", revision=None)
+    with pytest.raises(services.AlreadyDecided, match="returned"):
+        services.confirm_at_counter(application=submitted_a, clerk=clerk_a, checklist=ticks_for(submitted_a), revision=None)
+    submitted_a.refresh_from_db()
+    assert submitted_a.status == ApplicationStatus.RETURNED and submitted_a.return_reason
+    assert not Confirmation.objects.exists()
+
+
+def test_a_stale_review_cannot_confirm(submitted_a, clerk_a):
+    with pytest.raises(services.CounterError, match="changed"):
+        services.confirm_at_counter(application=submitted_a, clerk=clerk_a, checklist=ticks_for(submitted_a),
+                                    revision=submitted_a.revision - 1)
+
+
+def test_clerk_corrects_a_slip_as_a_new_version_with_reason(client, clerk_a, submitted_a):
+    client.force_login(clerk_a)
+    url = reverse("confirmation:review", args=[submitted_a.pk])
+    response = client.post(url, {"action": "correct", "revision": submitted_a.revision, "field": "major",
+                                 "value": "会计学", "reason": "录入错字"})
+    assert response.status_code == 302
+    edit = CounterEdit.objects.get()
+    assert edit.clerk == clerk_a and edit.reason == "录入错字" and edit.new_value == "会计学"
+    submitted_a.refresh_from_db()
+    assert submitted_a.submissions.count() == 2 and submitted_a.data["major"] == "会计学"
+    assert submitted_a.submissions.get(number=2).submitted_by == clerk_a
+
+
+def test_a_bad_correction_is_refused_with_the_reason(client, clerk_a, submitted_a):
+    client.force_login(clerk_a)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    url = reverse("confirmation:review", args=[submitted_a.pk])
+    response = client.post(url, {"action": "correct", "revision": submitted_a.revision, "field": "mobile",
+                                 "value": "123", "reason": "x"})
+    assert response.status_code == 400
+    assert "mobile" in " ".join(str(m) for m in response.context["messages"]).lower()
+
+
+@pytest.mark.parametrize("status_action", ["draft", "confirmed"])
+def test_only_submitted_applications_can_be_decided(practitioner_a, account_a, with_photo, clerk_a, status_action):
+    from collection import services as collection_services
+
+    application = submit(practitioner_a, account_a)
+    if status_action == "draft":
+        collection_services.save_draft(practitioner=practitioner_a, actor=account_a, data={}, revision=None)
+    else:
+        services.confirm_at_counter(application=application, clerk=clerk_a, checklist=ticks_for(application), revision=None)
+    application.refresh_from_db()
+    with pytest.raises(services.AlreadyDecided):
+        services.return_at_counter(application=application, clerk=clerk_a, reason="photo", revision=None)
+
+
+def test_city_staff_act_for_city_level_practitioners_only(city_staff, submitted_city, submitted_a):
+    services.confirm_at_counter(application=submitted_city, clerk=city_staff, checklist=ticks_for(submitted_city), revision=None)
+    with pytest.raises(services.CounterError):
+        services.confirm_at_counter(application=submitted_a, clerk=city_staff, checklist=ticks_for(submitted_a), revision=None)
+
+
+def test_practitioner_sees_the_outcome_but_not_the_checklist(client, clerk_a, account_a, submitted_a):
+    services.confirm_at_counter(application=submitted_a, clerk=clerk_a, checklist=ticks_for(submitted_a), revision=None)
+    client.force_login(account_a)
+    html = client.get(reverse("collection:home")).content.decode()
+    assert "confirmed" in html.lower() or "已确认" in html
+    assert "tick_" not in html and "identity_checked" not in html
+
+
+# --- Printing ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def confirmed_a(submitted_a, clerk_a):
+    return services.confirm_at_counter(application=submitted_a, clerk=clerk_a, checklist=ticks_for(submitted_a), revision=None)
+
+
+def test_first_print_and_reprint_with_reason_are_logged(client, clerk_a, confirmed_a):
+    client.force_login(clerk_a)
+    url = reverse("confirmation:certificate", args=[confirmed_a.pk])
+    response = client.post(url)
+    assert response["Content-Type"] == "application/pdf"
+    response = client.post(url)  # a reprint without a reason
+    assert response.status_code == 302
+    response = client.post(url, {"reason": "打印错位"})
+    assert response["Content-Type"] == "application/pdf"
+    assert list(PrintLog.objects.order_by("printed_at").values_list("kind", "reason")) == [("first", ""), ("reprint", "打印错位")]

@@ -1,0 +1,36 @@
+"""The counter's pages run a fixed number of queries, however long the queue or history."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from confirmation import services
+from tests.confirmation.test_concurrency import make_submitted
+
+pytestmark = pytest.mark.django_db
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_queue_query_count_is_fixed(client, clerk_a, county_a, campaign):
+    client.force_login(clerk_a)
+    make_submitted(county_a, campaign, 2)
+    few = count(client, reverse("confirmation:queue"))
+    make_submitted(county_a, campaign, 8)
+    assert count(client, reverse("confirmation:queue")) == few == 5  # session, user, campaign, count, rows
+
+
+def test_review_query_count_does_not_grow_with_history(client, clerk_a, submitted_a):
+    client.force_login(clerk_a)
+    url = reverse("confirmation:review", args=[submitted_a.pk])
+    before = count(client, url)
+    for value in ("审计学", "财务管理", "会计学"):
+        submitted_a.refresh_from_db()
+        services.correct_at_counter(application=submitted_a, clerk=clerk_a, field="major", value=value,
+                                    reason="录入错误", revision=None)
+    assert count(client, url) == before
