@@ -84,6 +84,8 @@ class ApplicationForm(forms.ModelForm):
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "postcode": forms.TextInput(attrs={"inputmode": "numeric"}),
             "id_number": forms.TextInput(attrs={"autocomplete": "off", "class": "font-monospace"}),
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "employer": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -135,7 +137,6 @@ class ApplicationForm(forms.ModelForm):
 class PhotoForm(forms.Form):
     photo = forms.FileField(
         label=_("ID photo"),
-        help_text=_("JPEG or PNG, at most 5 MB, at least 300 × 400 pixels; a recent front-facing photo on a plain background."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
     )
     crop_x = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)

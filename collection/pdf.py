@@ -70,7 +70,6 @@ def application_form_context(submission: Submission) -> dict[str, Any]:
             "hall_hours": bureau.hall_hours,
         },
         "has_employer": originals.has_employer(data),
-        "employer": (data.get("employer") or "").strip(),
         "originals": [str(item.label) for item in originals.originals_for(data)],
     }
 
@@ -85,7 +84,10 @@ def form_sections(data: dict[str, Any]) -> list[Section]:
     for index, (_key, title, fields) in enumerate(SECTIONS):
         spare = 0 if index == 0 else 1
         cells = [
-            (str(Practitioner._meta.get_field(field).verbose_name), diff.display(field, data.get(field)))
+            (
+                str(Practitioner._meta.get_field(field).verbose_name),
+                diff.display(field, data.get(field)),
+            )
             for field in fields
         ]
         rows = []
@@ -100,11 +102,9 @@ def form_sections(data: dict[str, Any]) -> list[Section]:
 
 
 def photo_data_uri(submission: Submission) -> str:
-    """The frozen ID photo as a data: URI, as stored (a JPEG: small, no re-encoding)."""
+    """The frozen ID photo as a data: URI: the stored JPEG as it is (small, no re-encoding)."""
     with submission.photo.image.open("rb") as file:
-        content = file.read()
-    media_type = "image/png" if content.startswith(b"\x89PNG") else "image/jpeg"
-    return f"data:{media_type};base64,{base64.b64encode(content).decode('ascii')}"
+        return f"data:image/jpeg;base64,{base64.b64encode(file.read()).decode('ascii')}"
 
 
 def qr_data_uri(reference: str) -> str:

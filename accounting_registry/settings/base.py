@@ -117,7 +117,7 @@ from django.utils.csp import CSP  # noqa: E402
 # Every asset is served from this site; nothing inline, nothing from a CDN.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", "blob:"],  # blob: the photo framing preview
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],

@@ -245,10 +245,6 @@ def test_wrong_certificate_number_is_refused_and_the_name_is_kept(
     assert practitioner.account_id is None
 
 
-@pytest.mark.xfail(
-    reason="SECURE_CSP img-src lacks blob:, so photo-crop.js cannot show the chosen file",
-    strict=False,
-)
 def test_photo_page_previews_and_frames_the_chosen_file(
     page: Page, live_server, practitioner, jpeg
 ):
