@@ -14,7 +14,7 @@ from practitioners.models import Bureau, Practitioner
 class Campaign(models.Model):
     """One collection drive (信息采集工作) with its dates; exactly one is active."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("campaign name"), max_length=100)
     start_date = models.DateField(_("start date"))
     plan_due_date = models.DateField(_("work plan due"))
     collection_due_date = models.DateField(_("collection deadline"))
