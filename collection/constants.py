@@ -42,7 +42,11 @@ class Weekday(models.IntegerChoices):
 # Fields a practitioner fills in, in form order, grouped into sections.
 IDENTITY_FIELDS = ("name", "gender", "birth_date", "id_type", "id_number")
 SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("identity", _("Identity"), ("name", "gender", "ethnicity", "birth_date", "id_type", "id_number")),
+    (
+        "identity",
+        _("Identity"),
+        ("name", "gender", "ethnicity", "birth_date", "id_type", "id_number"),
+    ),
     ("certificate", _("Certificate"), ("cert_number", "cert_issue_date")),
     ("education", _("Education"), ("education", "major", "school", "graduation_date")),
     (

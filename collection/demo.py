@@ -72,14 +72,18 @@ def _demo_photo_files() -> None:
         storage.save(name, ContentFile(out.getvalue()))
 
 
-def seed_applications(*, campaign: Campaign, limit: int | None = None, seed: int = 2011) -> dict[str, int]:
+def seed_applications(
+    *, campaign: Campaign, limit: int | None = None, seed: int = 2011
+) -> dict[str, int]:
     """Accounts and applications for a deterministic share of the register (bulk inserts)."""
     _demo_photo_files()
     password = make_password(DEMO_PASSWORD)
     start = timezone.make_aware(datetime.datetime.combine(campaign.start_date, datetime.time(9)))
     now = timezone.now()
     span = max((now - start).total_seconds(), 3600)
-    done = set(Application.objects.filter(campaign=campaign).values_list("practitioner_id", flat=True))
+    done = set(
+        Application.objects.filter(campaign=campaign).values_list("practitioner_id", flat=True)
+    )
     people = Practitioner.objects.filter(account__isnull=True).order_by("id")
     if limit:
         people = people[:limit]
@@ -115,21 +119,40 @@ def seed_applications(*, campaign: Campaign, limit: int | None = None, seed: int
 def _write(batch, campaign: Campaign, password: str) -> None:
     codes = dict(Bureau.objects.values_list("id", "code"))
     with transaction.atomic():
-        users = User.objects.bulk_create(
+        User.objects.bulk_create(
             [
-                User(username=p.id_number, role=Role.PRACTITIONER, display_name=p.name, password=password,
-                     mobile=p.mobile, email=p.email, date_joined=when)
+                User(
+                    username=p.id_number,
+                    role=Role.PRACTITIONER,
+                    display_name=p.name,
+                    password=password,
+                    mobile=p.mobile,
+                    email=p.email,
+                    date_joined=when,
+                )
                 for p, _status, when in batch
             ],
             ignore_conflicts=True,
         )
-        by_name = dict(User.objects.filter(username__in=[p.id_number for p, _s, _w in batch]).values_list("username", "id"))
+        by_name = dict(
+            User.objects.filter(username__in=[p.id_number for p, _s, _w in batch]).values_list(
+                "username", "id"
+            )
+        )
         for p, _status, _when in batch:
             p.account_id = by_name[p.id_number]
         Practitioner.objects.bulk_update([p for p, _s, _w in batch], ["account"], batch_size=1000)
         photos = Photo.objects.bulk_create(
-            [Photo(practitioner=p, image=DEMO_PHOTO_NAME, national_image=DEMO_NATIONAL_NAME,
-                   sha256="demo", uploaded_at=when) for p, _status, when in batch]
+            [
+                Photo(
+                    practitioner=p,
+                    image=DEMO_PHOTO_NAME,
+                    national_image=DEMO_NATIONAL_NAME,
+                    sha256="demo",
+                    uploaded_at=when,
+                )
+                for p, _status, when in batch
+            ]
         )
         applications = []
         for (p, status, when), photo in zip(batch, photos, strict=True):
@@ -139,23 +162,43 @@ def _write(batch, campaign: Campaign, password: str) -> None:
                 values["mobile"] = f"139{rng.randint(0, 99999999):08d}"  # a correction made online
             applications.append(
                 Application(
-                    campaign=campaign, practitioner=p, bureau_id=p.bureau_id, status=status, data=values, photo=photo,
-                    created_at=when, updated_at=when,
-                    reference=None if status == ApplicationStatus.DRAFT
+                    campaign=campaign,
+                    practitioner=p,
+                    bureau_id=p.bureau_id,
+                    status=status,
+                    data=values,
+                    photo=photo,
+                    created_at=when,
+                    updated_at=when,
+                    reference=None
+                    if status == ApplicationStatus.DRAFT
                     else f"{codes[p.bureau_id]}{campaign.start_date:%y}{p.pk:06d}",
                     submitted_at=None if status == ApplicationStatus.DRAFT else when,
-                    returned_at=when + datetime.timedelta(days=2) if status == ApplicationStatus.RETURNED else None,
-                    return_reason=rng.choice(RETURN_REASONS) if status == ApplicationStatus.RETURNED else "",
-                    confirmed_at=when + datetime.timedelta(days=3) if status == ApplicationStatus.CONFIRMED else None,
+                    returned_at=when + datetime.timedelta(days=2)
+                    if status == ApplicationStatus.RETURNED
+                    else None,
+                    return_reason=rng.choice(RETURN_REASONS)
+                    if status == ApplicationStatus.RETURNED
+                    else "",
+                    confirmed_at=when + datetime.timedelta(days=3)
+                    if status == ApplicationStatus.CONFIRMED
+                    else None,
                     revision=1,
                 )
             )
         Application.objects.bulk_create(applications)
         Submission.objects.bulk_create(
             [
-                Submission(application=a, number=1, data=a.data, photo=a.photo, submitted_at=a.submitted_at,
-                           submitted_by_id=a.practitioner.account_id)
-                for a in applications if a.status != ApplicationStatus.DRAFT
+                Submission(
+                    application=a,
+                    number=1,
+                    data=a.data,
+                    photo=a.photo,
+                    submitted_at=a.submitted_at,
+                    submitted_by_id=a.practitioner.account_id,
+                )
+                for a in applications
+                if a.status != ApplicationStatus.DRAFT
             ]
         )
         confirmed = [a for a in applications if a.status == ApplicationStatus.CONFIRMED]
@@ -164,7 +207,9 @@ def _write(batch, campaign: Campaign, password: str) -> None:
             for field in APPLICATION_FIELDS:
                 setattr(p, field, diff.python_value(field, a.data[field]))
             p.confirmed_at = a.confirmed_at
-        Practitioner.objects.bulk_update([a.practitioner for a in confirmed], ["mobile", "confirmed_at"], batch_size=1000)
+        Practitioner.objects.bulk_update(
+            [a.practitioner for a in confirmed], ["mobile", "confirmed_at"], batch_size=1000
+        )
 
 
 def sample_people(campaign: Campaign) -> list[tuple[str, str, str]]:
@@ -173,11 +218,15 @@ def sample_people(campaign: Campaign) -> list[tuple[str, str, str]]:
     for status in ApplicationStatus.values:
         application = (
             Application.objects.filter(campaign=campaign, status=status)
-            .select_related("practitioner").order_by("id").first()
+            .select_related("practitioner")
+            .order_by("id")
+            .first()
         )
         if application:
             rows.append((status, application.practitioner.id_number, application.practitioner.name))
     fresh = Practitioner.objects.filter(account__isnull=True).order_by("id").first()
     if fresh:
-        rows.append(("not activated", f"{fresh.id_number} / certificate {fresh.cert_number}", fresh.name))
+        rows.append(
+            ("not activated", f"{fresh.id_number} / certificate {fresh.cert_number}", fresh.name)
+        )
     return rows

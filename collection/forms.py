@@ -13,15 +13,32 @@ from practitioners.validators import normalize_mobile, validate_mobile, validate
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT_FIELDS = ("name", "major", "school", "title_cert_number", "employer", "position", "address")
-REQUIRED_AT_SUBMIT = ("name", "gender", "ethnicity", "birth_date", "id_type", "id_number",
-                      "education", "mobile", "address")
+REQUIRED_AT_SUBMIT = (
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_type",
+    "id_number",
+    "education",
+    "mobile",
+    "address",
+)
 
 
 class NewPasswordForm(forms.Form):
     """Two password fields checked against each other and Django's password validators."""
 
-    password1 = forms.CharField(label=_("New password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False)
-    password2 = forms.CharField(label=_("New password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False)
+    password1 = forms.CharField(
+        label=_("New password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+    password2 = forms.CharField(
+        label=_("New password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -44,9 +61,15 @@ class ActivationForm(NewPasswordForm):
     name = forms.CharField(label=_("Name"), max_length=50)
     id_number = forms.CharField(label=_("ID number"), max_length=30)
     cert_number = forms.CharField(label=_("Certificate number"), max_length=40)
-    mobile = forms.CharField(label=_("Mobile"), max_length=20, validators=[validate_mobile],
-                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
-    email = forms.EmailField(label=_("Email (optional, for password reset)"), required=False, max_length=100)
+    mobile = forms.CharField(
+        label=_("Mobile"),
+        max_length=20,
+        validators=[validate_mobile],
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Email (optional, for password reset)"), required=False, max_length=100
+    )
 
     def clean_id_number(self) -> str:
         return normalize_id_number(self.cleaned_data["id_number"])
@@ -70,7 +93,9 @@ class ApplicationForm(forms.ModelForm):
     """
 
     revision = forms.IntegerField(widget=forms.HiddenInput)
-    ethnicity = forms.ChoiceField(label=_("Ethnicity"), choices=[("", "—")] + [(e, e) for e in ETHNIC_GROUPS], required=False)
+    ethnicity = forms.ChoiceField(
+        label=_("Ethnicity"), choices=[("", "—")] + [(e, e) for e in ETHNIC_GROUPS], required=False
+    )
 
     class Meta:
         model = Practitioner
@@ -95,7 +120,9 @@ class ApplicationForm(forms.ModelForm):
         for name in REQUIRED_AT_SUBMIT:
             self.fields[name].required = True
         for name in ("education", "gender", "id_type"):
-            self.fields[name].choices = [("", "—")] + [c for c in self.fields[name].choices if c[0] != ""]
+            self.fields[name].choices = [("", "—")] + [
+                c for c in self.fields[name].choices if c[0] != ""
+            ]
         for name in TEXT_FIELDS:
             self.fields[name].validators.append(validate_plain_text)
 
@@ -128,10 +155,13 @@ class ApplicationForm(forms.ModelForm):
                 self.add_error(name, _("This date is in the future."))
             elif value and birth and name != "birth_date" and value <= birth:
                 self.add_error(name, _("This date is before the date of birth."))
-        if cleaned.get("id_type") and cleaned.get("id_type") != IdType.RESIDENT_ID and not cleaned.get("gender"):
+        if (
+            cleaned.get("id_type")
+            and cleaned.get("id_type") != IdType.RESIDENT_ID
+            and not cleaned.get("gender")
+        ):
             self.add_error("gender", _("Required."))
         return cleaned
-
 
 
 class PhotoForm(forms.Form):
@@ -148,7 +178,8 @@ class PhotoForm(forms.Form):
         upload = self.cleaned_data["photo"]
         if upload.size > photos.MAX_BYTES:
             raise forms.ValidationError(
-                _("The photo is %(size).1f MB; at most 5 MB is accepted.") % {"size": upload.size / 1024 / 1024}
+                _("The photo is %(size).1f MB; at most 5 MB is accepted.")
+                % {"size": upload.size / 1024 / 1024}
             )
         return upload
 
@@ -157,8 +188,11 @@ class ResetWithCodeForm(NewPasswordForm):
     field_order = ["id_number", "code", "password1", "password2"]
 
     id_number = forms.CharField(label=_("ID number"), max_length=30)
-    code = forms.CharField(label=_("One-time code from the counter"), max_length=12,
-                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    code = forms.CharField(
+        label=_("One-time code from the counter"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
     def clean_id_number(self) -> str:
         return normalize_id_number(self.cleaned_data["id_number"])
@@ -175,4 +209,8 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["name", "start_date", "plan_due_date", "collection_due_date", "report_weekday"]
-        widgets = {"start_date": DATE_INPUT, "plan_due_date": DATE_INPUT, "collection_due_date": DATE_INPUT}
+        widgets = {
+            "start_date": DATE_INPUT,
+            "plan_due_date": DATE_INPUT,
+            "collection_due_date": DATE_INPUT,
+        }

@@ -59,10 +59,15 @@ class Photo(models.Model):
     """
 
     practitioner = models.ForeignKey(
-        Practitioner, on_delete=models.CASCADE, related_name="photos", verbose_name=_("practitioner")
+        Practitioner,
+        on_delete=models.CASCADE,
+        related_name="photos",
+        verbose_name=_("practitioner"),
     )
     image = models.FileField(_("photo"), storage=private_storage, upload_to=_photo_path)
-    national_image = models.FileField(_("national copy"), storage=private_storage, upload_to=_photo_path)
+    national_image = models.FileField(
+        _("national copy"), storage=private_storage, upload_to=_photo_path
+    )
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
     uploaded_by = models.ForeignKey(
@@ -94,7 +99,8 @@ class Application(models.Model):
     photo = models.ForeignKey(
         Photo, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    reference = models.CharField(_("reference number"), max_length=20, unique=True, null=True)
+    # NULL until the first submit (unique, and many drafts have none yet).
+    reference = models.CharField(_("reference number"), max_length=20, unique=True, null=True)  # noqa: DJ001
     # Set on submit: the latest version changes name, ID, birth date or gender (ID card needed).
     has_identity_changes = models.BooleanField(_("identity changes"), default=False)
     # Bumped on every write: a form posted with an older revision is refused, never merged.
@@ -145,7 +151,9 @@ class Submission(models.Model):
         verbose_name = _("submitted version")
         verbose_name_plural = _("submitted versions")
         constraints = [
-            models.UniqueConstraint(fields=["application", "number"], name="submission_number_unique")
+            models.UniqueConstraint(
+                fields=["application", "number"], name="submission_number_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -159,6 +167,9 @@ class ActivationAttempt(models.Model):
     failures = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
     last_failure_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures} failures"
 
 
 class ResetCode(models.Model):
@@ -174,12 +185,19 @@ class ResetCode(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     failures = models.PositiveSmallIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"reset code for user {self.user_id} issued {self.issued_at:%Y-%m-%d %H:%M}"
+
 
 class Notice(models.Model):
     """A message for a practitioner's home page (also sent by email)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, null=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
+    )
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, null=True, related_name="+"
+    )
     subject = models.CharField(max_length=200)
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -187,3 +205,6 @@ class Notice(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -59,7 +59,9 @@ def photo_for(*, user: User, pk: int) -> Photo:
     return photo
 
 
-def staff_application(*, user: User, practitioner_pk: int) -> tuple[Practitioner, Application | None]:
+def staff_application(
+    *, user: User, practitioner_pk: int
+) -> tuple[Practitioner, Application | None]:
     """A practitioner of the staff member's scope and their application in the active campaign."""
     practitioner = register_selectors.get_practitioner_for(user=user, pk=practitioner_pk)
     return practitioner, application_of(practitioner=practitioner, campaign=active_campaign())

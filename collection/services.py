@@ -50,7 +50,14 @@ class CollectionError(Exception):
 
 
 class ActivationError(CollectionError):
-    def __init__(self, message: str, *, no_record: bool = False, bureau: Bureau | None = None, locked_until=None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        no_record: bool = False,
+        bureau: Bureau | None = None,
+        locked_until=None,
+    ):
         super().__init__(message)
         self.no_record = no_record  # the register has no such person: say where to go
         self.bureau = bureau
@@ -66,7 +73,9 @@ class StaleApplication(CollectionError):
 
     def __init__(self, application: Application):
         super().__init__(
-            _("This application was changed in another window at %(time)s. Your entries are kept below: check them and save again.")
+            _(
+                "This application was changed in another window at %(time)s. Your entries are kept below: check them and save again."
+            )
             % {"time": timezone.localtime(application.updated_at).strftime("%H:%M:%S")}
         )
         self.application = application
@@ -106,7 +115,9 @@ def _record_failure(keys: list[str]) -> None:
             if attempt.failures >= ACTIVATION_MAX_FAILURES:
                 # Each further failure doubles the lock, up to a day.
                 factor = 2 ** min(attempt.failures - ACTIVATION_MAX_FAILURES, 6)
-                attempt.locked_until = now + min(ACTIVATION_LOCK * factor, datetime.timedelta(days=1))
+                attempt.locked_until = now + min(
+                    ACTIVATION_LOCK * factor, datetime.timedelta(days=1)
+                )
             attempt.save()
 
 
@@ -137,21 +148,30 @@ def activate_account(
     failure: ActivationError | None = None
     with transaction.atomic():
         practitioner = (
-            Practitioner.objects.select_for_update(of=("self",)).select_related("bureau").filter(id_number=id_number).first()
+            Practitioner.objects.select_for_update(of=("self",))
+            .select_related("bureau")
+            .filter(id_number=id_number)
+            .first()
         )
         if practitioner is None:
             failure = ActivationError(
-                _("The register holds no record for this ID number. Contact the bureau that issued your certificate: it will add your record."),
+                _(
+                    "The register holds no record for this ID number. Contact the bureau that issued your certificate: it will add your record."
+                ),
                 no_record=True,
                 bureau=_bureau_for_certificate(cert_number),
             )
         elif practitioner.name != name or practitioner.cert_number != cert_number:
             failure = ActivationError(
-                _("The name, ID number and certificate number do not match our record. Check them against your certificate.")
+                _(
+                    "The name, ID number and certificate number do not match our record. Check them against your certificate."
+                )
             )
         elif practitioner.account_id is not None:
             raise ActivationError(
-                _("This account is already activated. Log in with your ID number, or reset your password.")
+                _(
+                    "This account is already activated. Log in with your ID number, or reset your password."
+                )
             )
         else:
             user = User(
@@ -190,7 +210,9 @@ def _locked_application(*, practitioner: Practitioner, campaign: Campaign) -> Ap
     try:
         with transaction.atomic():
             application, _created = Application.objects.get_or_create(
-                campaign=campaign, practitioner=practitioner, defaults={"bureau_id": practitioner.bureau_id}
+                campaign=campaign,
+                practitioner=practitioner,
+                defaults={"bureau_id": practitioner.bureau_id},
             )
     except IntegrityError:
         pass  # created concurrently by another request: lock it below
@@ -224,8 +246,12 @@ def save_draft(
         application.revision += 1
         application.updated_at = timezone.now()
         application.save(update_fields=["data", "status", "revision", "updated_at"])
-        record_event(actor=actor, action=AuditAction.DRAFT_SAVED, practitioner=practitioner,
-                     revision=application.revision)
+        record_event(
+            actor=actor,
+            action=AuditAction.DRAFT_SAVED,
+            practitioner=practitioner,
+            revision=application.revision,
+        )
     return application
 
 
@@ -258,7 +284,12 @@ def submit_application(
                 application.reference = candidate
         application.save(
             update_fields=[
-                "data", "status", "submitted_at", "updated_at", "revision", "reference",
+                "data",
+                "status",
+                "submitted_at",
+                "updated_at",
+                "revision",
+                "reference",
                 "has_identity_changes",
             ]
         )
@@ -272,8 +303,12 @@ def submit_application(
             submitted_by=actor,
         )
         record_event(
-            actor=actor, action=AuditAction.SUBMITTED, practitioner=practitioner,
-            reference=application.reference, version=number, changed=[c.field for c in changes],
+            actor=actor,
+            action=AuditAction.SUBMITTED,
+            practitioner=practitioner,
+            reference=application.reference,
+            version=number,
+            changed=[c.field for c in changes],
         )
     return submission
 
@@ -290,7 +325,9 @@ def set_application_photo(
     with transaction.atomic():
         application = _locked_application(practitioner=practitioner, campaign=campaign)
         if application.status == ApplicationStatus.CONFIRMED:
-            raise TransitionNotAllowed(_("The application is confirmed; the photo can no longer change."))
+            raise TransitionNotAllowed(
+                _("The application is confirmed; the photo can no longer change.")
+            )
         if application.status != ApplicationStatus.DRAFT:
             _move(application, ApplicationStatus.DRAFT)
         photo = Photo(practitioner=practitioner, sha256=processed.sha256, uploaded_by=actor)
@@ -301,8 +338,12 @@ def set_application_photo(
         application.revision += 1
         application.updated_at = timezone.now()
         application.save(update_fields=["photo", "status", "revision", "updated_at"])
-        record_event(actor=actor, action=AuditAction.PHOTO_UPLOADED, practitioner=practitioner,
-                     photo=photo.pk)
+        record_event(
+            actor=actor,
+            action=AuditAction.PHOTO_UPLOADED,
+            practitioner=practitioner,
+            photo=photo.pk,
+        )
     return photo
 
 
@@ -325,18 +366,31 @@ def return_application(*, application: Application, actor: User, reason: str) ->
     if not reason.strip():
         raise CollectionError(_("Give the reason for returning the application."))
     with transaction.atomic():
-        application = Application.objects.select_for_update(of=("self",)).select_related(
-            "practitioner__account", "practitioner__bureau"
-        ).get(pk=application.pk)
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("practitioner__account", "practitioner__bureau")
+            .get(pk=application.pk)
+        )
         _move(application, ApplicationStatus.RETURNED)
         application.returned_at = application.updated_at = timezone.now()
         application.return_reason = reason.strip()
         application.revision += 1
-        application.save(update_fields=["status", "returned_at", "updated_at", "return_reason", "revision"])
-        record_event(actor=actor, action=AuditAction.RETURNED, practitioner=application.practitioner,
-                     reference=application.reference, reason=application.return_reason)
-        _notify(application, subject=_("Your application %(ref)s was returned") % {"ref": application.reference},
-                template="emails/application_returned.txt", context={})
+        application.save(
+            update_fields=["status", "returned_at", "updated_at", "return_reason", "revision"]
+        )
+        record_event(
+            actor=actor,
+            action=AuditAction.RETURNED,
+            practitioner=application.practitioner,
+            reference=application.reference,
+            reason=application.return_reason,
+        )
+        _notify(
+            application,
+            subject=_("Your application %(ref)s was returned") % {"ref": application.reference},
+            template="emails/application_returned.txt",
+            context={},
+        )
     return application
 
 
@@ -348,9 +402,11 @@ def confirm_application(
     `audit_detail` (the counter's checklist, archive number...) joins the audit event.
     """
     with transaction.atomic():
-        application = Application.objects.select_for_update(of=("self",)).select_related(
-            "practitioner__account", "practitioner__bureau"
-        ).get(pk=application.pk)
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("practitioner__account", "practitioner__bureau")
+            .get(pk=application.pk)
+        )
         _move(application, ApplicationStatus.CONFIRMED)
         submission = application.submissions.order_by("-number").first()
         practitioner = Practitioner.objects.select_for_update().get(pk=application.practitioner_id)
@@ -363,13 +419,22 @@ def confirm_application(
         application.confirmed_at = application.updated_at = now
         application.revision += 1
         application.save(update_fields=["status", "confirmed_at", "updated_at", "revision"])
-        record_event(actor=actor, action=AuditAction.CONFIRMED, practitioner=practitioner,
-                     reference=application.reference, version=submission.number,
-                     changes=[{"field": c.field, "old": c.old, "new": c.new} for c in changes],
-                     **(audit_detail or {}))
+        record_event(
+            actor=actor,
+            action=AuditAction.CONFIRMED,
+            practitioner=practitioner,
+            reference=application.reference,
+            version=submission.number,
+            changes=[{"field": c.field, "old": c.old, "new": c.new} for c in changes],
+            **(audit_detail or {}),
+        )
         application.practitioner = practitioner
-        _notify(application, subject=_("Your application %(ref)s is confirmed") % {"ref": application.reference},
-                template="emails/application_confirmed.txt", context={})
+        _notify(
+            application,
+            subject=_("Your application %(ref)s is confirmed") % {"ref": application.reference},
+            template="emails/application_confirmed.txt",
+            context={},
+        )
     return application
 
 
@@ -383,9 +448,13 @@ def issue_reset_code(*, practitioner: Practitioner, actor: User) -> str:
     code = f"{secrets.randbelow(10**8):08d}"
     now = timezone.now()
     with transaction.atomic():
-        ResetCode.objects.filter(user_id=practitioner.account_id, used_at__isnull=True).update(used_at=now)
+        ResetCode.objects.filter(user_id=practitioner.account_id, used_at__isnull=True).update(
+            used_at=now
+        )
         ResetCode.objects.create(
-            user_id=practitioner.account_id, code_hash=make_password(code), issued_by=actor,
+            user_id=practitioner.account_id,
+            code_hash=make_password(code),
+            issued_by=actor,
             expires_at=now + RESET_CODE_LIFETIME,
         )
         record_event(actor=actor, action=AuditAction.RESET_CODE_ISSUED, practitioner=practitioner)
@@ -394,13 +463,19 @@ def issue_reset_code(*, practitioner: Practitioner, actor: User) -> str:
 
 def reset_password_with_code(*, id_number: str, code: str, password: str) -> User:
     """Set a new password with a counter-issued code; a code works once, for 30 minutes, 5 tries."""
-    refused = CollectionError(_("The ID number or the code is not right, or the code has expired. Ask the counter for a new code."))
+    refused = CollectionError(
+        _(
+            "The ID number or the code is not right, or the code has expired. Ask the counter for a new code."
+        )
+    )
     now = timezone.now()
     with transaction.atomic():
         reset = (
-            ResetCode.objects.select_for_update(of=("self",)).select_related("user")
+            ResetCode.objects.select_for_update(of=("self",))
+            .select_related("user")
             .filter(user__username=id_number, used_at__isnull=True, expires_at__gt=now)
-            .order_by("-issued_at").first()
+            .order_by("-issued_at")
+            .first()
         )
         if reset is None:
             raise refused
@@ -417,7 +492,9 @@ def reset_password_with_code(*, id_number: str, code: str, password: str) -> Use
             reset.user.set_password(password)
             reset.user.save(update_fields=["password"])
             practitioner = Practitioner.objects.filter(account=reset.user).first()
-            record_event(actor=reset.user, action=AuditAction.PASSWORD_RESET, practitioner=practitioner)
+            record_event(
+                actor=reset.user, action=AuditAction.PASSWORD_RESET, practitioner=practitioner
+            )
     if failed:
         raise refused
     return reset.user
@@ -432,11 +509,13 @@ def save_campaign(*, form, actor: User) -> Campaign:
         campaign = form.save(commit=False)
         campaign.is_active = form.cleaned_data["active"]
         if campaign.is_active:
-            Campaign.objects.select_for_update().filter(is_active=True).exclude(pk=campaign.pk).update(
-                is_active=False
-            )
+            Campaign.objects.select_for_update().filter(is_active=True).exclude(
+                pk=campaign.pk
+            ).update(is_active=False)
         campaign.save()
-        record_event(actor=actor, action=AuditAction.UPDATED, campaign=campaign.pk, name=campaign.name)
+        record_event(
+            actor=actor, action=AuditAction.UPDATED, campaign=campaign.pk, name=campaign.name
+        )
     return campaign
 
 

@@ -19,7 +19,9 @@ class PrivateStorage(FileSystemStorage):
         return str(Path(settings.MEDIA_ROOT) / "private")
 
     def url(self, name):
-        raise ValueError("Private files have no URL; stream them through a permission-checked view.")
+        raise ValueError(
+            "Private files have no URL; stream them through a permission-checked view."
+        )
 
 
 _storage = PrivateStorage()

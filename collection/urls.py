@@ -14,7 +14,11 @@ urlpatterns = [
     path("me/notices/<int:pk>/read/", views.dismiss_notice, name="dismiss_notice"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("register/<int:pk>/application/", views.staff_application, name="staff_application"),
-    path("register/<int:pk>/application.pdf", views.staff_application_pdf, name="staff_application_pdf"),
+    path(
+        "register/<int:pk>/application.pdf",
+        views.staff_application_pdf,
+        name="staff_application_pdf",
+    ),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/new/", views.campaign_edit, name="campaign_new"),
     path("campaigns/<int:pk>/", views.campaign_edit, name="campaign_edit"),

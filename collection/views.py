@@ -54,18 +54,31 @@ def activate(request):
         data = form.cleaned_data
         try:
             user = services.activate_account(
-                name=data["name"], id_number=data["id_number"], cert_number=data["cert_number"],
-                password=data["password1"], mobile=data["mobile"], email=data["email"],
+                name=data["name"],
+                id_number=data["id_number"],
+                cert_number=data["cert_number"],
+                password=data["password1"],
+                mobile=data["mobile"],
+                email=data["email"],
                 client_key=_client_key(request),
             )
         except services.ActivationError as exc:
             error = exc
         else:
             login(request, user, backend="practitioners.backends.RegistryBackend")
-            messages.success(request, _("Your account is active. Check the record the bureau holds and fill in the application."))
+            messages.success(
+                request,
+                _(
+                    "Your account is active. Check the record the bureau holds and fill in the application."
+                ),
+            )
             return redirect("collection:home")
     # No record and no bureau recognisable from the certificate number: list every service hall.
-    bureaus = Bureau.objects.all() if error is not None and error.no_record and error.bureau is None else None
+    bureaus = (
+        Bureau.objects.all()
+        if error is not None and error.no_record and error.bureau is None
+        else None
+    )
     return render(
         request,
         "collection/activate.html",
@@ -81,13 +94,16 @@ def reset_with_code(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.reset_password_with_code(
-                id_number=form.cleaned_data["id_number"], code=form.cleaned_data["code"],
+                id_number=form.cleaned_data["id_number"],
+                code=form.cleaned_data["code"],
                 password=form.cleaned_data["password1"],
             )
         except services.CollectionError as exc:
             form.add_error("code", exc.message)
         else:
-            messages.success(request, _("Your password is set. Log in with your ID number and the new password."))
+            messages.success(
+                request, _("Your password is set. Log in with your ID number and the new password.")
+            )
             return redirect("login")
     return render(request, "collection/reset_with_code.html", {"form": form})
 
@@ -106,7 +122,9 @@ def home(request, practitioner):
             "application": application,
             "submissions": selectors.submissions_of(application=application) if application else [],
             "notices": selectors.unread_notices(user=request.user),
-            "originals": originals_for(application.data) if application and application.status != ApplicationStatus.DRAFT else [],
+            "originals": originals_for(application.data)
+            if application and application.status != ApplicationStatus.DRAFT
+            else [],
         },
     )
 
@@ -130,7 +148,9 @@ def application_form(request, practitioner):
         return redirect("collection:home")
     application = selectors.application_of(practitioner=practitioner, campaign=campaign)
     if application and application.status == ApplicationStatus.CONFIRMED:
-        messages.info(request, _("Your application is confirmed; later changes go through a change request."))
+        messages.info(
+            request, _("Your application is confirmed; later changes go through a change request.")
+        )
         return redirect("collection:home")
     stored = diff.record_values(practitioner)
     if request.method == "POST":
@@ -141,15 +161,36 @@ def application_form(request, practitioner):
             if action == "submit":
                 if form.is_valid():
                     services.submit_application(
-                        practitioner=practitioner, actor=request.user, values=form.cleaned_data, revision=revision
+                        practitioner=practitioner,
+                        actor=request.user,
+                        values=form.cleaned_data,
+                        revision=revision,
                     )
-                    messages.success(request, _("Submitted. Print the application form, have it sealed if you have an employer, and bring it with the originals to the counter."))
+                    messages.success(
+                        request,
+                        _(
+                            "Submitted. Print the application form, have it sealed if you have an employer, and bring it with the originals to the counter."
+                        ),
+                    )
                     return redirect("collection:home")
-                messages.error(request, _("Some entries need correcting: see the messages next to the fields."))
+                messages.error(
+                    request, _("Some entries need correcting: see the messages next to the fields.")
+                )
             else:
-                raw = {name: request.POST.get(name, "") for name in form.fields if name not in ("revision", "cert_number")}
-                raw.update({name: bool(request.POST.get(name)) for name in ("has_computing_cert", "in_accounting_post")})
-                services.save_draft(practitioner=practitioner, actor=request.user, data=raw, revision=revision)
+                raw = {
+                    name: request.POST.get(name, "")
+                    for name in form.fields
+                    if name not in ("revision", "cert_number")
+                }
+                raw.update(
+                    {
+                        name: bool(request.POST.get(name))
+                        for name in ("has_computing_cert", "in_accounting_post")
+                    }
+                )
+                services.save_draft(
+                    practitioner=practitioner, actor=request.user, data=raw, revision=revision
+                )
                 messages.success(request, _("Draft saved. You can come back and finish it later."))
                 return redirect("collection:application")
         except services.StaleApplication as exc:
@@ -158,7 +199,9 @@ def application_form(request, practitioner):
         except services.CollectionError as exc:
             messages.error(request, exc.message)
     else:
-        form = ApplicationForm(initial=_form_initial(practitioner, application), instance=_shadow(practitioner))
+        form = ApplicationForm(
+            initial=_form_initial(practitioner, application), instance=_shadow(practitioner)
+        )
     return render(
         request,
         "collection/application_form.html",
@@ -211,7 +254,10 @@ def _corrections(form, stored: dict) -> dict:
 def photo_upload(request, practitioner):
     campaign = selectors.active_campaign()
     application = selectors.application_of(practitioner=practitioner, campaign=campaign)
-    form = PhotoForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None)
+    form = PhotoForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
     if request.method == "POST" and form.is_valid():
         crop = None
         c = form.cleaned_data
@@ -226,13 +272,22 @@ def photo_upload(request, practitioner):
         except services.CollectionError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Photo saved. This is how it will be printed; upload another if it is not right."))
+            messages.success(
+                request,
+                _(
+                    "Photo saved. This is how it will be printed; upload another if it is not right."
+                ),
+            )
             return redirect("collection:photo_upload")
     return render(
         request,
         "collection/photo_upload.html",
-        {"form": form, "application": application, "practitioner": practitioner,
-         "sizes": {"min_w": photos.MIN_WIDTH, "min_h": photos.MIN_HEIGHT}},
+        {
+            "form": form,
+            "application": application,
+            "practitioner": practitioner,
+            "sizes": {"min_w": photos.MIN_WIDTH, "min_h": photos.MIN_HEIGHT},
+        },
         status=400 if form.errors else 200,
     )
 
@@ -264,8 +319,13 @@ def _pdf_response(application) -> HttpResponse:
 @require_GET
 @practitioner_required
 def application_pdf(request, practitioner):
-    application = selectors.application_of(practitioner=practitioner, campaign=selectors.active_campaign())
-    if application is None or application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.CONFIRMED):
+    application = selectors.application_of(
+        practitioner=practitioner, campaign=selectors.active_campaign()
+    )
+    if application is None or application.status not in (
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.CONFIRMED,
+    ):
         messages.info(request, _("Submit the application first; then you can print the form."))
         return redirect("collection:home")
     return _pdf_response(application)
@@ -309,10 +369,14 @@ def staff_application_pdf(request, pk: int):
 @require_GET
 @staff_required
 def campaign_list(request):
-    return render(request, "collection/campaign_list.html", {
-        "campaigns": Campaign.objects.all(),
-        "can_edit": register_permissions.is_city_staff(request.user),
-    })
+    return render(
+        request,
+        "collection/campaign_list.html",
+        {
+            "campaigns": Campaign.objects.all(),
+            "can_edit": register_permissions.is_city_staff(request.user),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

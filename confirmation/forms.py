@@ -9,27 +9,46 @@ from practitioners.models import Practitioner
 
 class CounterSearchForm(forms.Form):
     q = forms.CharField(
-        label=_("Scan the form's QR code, or type a reference, ID or certificate number, or a name"),
+        label=_(
+            "Scan the form's QR code, or type a reference, ID or certificate number, or a name"
+        ),
         max_length=60,
         required=False,
-        widget=forms.TextInput(attrs={
-            "class": "form-control form-control-lg", "autofocus": True, "autocomplete": "off",
-            "type": "search", "enterkeyhint": "search", "id": "counter-q",
-            "placeholder": _("Scan or type, then Enter"),
-        }),
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control form-control-lg",
+                "autofocus": True,
+                "autocomplete": "off",
+                "type": "search",
+                "enterkeyhint": "search",
+                "id": "counter-q",
+                "placeholder": _("Scan or type, then Enter"),
+            }
+        ),
     )
 
 
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), required=False,
-        choices=[("submitted", _("Waiting")), ("returned", _("Returned")), ("confirmed", _("Confirmed"))],
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("submitted", _("Waiting")),
+            ("returned", _("Returned")),
+            ("confirmed", _("Confirmed")),
+        ],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-    day = forms.DateField(label=_("Submitted on"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}))
-    identity = forms.BooleanField(label=_("Identity changes only"), required=False,
-                                  widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    day = forms.DateField(
+        label=_("Submitted on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+    )
+    identity = forms.BooleanField(
+        label=_("Identity changes only"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
 
 class ConfirmForm(forms.Form):
@@ -43,15 +62,22 @@ class ConfirmForm(forms.Form):
             self.fields[f"tick_{key}"] = forms.BooleanField(label=label, required=False)
 
     def checklist(self) -> set[str]:
-        return {name.removeprefix("tick_") for name, value in self.cleaned_data.items()
-                if name.startswith("tick_") and value}
+        return {
+            name.removeprefix("tick_")
+            for name, value in self.cleaned_data.items()
+            if name.startswith("tick_") and value
+        }
 
 
 class ReturnForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—")] + list(ReturnReason.choices))
-    note = forms.CharField(label=_("Note for the practitioner"), required=False, max_length=500,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note for the practitioner"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 def _correctable_fields():
@@ -77,4 +103,6 @@ class PrintSettingsForm(forms.ModelForm):
 
 
 class DayForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    day = forms.DateField(
+        label=_("Day"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )

@@ -31,10 +31,15 @@ def _placement(settings: PrintSettings) -> dict:
 def certificate_pdf(confirmation: Confirmation, settings: PrintSettings) -> bytes:
     """信息采集已确认, bureau, date, archive number and clerk, placed by the bureau's offsets."""
     with translation.override("zh-hans"):
-        _html, pdf = render_to_pdf("pdf/certificate.html", {
-            "c": confirmation, "page": _placement(settings),
-            "date": timezone.localtime(confirmation.confirmed_at).date(),
-        }, stylesheet=None)
+        _html, pdf = render_to_pdf(
+            "pdf/certificate.html",
+            {
+                "c": confirmation,
+                "page": _placement(settings),
+                "date": timezone.localtime(confirmation.confirmed_at).date(),
+            },
+            stylesheet=None,
+        )
     return pdf
 
 
@@ -42,17 +47,30 @@ def calibration_pdf(settings: PrintSettings) -> bytes:
     """A grid in millimetres with cross-hairs where the record's text block starts."""
     page = _placement(settings)
     with translation.override("zh-hans"):
-        _html, pdf = render_to_pdf("pdf/calibration.html", {
-            "page": page, "settings": settings,
-            "columns": range(0, int(page["width"]) + 1, 10), "rows": range(0, int(page["height"]) + 1, 10),
-        }, stylesheet=None)
+        _html, pdf = render_to_pdf(
+            "pdf/calibration.html",
+            {
+                "page": page,
+                "settings": settings,
+                "columns": range(0, int(page["width"]) + 1, 10),
+                "rows": range(0, int(page["height"]) + 1, 10),
+            },
+            stylesheet=None,
+        )
     return pdf
 
 
 def day_sheet_pdf(*, bureau, day: datetime.date, sheet: dict) -> bytes:
     with translation.override("zh-hans"):
-        _html, pdf = render_to_pdf("pdf/day_sheet.html", {
-            "bureau": bureau, "day": day, "sheet": sheet, "printed_at": timezone.localtime(),
-        }, stylesheet=None)
+        _html, pdf = render_to_pdf(
+            "pdf/day_sheet.html",
+            {
+                "bureau": bureau,
+                "day": day,
+                "sheet": sheet,
+                "printed_at": timezone.localtime(),
+            },
+            stylesheet=None,
+        )
     gc.collect()
     return pdf

@@ -22,7 +22,10 @@ def can_act(user: User, bureau: Bureau) -> bool:
 def can_view(user: User, bureau: Bureau) -> bool:
     return can_act(user, bureau) or (
         register.is_staff_member(user)
-        and (user.role == Role.CITY_STAFF or (user.role == Role.BUREAU_ADMIN and user.bureau_id == bureau.pk))
+        and (
+            user.role == Role.CITY_STAFF
+            or (user.role == Role.BUREAU_ADMIN and user.bureau_id == bureau.pk)
+        )
     )
 
 

@@ -12,15 +12,24 @@ from collection.constants import ApplicationStatus
 from collection.models import Application
 from collection.selectors import active_campaign
 from confirmation import permissions
-from practitioners import permissions as register_permissions
 from confirmation.models import Confirmation, CounterReturn
+from practitioners import permissions as register_permissions
 from practitioners.idnumbers import normalize_id_number
 from practitioners.models import Bureau, Practitioner, User
 
 _NUMBERISH = re.compile(r"^[0-9A-Z()\-]{6,}$")
 QUEUE_FIELDS = (
-    "id", "reference", "status", "submitted_at", "returned_at", "confirmed_at", "has_identity_changes",
-    "bureau_id", "practitioner__id", "practitioner__name", "practitioner__id_number",
+    "id",
+    "reference",
+    "status",
+    "submitted_at",
+    "returned_at",
+    "confirmed_at",
+    "has_identity_changes",
+    "bureau_id",
+    "practitioner__id",
+    "practitioner__name",
+    "practitioner__id_number",
     "practitioner__cert_number",
 )
 
@@ -30,7 +39,9 @@ class CounterSearch:
     """What the counter's search box found."""
 
     applications: list[Application] = field(default_factory=list)  # the user may view these
-    without_application: list[Practitioner] = field(default_factory=list)  # in scope, nothing submitted
+    without_application: list[Practitioner] = field(
+        default_factory=list
+    )  # in scope, nothing submitted
     elsewhere: Bureau | None = None  # the person belongs to another bureau: where to send them
 
 
@@ -65,8 +76,10 @@ def counter_search(*, user: User, query: str) -> CounterSearch:
             else:
                 result.without_application.append(person)
         return result
-    qs = _applications(campaign).exclude(status=ApplicationStatus.DRAFT).filter(
-        practitioner__name__startswith=query.replace(" ", "")
+    qs = (
+        _applications(campaign)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .filter(practitioner__name__startswith=query.replace(" ", ""))
     )
     if not register_permissions.is_city_staff(user):  # city staff view every bureau
         qs = qs.filter(bureau_id=user.bureau_id)
@@ -107,7 +120,9 @@ def application_for_counter(*, user: User, pk: int) -> Application:
 
 def confirmation_for(*, user: User, pk: int) -> Confirmation:
     try:
-        confirmation = Confirmation.objects.select_related("bureau", "clerk", "practitioner").get(pk=pk)
+        confirmation = Confirmation.objects.select_related("bureau", "clerk", "practitioner").get(
+            pk=pk
+        )
     except Confirmation.DoesNotExist:
         raise Http404 from None
     if not permissions.can_view(user, confirmation.bureau):
@@ -122,12 +137,18 @@ def day_sheet(*, bureau: Bureau, day: datetime.date) -> dict[User, dict[str, lis
     sheet: dict[User, dict[str, list]] = {}
     for confirmation in (
         Confirmation.objects.filter(bureau=bureau, confirmed_at__gte=start, confirmed_at__lt=end)
-        .select_related("clerk", "practitioner", "application").order_by("confirmed_at")
+        .select_related("clerk", "practitioner", "application")
+        .order_by("confirmed_at")
     ):
-        sheet.setdefault(confirmation.clerk, {"confirmed": [], "returned": []})["confirmed"].append(confirmation)
+        sheet.setdefault(confirmation.clerk, {"confirmed": [], "returned": []})["confirmed"].append(
+            confirmation
+        )
     for counter_return in (
         CounterReturn.objects.filter(bureau=bureau, returned_at__gte=start, returned_at__lt=end)
-        .select_related("clerk", "application__practitioner").order_by("returned_at")
+        .select_related("clerk", "application__practitioner")
+        .order_by("returned_at")
     ):
-        sheet.setdefault(counter_return.clerk, {"confirmed": [], "returned": []})["returned"].append(counter_return)
+        sheet.setdefault(counter_return.clerk, {"confirmed": [], "returned": []})[
+            "returned"
+        ].append(counter_return)
     return dict(sorted(sheet.items(), key=lambda item: item[0].username))

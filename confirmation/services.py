@@ -43,12 +43,19 @@ def required_ticks(*, data: dict, changes: list[diff.Change]) -> list[tuple[str,
     return ticks
 
 
-def _locked_for_decision(application: Application, clerk: User, revision: int | None) -> Application:
+def _locked_for_decision(
+    application: Application, clerk: User, revision: int | None
+) -> Application:
     application = (
-        Application.objects.select_for_update(of=("self",)).select_related("bureau", "practitioner").get(pk=application.pk)
+        Application.objects.select_for_update(of=("self",))
+        .select_related("bureau", "practitioner")
+        .get(pk=application.pk)
     )
     if not permissions.can_act(clerk, application.bureau):
-        raise CounterError(_("Only the counter of %(bureau)s can decide this application.") % {"bureau": application.bureau.name})
+        raise CounterError(
+            _("Only the counter of %(bureau)s can decide this application.")
+            % {"bureau": application.bureau.name}
+        )
     if application.status != ApplicationStatus.SUBMITTED:
         raise AlreadyDecided(_describe_decision(application))
     if revision is not None and application.revision != revision:
@@ -58,17 +65,30 @@ def _locked_for_decision(application: Application, clerk: User, revision: int | 
 
 def _describe_decision(application: Application) -> str:
     if application.status == ApplicationStatus.CONFIRMED:
-        confirmation = Confirmation.objects.filter(application=application).select_related("clerk").first()
+        confirmation = (
+            Confirmation.objects.filter(application=application).select_related("clerk").first()
+        )
         who = confirmation.clerk if confirmation else "—"
         when = timezone.localtime(application.confirmed_at).strftime("%H:%M:%S")
-        return _("Already confirmed by %(who)s at %(when)s; nothing was changed.") % {"who": who, "when": when}
+        return _("Already confirmed by %(who)s at %(when)s; nothing was changed.") % {
+            "who": who,
+            "when": when,
+        }
     if application.status == ApplicationStatus.RETURNED:
-        last = CounterReturn.objects.filter(application=application).select_related("clerk").order_by("-returned_at").first()
+        last = (
+            CounterReturn.objects.filter(application=application)
+            .select_related("clerk")
+            .order_by("-returned_at")
+            .first()
+        )
         who = last.clerk if last else "—"
         when = timezone.localtime(application.returned_at).strftime("%H:%M:%S")
-        return _("Already returned by %(who)s at %(when)s (reason: %(reason)s); nothing was changed.") % {
-            "who": who, "when": when, "reason": application.return_reason}
-    return _("The practitioner took the application back for revision; it is no longer waiting at the counter.")
+        return _(
+            "Already returned by %(who)s at %(when)s (reason: %(reason)s); nothing was changed."
+        ) % {"who": who, "when": when, "reason": application.return_reason}
+    return _(
+        "The practitioner took the application back for revision; it is no longer waiting at the counter."
+    )
 
 
 def _next_archive_number(bureau: Bureau, year: int) -> str:
@@ -91,18 +111,29 @@ def confirm_at_counter(
         required = required_ticks(data=submission.data, changes=changes)
         missing = [label for key, label in required if key not in checklist]
         if missing:
-            raise CounterError(_("Tick every original you checked: %(missing)s.") % {"missing": "、".join(missing)})
+            raise CounterError(
+                _("Tick every original you checked: %(missing)s.") % {"missing": "、".join(missing)}
+            )
         now = timezone.now()
         ticked = [key for key, _label in required]
         number = _next_archive_number(application.bureau, timezone.localtime(now).year)
         collection_services.confirm_application(
-            application=application, actor=clerk,
+            application=application,
+            actor=clerk,
             audit_detail={"archive_number": number, "checklist": ticked},
         )
         return Confirmation.objects.create(
-            application=application, submission=submission, practitioner=application.practitioner,
-            bureau=application.bureau, clerk=clerk, confirmed_at=now, archive_number=number,
-            checklist=ticked, changes=[{"field": c.field, "label": c.label, "old": c.old, "new": c.new} for c in changes],
+            application=application,
+            submission=submission,
+            practitioner=application.practitioner,
+            bureau=application.bureau,
+            clerk=clerk,
+            confirmed_at=now,
+            archive_number=number,
+            checklist=ticked,
+            changes=[
+                {"field": c.field, "label": c.label, "old": c.old, "new": c.new} for c in changes
+            ],
         )
 
 
@@ -120,14 +151,27 @@ def return_at_counter(
         text = f"{text}：{note}"
     with transaction.atomic():
         application = _locked_for_decision(application, clerk, revision)
-        application = collection_services.return_application(application=application, actor=clerk, reason=text)
-        CounterReturn.objects.create(application=application, bureau=application.bureau, clerk=clerk,
-                                     returned_at=application.returned_at, reason=text)
+        application = collection_services.return_application(
+            application=application, actor=clerk, reason=text
+        )
+        CounterReturn.objects.create(
+            application=application,
+            bureau=application.bureau,
+            clerk=clerk,
+            returned_at=application.returned_at,
+            reason=text,
+        )
     return application
 
 
 def correct_at_counter(
-    *, application: Application, clerk: User, field: str, value: str, reason: str, revision: int | None
+    *,
+    application: Application,
+    clerk: User,
+    field: str,
+    value: str,
+    reason: str,
+    revision: int | None,
 ) -> Submission:
     """Fix a slip in the submitted data as the clerk's edit: a new version, with the reason."""
     if field not in APPLICATION_FIELDS or field == "cert_number":
@@ -148,14 +192,21 @@ def correct_at_counter(
         form_data["revision"] = application.revision
         form = ApplicationForm(form_data, instance=_copy(application.practitioner))
         if not form.is_valid():
-            messages = [f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items() if k in form.fields]
+            messages = [
+                f"{form.fields[k].label}: {' '.join(v)}"
+                for k, v in form.errors.items()
+                if k in form.fields
+            ]
             raise CounterError(" ".join(messages) or _("The value is not valid."))
         new_data = {f: diff.canonical(f, form.cleaned_data.get(f)) for f in APPLICATION_FIELDS}
         new_data["cert_number"] = data.get("cert_number", application.practitioner.cert_number)
         if new_data == data:
             raise CounterError(_("The value is the same as submitted."))
         submission = Submission.objects.create(
-            application=application, number=latest.number + 1, data=new_data, photo_id=latest.photo_id,
+            application=application,
+            number=latest.number + 1,
+            data=new_data,
+            photo_id=latest.photo_id,
             submitted_by=clerk,
         )
         changes = diff.compute_changes(application.practitioner, new_data)
@@ -165,12 +216,22 @@ def correct_at_counter(
         application.updated_at = timezone.now()
         application.save(update_fields=["data", "revision", "has_identity_changes", "updated_at"])
         CounterEdit.objects.create(
-            application=application, clerk=clerk, field=field, old_value=diff.display(field, data.get(field)),
-            new_value=diff.display(field, new_data[field]), reason=reason.strip(),
+            application=application,
+            clerk=clerk,
+            field=field,
+            old_value=diff.display(field, data.get(field)),
+            new_value=diff.display(field, new_data[field]),
+            reason=reason.strip(),
         )
-        record_event(actor=clerk, action=AuditAction.COUNTER_EDIT, practitioner=application.practitioner,
-                     reference=application.reference, field=field, reason=reason.strip(),
-                     identity=field in IDENTITY_FIELDS)
+        record_event(
+            actor=clerk,
+            action=AuditAction.COUNTER_EDIT,
+            practitioner=application.practitioner,
+            reference=application.reference,
+            field=field,
+            reason=reason.strip(),
+            identity=field in IDENTITY_FIELDS,
+        )
     return submission
 
 
@@ -193,25 +254,46 @@ def save_print_settings(*, form, actor: User) -> PrintSettings:
         settings.updated_at = timezone.now()
         settings.updated_by = actor
         settings.save()
-        record_event(actor=actor, action=AuditAction.PRINT_SETTINGS, bureau=settings.bureau,
-                     width=str(settings.page_width_mm), height=str(settings.page_height_mm),
-                     x=str(settings.offset_x_mm), y=str(settings.offset_y_mm))
+        record_event(
+            actor=actor,
+            action=AuditAction.PRINT_SETTINGS,
+            bureau=settings.bureau,
+            width=str(settings.page_width_mm),
+            height=str(settings.page_height_mm),
+            x=str(settings.offset_x_mm),
+            y=str(settings.offset_y_mm),
+        )
     return settings
 
 
-def log_print(*, confirmation: Confirmation | None, bureau: Bureau, actor: User, reason: str = "", calibration: bool = False) -> PrintLog:
+def log_print(
+    *,
+    confirmation: Confirmation | None,
+    bureau: Bureau,
+    actor: User,
+    reason: str = "",
+    calibration: bool = False,
+) -> PrintLog:
     """Record a print of the confirmation record; a reprint needs a reason."""
     if calibration:
         kind = PrintKind.CALIBRATION
     else:
         if not permissions.can_act(actor, bureau):
-            raise CounterError(_("Only the counter of this bureau prints its confirmation records."))
+            raise CounterError(
+                _("Only the counter of this bureau prints its confirmation records.")
+            )
         kind = PrintKind.REPRINT if confirmation.prints.exists() else PrintKind.FIRST
         if kind == PrintKind.REPRINT and not reason.strip():
             raise CounterError(_("Give the reason for printing again."))
-    entry = PrintLog.objects.create(bureau=bureau, confirmation=confirmation, kind=kind, printed_by=actor,
-                                    reason=reason.strip())
-    record_event(actor=actor, action=AuditAction.PRINTED, bureau=bureau,
-                 practitioner=confirmation.practitioner if confirmation else None,
-                 kind=kind, reason=reason.strip())
+    entry = PrintLog.objects.create(
+        bureau=bureau, confirmation=confirmation, kind=kind, printed_by=actor, reason=reason.strip()
+    )
+    record_event(
+        actor=actor,
+        action=AuditAction.PRINTED,
+        bureau=bureau,
+        practitioner=confirmation.practitioner if confirmation else None,
+        kind=kind,
+        reason=reason.strip(),
+    )
     return entry

@@ -46,7 +46,11 @@ def counter(request):
     found = None
     if form.is_valid() and form.cleaned_data["q"]:
         found = selectors.counter_search(user=request.user, query=form.cleaned_data["q"])
-        if len(found.applications) == 1 and not found.without_application and found.elsewhere is None:
+        if (
+            len(found.applications) == 1
+            and not found.without_application
+            and found.elsewhere is None
+        ):
             return redirect("confirmation:review", found.applications[0].pk)
     return render(request, "confirmation/counter.html", {"form": form, "found": found})
 
@@ -65,10 +69,19 @@ def queue(request):
         identity = form.cleaned_data["identity"]
     applications = selectors.queue(bureau=bureau, status=status, day=day, identity_only=identity)
     page = Paginator(applications, QUEUE_PAGE).get_page(request.GET.get("page"))
-    return render(request, "confirmation/queue.html", {
-        "form": form, "page": page, "bureau": bureau, "status": status,
-        "bureaus": register_selectors.bureaus_for(user=request.user) if register_permissions.is_city_staff(request.user) else None,
-    })
+    return render(
+        request,
+        "confirmation/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "bureau": bureau,
+            "status": status,
+            "bureaus": register_selectors.bureaus_for(user=request.user)
+            if register_permissions.is_city_staff(request.user)
+            else None,
+        },
+    )
 
 
 def _review_context(request, application, **forms):
@@ -91,7 +104,9 @@ def _review_context(request, application, **forms):
         "correction_form": forms.get("correction_form") or CorrectionForm(initial=initial),
         "edits": application.counter_edits.select_related("clerk").order_by("edited_at"),
         "submissions": submissions_of(application=application),
-        "confirmation": Confirmation.objects.filter(application=application).select_related("clerk").first(),
+        "confirmation": Confirmation.objects.filter(application=application)
+        .select_related("clerk")
+        .first(),
     }
     return context
 
@@ -103,7 +118,15 @@ def _side_by_side(practitioner, data):
         if field not in data:
             continue
         label = practitioner._meta.get_field(field).verbose_name
-        rows.append((field, label, diff.display(field, value), diff.display(field, data[field]), value != data[field]))
+        rows.append(
+            (
+                field,
+                label,
+                diff.display(field, value),
+                diff.display(field, data[field]),
+                value != data[field],
+            )
+        )
     return rows
 
 
@@ -121,31 +144,47 @@ def review(request, pk: int):
         if action == "confirm":
             submission = application.submissions.order_by("-number").first()
             ticks = services.required_ticks(
-                data=submission.data, changes=diff.compute_changes(application.practitioner, submission.data)
+                data=submission.data,
+                changes=diff.compute_changes(application.practitioner, submission.data),
             )
             form = forms["confirm_form"] = ConfirmForm(request.POST, ticks=ticks)
             if form.is_valid():
                 confirmation = services.confirm_at_counter(
-                    application=application, clerk=request.user, checklist=form.checklist(),
+                    application=application,
+                    clerk=request.user,
+                    checklist=form.checklist(),
                     revision=form.cleaned_data["revision"],
                 )
-                messages.success(request, _("Confirmed. Archive number %(n)s. Print the record onto the certificate.") % {"n": confirmation.archive_number})
+                messages.success(
+                    request,
+                    _("Confirmed. Archive number %(n)s. Print the record onto the certificate.")
+                    % {"n": confirmation.archive_number},
+                )
                 return redirect("confirmation:review", application.pk)
         elif action == "return":
             form = forms["return_form"] = ReturnForm(request.POST)
             if form.is_valid():
                 services.return_at_counter(
-                    application=application, clerk=request.user, reason=form.cleaned_data["reason"],
-                    note=form.cleaned_data["note"], revision=form.cleaned_data["revision"],
+                    application=application,
+                    clerk=request.user,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                    revision=form.cleaned_data["revision"],
                 )
-                messages.success(request, _("Returned. The practitioner sees the reason on their page and by email."))
+                messages.success(
+                    request,
+                    _("Returned. The practitioner sees the reason on their page and by email."),
+                )
                 return redirect("confirmation:counter")
         elif action == "correct":
             form = forms["correction_form"] = CorrectionForm(request.POST)
             if form.is_valid():
                 services.correct_at_counter(
-                    application=application, clerk=request.user, field=form.cleaned_data["field"],
-                    value=form.cleaned_data["value"], reason=form.cleaned_data["reason"],
+                    application=application,
+                    clerk=request.user,
+                    field=form.cleaned_data["field"],
+                    value=form.cleaned_data["value"],
+                    reason=form.cleaned_data["reason"],
                     revision=form.cleaned_data["revision"],
                 )
                 messages.success(request, _("Corrected; the change is recorded as your edit."))
@@ -158,7 +197,12 @@ def review(request, pk: int):
     except services.CounterError as exc:
         messages.error(request, exc.message)
     application.refresh_from_db()
-    return render(request, "confirmation/review.html", _review_context(request, application, **forms), status=400)
+    return render(
+        request,
+        "confirmation/review.html",
+        _review_context(request, application, **forms),
+        status=400,
+    )
 
 
 @require_POST
@@ -171,14 +215,20 @@ def certificate(request, pk: int):
     form = ReprintForm(request.POST)
     form.is_valid()
     try:
-        services.log_print(confirmation=confirmation, bureau=confirmation.bureau, actor=request.user,
-                           reason=form.cleaned_data.get("reason", ""))
+        services.log_print(
+            confirmation=confirmation,
+            bureau=confirmation.bureau,
+            actor=request.user,
+            reason=form.cleaned_data.get("reason", ""),
+        )
     except services.CounterError as exc:
         messages.error(request, exc.message)
         return redirect("confirmation:review", confirmation.application_id)
     data = pdf.certificate_pdf(confirmation, services.print_settings_for(confirmation.bureau))
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="confirmation-{confirmation.archive_number}.pdf"'
+    response["Content-Disposition"] = (
+        f'inline; filename="confirmation-{confirmation.archive_number}.pdf"'
+    )
     return response
 
 
@@ -192,16 +242,24 @@ def print_settings(request):
     form = PrintSettingsForm(request.POST or None, instance=settings)
     if request.method == "POST" and form.is_valid():
         services.save_print_settings(form=form, actor=request.user)
-        messages.success(request, _("Print settings saved. Print the calibration page to check them."))
+        messages.success(
+            request, _("Print settings saved. Print the calibration page to check them.")
+        )
         return redirect("confirmation:print_settings")
-    return render(request, "confirmation/print_settings.html", {"form": form, "bureau": bureau, "settings": settings})
+    return render(
+        request,
+        "confirmation/print_settings.html",
+        {"form": form, "bureau": bureau, "settings": settings},
+    )
 
 
 @require_GET
 @staff_required
 def calibration(request):
     bureau = _bureau_param(request)
-    if not permissions.can_manage_printer(request.user, bureau) and not permissions.can_act(request.user, bureau):
+    if not permissions.can_manage_printer(request.user, bureau) and not permissions.can_act(
+        request.user, bureau
+    ):
         raise PermissionDenied
     settings = services.print_settings_for(bureau)
     services.log_print(confirmation=None, bureau=bureau, actor=request.user, calibration=True)
@@ -220,10 +278,22 @@ def day_sheet(request):
     day = form.cleaned_data["day"] if form.is_valid() else timezone.localdate()
     sheet = selectors.day_sheet(bureau=bureau, day=day)
     if request.GET.get("format") == "pdf":
-        response = HttpResponse(pdf.day_sheet_pdf(bureau=bureau, day=day, sheet=sheet), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="counter-{bureau.code}-{day:%Y%m%d}.pdf"'
+        response = HttpResponse(
+            pdf.day_sheet_pdf(bureau=bureau, day=day, sheet=sheet), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = (
+            f'inline; filename="counter-{bureau.code}-{day:%Y%m%d}.pdf"'
+        )
         return response
-    return render(request, "confirmation/day_sheet.html", {
-        "form": form, "bureau": bureau, "day": day, "sheet": sheet,
-        "previous": day - datetime.timedelta(days=1), "next": day + datetime.timedelta(days=1),
-    })
+    return render(
+        request,
+        "confirmation/day_sheet.html",
+        {
+            "form": form,
+            "bureau": bureau,
+            "day": day,
+            "sheet": sheet,
+            "previous": day - datetime.timedelta(days=1),
+            "next": day + datetime.timedelta(days=1),
+        },
+    )

@@ -8,27 +8,112 @@ from collection.models import Campaign
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["anonymous", "account_a", "account_b", "clerk_a", "admin_a", "clerk_b", "city_staff", "city_clerk"]
-P_ONLY = dict(anonymous=302, account_a=200, account_b=200, clerk_a=403, admin_a=403, clerk_b=403, city_staff=403, city_clerk=403)
+PERSONAS = [
+    "anonymous",
+    "account_a",
+    "account_b",
+    "clerk_a",
+    "admin_a",
+    "clerk_b",
+    "city_staff",
+    "city_clerk",
+]
+P_ONLY = dict(
+    anonymous=302,
+    account_a=200,
+    account_b=200,
+    clerk_a=403,
+    admin_a=403,
+    clerk_b=403,
+    city_staff=403,
+    city_clerk=403,
+)
 MATRIX = {
     "home": P_ONLY,
     "application": P_ONLY,
     "photo_upload": P_ONLY,
     # the photo of practitioner A: the owner and the staff of A's bureau (and city staff)
-    "photo_a": dict(anonymous=302, account_a=200, account_b=404, clerk_a=200, admin_a=200, clerk_b=404, city_staff=200, city_clerk=404),
-    "own_pdf": dict(anonymous=302, account_a=200, account_b=302, clerk_a=403, admin_a=403, clerk_b=403, city_staff=403, city_clerk=403),
-    "staff_application_a": dict(anonymous=302, account_a=403, account_b=403, clerk_a=200, admin_a=200, clerk_b=404, city_staff=200, city_clerk=404),
-    "staff_pdf_a": dict(anonymous=302, account_a=403, account_b=403, clerk_a=200, admin_a=200, clerk_b=404, city_staff=200, city_clerk=404),
-    "campaigns": dict(anonymous=302, account_a=403, account_b=403, clerk_a=200, admin_a=200, clerk_b=200, city_staff=200, city_clerk=200),
-    "campaign_edit": dict(anonymous=302, account_a=403, account_b=403, clerk_a=403, admin_a=403, clerk_b=403, city_staff=200, city_clerk=403),
-    "activate": dict(anonymous=200, account_a=302, account_b=302, clerk_a=302, admin_a=302, clerk_b=302, city_staff=302, city_clerk=302),
+    "photo_a": dict(
+        anonymous=302,
+        account_a=200,
+        account_b=404,
+        clerk_a=200,
+        admin_a=200,
+        clerk_b=404,
+        city_staff=200,
+        city_clerk=404,
+    ),
+    "own_pdf": dict(
+        anonymous=302,
+        account_a=200,
+        account_b=302,
+        clerk_a=403,
+        admin_a=403,
+        clerk_b=403,
+        city_staff=403,
+        city_clerk=403,
+    ),
+    "staff_application_a": dict(
+        anonymous=302,
+        account_a=403,
+        account_b=403,
+        clerk_a=200,
+        admin_a=200,
+        clerk_b=404,
+        city_staff=200,
+        city_clerk=404,
+    ),
+    "staff_pdf_a": dict(
+        anonymous=302,
+        account_a=403,
+        account_b=403,
+        clerk_a=200,
+        admin_a=200,
+        clerk_b=404,
+        city_staff=200,
+        city_clerk=404,
+    ),
+    "campaigns": dict(
+        anonymous=302,
+        account_a=403,
+        account_b=403,
+        clerk_a=200,
+        admin_a=200,
+        clerk_b=200,
+        city_staff=200,
+        city_clerk=200,
+    ),
+    "campaign_edit": dict(
+        anonymous=302,
+        account_a=403,
+        account_b=403,
+        clerk_a=403,
+        admin_a=403,
+        clerk_b=403,
+        city_staff=200,
+        city_clerk=403,
+    ),
+    "activate": dict(
+        anonymous=200,
+        account_a=302,
+        account_b=302,
+        clerk_a=302,
+        admin_a=302,
+        clerk_b=302,
+        city_staff=302,
+        city_clerk=302,
+    ),
 }
 
 
 @pytest.fixture
 def submitted_a(practitioner_a, account_a, account_b, with_photo):
-    services.submit_application(practitioner=practitioner_a, actor=account_a,
-                                values=diff.record_values(practitioner_a), revision=None)
+    services.submit_application(
+        practitioner=practitioner_a,
+        actor=account_a,
+        values=diff.record_values(practitioner_a),
+        revision=None,
+    )
     return with_photo
 
 
@@ -76,18 +161,33 @@ def test_photo_is_streamed_as_jpeg_privately(client, account_a, with_photo):
 
 def test_city_staff_create_a_campaign_and_only_one_stays_active(client, city_staff, campaign):
     client.force_login(city_staff)
-    response = client.post(reverse("collection:campaign_new"), {
-        "name": "2027年采集", "start_date": "2027-03-01", "plan_due_date": "2027-03-15",
-        "collection_due_date": "2027-06-30", "report_weekday": 7, "active": "on",
-    })
+    response = client.post(
+        reverse("collection:campaign_new"),
+        {
+            "name": "2027年采集",
+            "start_date": "2027-03-01",
+            "plan_due_date": "2027-03-15",
+            "collection_due_date": "2027-06-30",
+            "report_weekday": 7,
+            "active": "on",
+        },
+    )
     assert response.status_code == 302
-    assert list(Campaign.objects.filter(is_active=True).values_list("name", flat=True)) == ["2027年采集"]
+    assert list(Campaign.objects.filter(is_active=True).values_list("name", flat=True)) == [
+        "2027年采集"
+    ]
 
 
 def test_campaign_dates_out_of_order_are_refused(client, city_staff, campaign):
     client.force_login(city_staff)
-    response = client.post(reverse("collection:campaign_new"), {
-        "name": "错误", "start_date": "2027-03-01", "plan_due_date": "2027-02-01",
-        "collection_due_date": "2027-06-30", "report_weekday": 7,
-    })
+    response = client.post(
+        reverse("collection:campaign_new"),
+        {
+            "name": "错误",
+            "start_date": "2027-03-01",
+            "plan_due_date": "2027-02-01",
+            "collection_due_date": "2027-06-30",
+            "report_weekday": 7,
+        },
+    )
     assert response.status_code == 200 and response.context["form"].errors

@@ -23,14 +23,23 @@ def en_client(client):
 
 
 def activation(practitioner, **changes) -> dict:
-    data = {"name": practitioner.name, "id_number": practitioner.id_number, "cert_number": practitioner.cert_number,
-            "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "mobile": "13977123456", "email": "wei@example.com"}
+    data = {
+        "name": practitioner.name,
+        "id_number": practitioner.id_number,
+        "cert_number": practitioner.cert_number,
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+        "mobile": "13977123456",
+        "email": "wei@example.com",
+    }
     data.update(changes)
     return data
 
 
 def test_matching_details_activate_the_account_and_log_in(en_client, practitioner_a, campaign):
-    response = en_client.post(ACTIVATE, activation(practitioner_a, id_number=practitioner_a.id_number.lower()))
+    response = en_client.post(
+        ACTIVATE, activation(practitioner_a, id_number=practitioner_a.id_number.lower())
+    )
     assert response.status_code == 302 and response["Location"] == reverse("collection:home")
     practitioner_a.refresh_from_db()
     user = practitioner_a.account
@@ -40,20 +49,27 @@ def test_matching_details_activate_the_account_and_log_in(en_client, practitione
 
 
 @pytest.mark.parametrize("field", ["name", "cert_number"])
-def test_a_mismatch_gives_one_message_that_does_not_say_which_field(en_client, practitioner_a, field):
+def test_a_mismatch_gives_one_message_that_does_not_say_which_field(
+    en_client, practitioner_a, field
+):
     wrong = {"name": "韦丽华", "cert_number": practitioner_a.cert_number[:-1] + "9"}[field]
     response = en_client.post(ACTIVATE, activation(practitioner_a, **{field: wrong}))
     assert response.status_code == 400
     message = response.context["error"].message
     assert "do not match" in message
-    assert response.context["form"]["name"].value() == activation(practitioner_a, **{field: wrong})["name"]
+    assert (
+        response.context["form"]["name"].value()
+        == activation(practitioner_a, **{field: wrong})["name"]
+    )
     assert not User.objects.filter(role=Role.PRACTITIONER).exists()
 
 
 def test_repeated_failures_lock_activation_for_a_while(en_client, practitioner_a):
     for _ in range(services.ACTIVATION_MAX_FAILURES):
         en_client.post(ACTIVATE, activation(practitioner_a, name="别人"))
-    response = en_client.post(ACTIVATE, activation(practitioner_a))  # even the right details now wait
+    response = en_client.post(
+        ACTIVATE, activation(practitioner_a)
+    )  # even the right details now wait
     assert "Too many failed attempts" in response.context["error"].message
     assert ActivationAttempt.objects.filter(locked_until__isnull=False).exists()
     practitioner_a.refresh_from_db()
@@ -69,8 +85,14 @@ def test_no_stored_record_points_to_the_issuing_bureau(en_client, county_a):
     from tests.factories import person_values
 
     person = person_values(county_a)
-    data = {"name": person["name"], "id_number": person["id_number"], "cert_number": person["cert_number"],
-            "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "mobile": "13977123456"}
+    data = {
+        "name": person["name"],
+        "id_number": person["id_number"],
+        "cert_number": person["cert_number"],
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+        "mobile": "13977123456",
+    }
     response = en_client.post(ACTIVATE, data)
     html = response.content.decode()
     assert "no record" in response.context["error"].message
@@ -78,7 +100,9 @@ def test_no_stored_record_points_to_the_issuing_bureau(en_client, county_a):
 
 
 def test_weak_or_different_passwords_are_refused_next_to_the_field(en_client, practitioner_a):
-    response = en_client.post(ACTIVATE, activation(practitioner_a, password1="12345678", password2="12345678"))
+    response = en_client.post(
+        ACTIVATE, activation(practitioner_a, password1="12345678", password2="12345678")
+    )
     assert "password1" in response.context["form"].errors
     response = en_client.post(ACTIVATE, activation(practitioner_a, password2="Other-Pass-2026"))
     assert "password2" in response.context["form"].errors
@@ -95,7 +119,10 @@ def test_password_reset_by_email_link(client, practitioner_a, account_a):
     assert len(mail.outbox) == 1
     link = re.search(r"https?://[^/]+(/accounts/password-reset/\S+/)", mail.outbox[0].body).group(1)
     response = client.get(link, follow=True)
-    client.post(response.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    client.post(
+        response.redirect_chain[-1][0],
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     account_a.refresh_from_db()
     assert account_a.check_password(NEW_PASSWORD)
 
@@ -107,7 +134,12 @@ def test_clerk_issues_a_one_time_code_and_it_works_once(client, clerk_a, practit
     assert re.fullmatch(r"\d{8}", code)
     client.logout()
     url = reverse("collection:reset_with_code")
-    data = {"id_number": practitioner_a.id_number, "code": code, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    data = {
+        "id_number": practitioner_a.id_number,
+        "code": code,
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+    }
     assert client.post(url, data).status_code == 302
     account_a.refresh_from_db()
     assert account_a.check_password(NEW_PASSWORD)
@@ -118,13 +150,30 @@ def test_wrong_codes_burn_the_code(client, clerk_a, practitioner_a, account_a):
     code = services.issue_reset_code(practitioner=practitioner_a, actor=clerk_a)
     url = reverse("collection:reset_with_code")
     for _ in range(services.RESET_CODE_MAX_FAILURES):
-        client.post(url, {"id_number": practitioner_a.id_number, "code": "00000000",
-                          "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
-    response = client.post(url, {"id_number": practitioner_a.id_number, "code": code,
-                                 "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+        client.post(
+            url,
+            {
+                "id_number": practitioner_a.id_number,
+                "code": "00000000",
+                "password1": NEW_PASSWORD,
+                "password2": NEW_PASSWORD,
+            },
+        )
+    response = client.post(
+        url,
+        {
+            "id_number": practitioner_a.id_number,
+            "code": code,
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 200 and response.context["form"].errors["code"]
 
 
 def test_clerk_of_another_bureau_cannot_issue_a_code(client, clerk_b, practitioner_a, account_a):
     client.force_login(clerk_b)
-    assert client.post(reverse("collection:staff_application", args=[practitioner_a.pk])).status_code == 404
+    assert (
+        client.post(reverse("collection:staff_application", args=[practitioner_a.pk])).status_code
+        == 404
+    )

@@ -18,8 +18,8 @@ from pypdf import PdfReader
 
 from accounting_registry.pdf import offline_fetcher, render_html_to_pdf
 from collection import originals
-from collection.diff import record_values
 from collection.constants import ApplicationStatus
+from collection.diff import record_values
 from collection.models import Application, Photo, Submission
 from collection.pdf import application_pdf
 from practitioners.constants import TitleLevel
@@ -190,7 +190,7 @@ def no_network(monkeypatch):
 def test_rendering_never_fetches_anything_from_the_network(no_network):
     html = (
         '<html><head><link rel="stylesheet" href="https://example.com/x.css"></head>'
-        '<body><p style="font-family: \'Noto Sans CJK SC\'">网络图片：</p>'
+        "<body><p style=\"font-family: 'Noto Sans CJK SC'\">网络图片：</p>"
         '<img src="http://example.com/x.png"><img src="//example.com/y.png">'
         '<img src="file:///etc/hostname"></body></html>'
     )

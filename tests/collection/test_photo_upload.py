@@ -27,10 +27,15 @@ def named(data: bytes, name: str) -> io.BytesIO:
 
 
 def test_a_valid_photo_is_saved_and_previewed(logged_in, practitioner_a):
-    response = logged_in.post(UPLOAD, {"photo": named(jpeg_bytes((900, 1200)), "me.jpg")}, follow=True)
+    response = logged_in.post(
+        UPLOAD, {"photo": named(jpeg_bytes((900, 1200)), "me.jpg")}, follow=True
+    )
     application = Application.objects.get(practitioner=practitioner_a)
     assert application.photo is not None
-    assert f'src="{reverse("collection:photo", args=[application.photo_id])}"' in response.content.decode()
+    assert (
+        f'src="{reverse("collection:photo", args=[application.photo_id])}"'
+        in response.content.decode()
+    )
 
 
 def test_a_chosen_frame_is_applied(logged_in, practitioner_a):
@@ -38,8 +43,16 @@ def test_a_chosen_frame_is_applied(logged_in, practitioner_a):
     image.paste((255, 0, 0), (0, 0, 400, 500))  # red top-left block
     out = io.BytesIO()
     image.save(out, "JPEG")
-    logged_in.post(UPLOAD, {"photo": named(out.getvalue(), "me.jpg"), "crop_x": 0, "crop_y": 0,
-                            "crop_width": 358, "crop_height": 441})
+    logged_in.post(
+        UPLOAD,
+        {
+            "photo": named(out.getvalue(), "me.jpg"),
+            "crop_x": 0,
+            "crop_y": 0,
+            "crop_width": 358,
+            "crop_height": 441,
+        },
+    )
     photo = Application.objects.get(practitioner=practitioner_a).photo
     with photo.image.open("rb") as f:
         stored = Image.open(f)

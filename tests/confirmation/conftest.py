@@ -15,7 +15,9 @@ from tests.collection.conftest import (  # noqa: F401  (fixtures shared with the
 def submit(practitioner, account, **changes):
     """Submit the practitioner's application (photo already uploaded) with some changes."""
     values = diff.record_values(practitioner) | changes
-    collection_services.submit_application(practitioner=practitioner, actor=account, values=values, revision=None)
+    collection_services.submit_application(
+        practitioner=practitioner, actor=account, values=values, revision=None
+    )
     return practitioner.applications.get()
 
 
@@ -32,5 +34,7 @@ def submitted_city(practitioner_city, campaign):
     account = UserFactory(username=practitioner_city.id_number, role=Role.PRACTITIONER, bureau=None)
     practitioner_city.account = account
     practitioner_city.save(update_fields=["account"])
-    collection_services.set_application_photo(practitioner=practitioner_city, actor=account, data=jpeg_bytes())
+    collection_services.set_application_photo(
+        practitioner=practitioner_city, actor=account, data=jpeg_bytes()
+    )
     return submit(practitioner_city, account)

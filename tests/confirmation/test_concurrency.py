@@ -58,7 +58,9 @@ def make_submitted(county, campaign, count):
         account = UserFactory(username=practitioner.id_number, role=Role.PRACTITIONER, bureau=None)
         practitioner.account = account
         practitioner.save(update_fields=["account"])
-        collection_services.set_application_photo(practitioner=practitioner, actor=account, data=jpeg_bytes())
+        collection_services.set_application_photo(
+            practitioner=practitioner, actor=account, data=jpeg_bytes()
+        )
         applications.append(submit(practitioner, account))
     return applications
 
@@ -68,8 +70,12 @@ def test_confirm_and_return_at_the_same_moment_exactly_one_wins(county_a, clerk_
     for application in make_submitted(county_a, campaign, 4):
         ticks = ticks_for(application)
         results, errors = run_together(
-            lambda a=application: services.confirm_at_counter(application=a, clerk=clerk_a, checklist=ticks, revision=None),
-            lambda a=application: services.return_at_counter(application=a, clerk=other_clerk, reason="photo", revision=None),
+            lambda a=application, t=ticks: services.confirm_at_counter(
+                application=a, clerk=clerk_a, checklist=t, revision=None
+            ),
+            lambda a=application: services.return_at_counter(
+                application=a, clerk=other_clerk, reason="photo", revision=None
+            ),
         )
         winners = [r for r in results if r is not None]
         assert len(winners) == 1, errors
@@ -87,8 +93,12 @@ def test_two_confirms_of_one_application_give_one_confirmation(county_a, clerk_a
     (application,) = make_submitted(county_a, campaign, 1)
     ticks = ticks_for(application)
     results, errors = run_together(
-        lambda: services.confirm_at_counter(application=application, clerk=clerk_a, checklist=ticks, revision=None),
-        lambda: services.confirm_at_counter(application=application, clerk=other_clerk, checklist=ticks, revision=None),
+        lambda: services.confirm_at_counter(
+            application=application, clerk=clerk_a, checklist=ticks, revision=None
+        ),
+        lambda: services.confirm_at_counter(
+            application=application, clerk=other_clerk, checklist=ticks, revision=None
+        ),
     )
     assert sum(r is not None for r in results) == 1
     assert Confirmation.objects.count() == 1
@@ -101,11 +111,15 @@ def test_archive_numbers_stay_unique_under_concurrent_confirms(county_a, clerk_a
 
     def confirm_all(clerk, items):
         return [
-            services.confirm_at_counter(application=a, clerk=clerk, checklist=ticks_for(a), revision=None).archive_number
+            services.confirm_at_counter(
+                application=a, clerk=clerk, checklist=ticks_for(a), revision=None
+            ).archive_number
             for a in items
         ]
 
-    results, errors = run_together(lambda: confirm_all(clerk_a, halves[0]), lambda: confirm_all(other_clerk, halves[1]))
+    results, errors = run_together(
+        lambda: confirm_all(clerk_a, halves[0]), lambda: confirm_all(other_clerk, halves[1])
+    )
     assert errors == [None, None]
     numbers = results[0] + results[1]
     assert len(set(numbers)) == 12

@@ -60,7 +60,9 @@ def test_another_bureaus_person_gets_directions_and_nothing_else(client, clerk_b
     assert p.name not in html and p.masked_id_number not in html and p.id_number not in html
 
 
-def test_queue_lists_waiting_applications_oldest_first_and_filters(client, clerk_a, submitted_a, practitioner_a):
+def test_queue_lists_waiting_applications_oldest_first_and_filters(
+    client, clerk_a, submitted_a, practitioner_a
+):
     client.force_login(clerk_a)
     page = client.get(reverse("confirmation:queue")).context["page"]
     assert [a.pk for a in page.object_list] == [submitted_a.pk]
@@ -72,15 +74,39 @@ def test_queue_lists_waiting_applications_oldest_first_and_filters(client, clerk
 
 
 def test_each_declared_item_makes_its_tick_required(practitioner_a, account_a, with_photo):
-    application = submit(practitioner_a, account_a, employer="", title_level=TitleLevel.INTERMEDIATE,
-                         title_cert_number="GX2010001", title_date="2010-05-01", abacus_level="3",
-                         has_computing_cert=True, education="bachelor")
-    assert ticks_for(application) == {"form", "certificate", "id_card", "graduation", "title", "abacus", "computing"}
+    application = submit(
+        practitioner_a,
+        account_a,
+        employer="",
+        title_level=TitleLevel.INTERMEDIATE,
+        title_cert_number="GX2010001",
+        title_date="2010-05-01",
+        abacus_level="3",
+        has_computing_cert=True,
+        education="bachelor",
+    )
+    assert ticks_for(application) == {
+        "form",
+        "certificate",
+        "id_card",
+        "graduation",
+        "title",
+        "abacus",
+        "computing",
+    }
 
 
-def test_no_title_abacus_or_computing_certificate_means_no_such_ticks(practitioner_a, account_a, with_photo):
-    application = submit(practitioner_a, account_a, employer="南宁某公司", title_level=TitleLevel.NONE,
-                         abacus_level="", has_computing_cert=False)
+def test_no_title_abacus_or_computing_certificate_means_no_such_ticks(
+    practitioner_a, account_a, with_photo
+):
+    application = submit(
+        practitioner_a,
+        account_a,
+        employer="南宁某公司",
+        title_level=TitleLevel.NONE,
+        abacus_level="",
+        has_computing_cert=False,
+    )
     assert ticks_for(application) == {"sealed_form", "certificate", "id_card", "graduation"}
 
 
@@ -93,7 +119,9 @@ def test_identity_changes_need_the_explicit_id_card_tick(practitioner_a, account
 def test_confirm_requires_every_original(submitted_a, clerk_a):
     ticks = ticks_for(submitted_a) - {"id_card"}
     with pytest.raises(services.CounterError, match="ID card"):
-        services.confirm_at_counter(application=submitted_a, clerk=clerk_a, checklist=ticks, revision=None)
+        services.confirm_at_counter(
+            application=submitted_a, clerk=clerk_a, checklist=ticks, revision=None
+        )
     submitted_a.refresh_from_db()
     assert submitted_a.status == ApplicationStatus.SUBMITTED
 
@@ -104,7 +132,9 @@ def test_confirm_requires_every_original(submitted_a, clerk_a):
 def test_confirm_issues_an_archive_number_and_records_everything(client, clerk_a, submitted_a):
     client.force_login(clerk_a)
     url = reverse("confirmation:review", args=[submitted_a.pk])
-    response = client.post(url, {"action": "confirm", "revision": submitted_a.revision, **all_ticks(submitted_a)})
+    response = client.post(
+        url, {"action": "confirm", "revision": submitted_a.revision, **all_ticks(submitted_a)}
+    )
     assert response.status_code == 302
     confirmation = Confirmation.objects.get()
     year = confirmation.confirmed_at.astimezone().year
@@ -120,21 +150,40 @@ def test_confirm_issues_an_archive_number_and_records_everything(client, clerk_a
 def test_return_with_a_standard_reason_and_note(client, clerk_a, submitted_a):
     client.force_login(clerk_a)
     url = reverse("confirmation:review", args=[submitted_a.pk])
-    response = client.post(url, {"action": "return", "revision": submitted_a.revision, "reason": "seal", "note": "请补盖公章"})
+    response = client.post(
+        url,
+        {
+            "action": "return",
+            "revision": submitted_a.revision,
+            "reason": "seal",
+            "note": "请补盖公章",
+        },
+    )
     assert response.status_code == 302
     submitted_a.refresh_from_db()
-    assert submitted_a.status == ApplicationStatus.RETURNED and "请补盖公章" in submitted_a.return_reason
+    assert (
+        submitted_a.status == ApplicationStatus.RETURNED
+        and "请补盖公章" in submitted_a.return_reason
+    )
 
 
 def test_return_other_needs_a_note(submitted_a, clerk_a):
     with pytest.raises(services.CounterError):
-        services.return_at_counter(application=submitted_a, clerk=clerk_a, reason="other", note="", revision=None)
+        services.return_at_counter(
+            application=submitted_a, clerk=clerk_a, reason="other", note="", revision=None
+        )
 
 
-def test_second_decision_sees_the_first_and_changes_nothing(client, clerk_a, city_staff, submitted_a):
-    services.return_at_counter(application=submitted_a, clerk=clerk_a, reason="photo", note="", revision=None)
+def test_second_decision_sees_the_first_and_changes_nothing(
+    client, clerk_a, city_staff, submitted_a
+):
+    services.return_at_counter(
+        application=submitted_a, clerk=clerk_a, reason="photo", note="", revision=None
+    )
     with pytest.raises(services.AlreadyDecided, match="returned"):
-        services.confirm_at_counter(application=submitted_a, clerk=clerk_a, checklist=ticks_for(submitted_a), revision=None)
+        services.confirm_at_counter(
+            application=submitted_a, clerk=clerk_a, checklist=ticks_for(submitted_a), revision=None
+        )
     submitted_a.refresh_from_db()
     assert submitted_a.status == ApplicationStatus.RETURNED and submitted_a.return_reason
     assert not Confirmation.objects.exists()
@@ -142,15 +191,27 @@ def test_second_decision_sees_the_first_and_changes_nothing(client, clerk_a, cit
 
 def test_a_stale_review_cannot_confirm(submitted_a, clerk_a):
     with pytest.raises(services.CounterError, match="changed"):
-        services.confirm_at_counter(application=submitted_a, clerk=clerk_a, checklist=ticks_for(submitted_a),
-                                    revision=submitted_a.revision - 1)
+        services.confirm_at_counter(
+            application=submitted_a,
+            clerk=clerk_a,
+            checklist=ticks_for(submitted_a),
+            revision=submitted_a.revision - 1,
+        )
 
 
 def test_clerk_corrects_a_slip_as_a_new_version_with_reason(client, clerk_a, submitted_a):
     client.force_login(clerk_a)
     url = reverse("confirmation:review", args=[submitted_a.pk])
-    response = client.post(url, {"action": "correct", "revision": submitted_a.revision, "field": "major",
-                                 "value": "会计学", "reason": "录入错字"})
+    response = client.post(
+        url,
+        {
+            "action": "correct",
+            "revision": submitted_a.revision,
+            "field": "major",
+            "value": "会计学",
+            "reason": "录入错字",
+        },
+    )
     assert response.status_code == 302
     edit = CounterEdit.objects.get()
     assert edit.clerk == clerk_a and edit.reason == "录入错字" and edit.new_value == "会计学"
@@ -163,34 +224,64 @@ def test_a_bad_correction_is_refused_with_the_reason(client, clerk_a, submitted_
     client.force_login(clerk_a)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     url = reverse("confirmation:review", args=[submitted_a.pk])
-    response = client.post(url, {"action": "correct", "revision": submitted_a.revision, "field": "mobile",
-                                 "value": "123", "reason": "x"})
+    response = client.post(
+        url,
+        {
+            "action": "correct",
+            "revision": submitted_a.revision,
+            "field": "mobile",
+            "value": "123",
+            "reason": "x",
+        },
+    )
     assert response.status_code == 400
     assert "mobile" in " ".join(str(m) for m in response.context["messages"]).lower()
 
 
 @pytest.mark.parametrize("status_action", ["draft", "confirmed"])
-def test_only_submitted_applications_can_be_decided(practitioner_a, account_a, with_photo, clerk_a, status_action):
+def test_only_submitted_applications_can_be_decided(
+    practitioner_a, account_a, with_photo, clerk_a, status_action
+):
     from collection import services as collection_services
 
     application = submit(practitioner_a, account_a)
     if status_action == "draft":
-        collection_services.save_draft(practitioner=practitioner_a, actor=account_a, data={}, revision=None)
+        collection_services.save_draft(
+            practitioner=practitioner_a, actor=account_a, data={}, revision=None
+        )
     else:
-        services.confirm_at_counter(application=application, clerk=clerk_a, checklist=ticks_for(application), revision=None)
+        services.confirm_at_counter(
+            application=application, clerk=clerk_a, checklist=ticks_for(application), revision=None
+        )
     application.refresh_from_db()
     with pytest.raises(services.AlreadyDecided):
-        services.return_at_counter(application=application, clerk=clerk_a, reason="photo", revision=None)
+        services.return_at_counter(
+            application=application, clerk=clerk_a, reason="photo", revision=None
+        )
 
 
 def test_city_staff_act_for_city_level_practitioners_only(city_staff, submitted_city, submitted_a):
-    services.confirm_at_counter(application=submitted_city, clerk=city_staff, checklist=ticks_for(submitted_city), revision=None)
+    services.confirm_at_counter(
+        application=submitted_city,
+        clerk=city_staff,
+        checklist=ticks_for(submitted_city),
+        revision=None,
+    )
     with pytest.raises(services.CounterError):
-        services.confirm_at_counter(application=submitted_a, clerk=city_staff, checklist=ticks_for(submitted_a), revision=None)
+        services.confirm_at_counter(
+            application=submitted_a,
+            clerk=city_staff,
+            checklist=ticks_for(submitted_a),
+            revision=None,
+        )
 
 
-def test_practitioner_sees_the_outcome_but_not_the_checklist(client, clerk_a, account_a, submitted_a):
-    services.confirm_at_counter(application=submitted_a, clerk=clerk_a, checklist=ticks_for(submitted_a), revision=None)
+def test_practitioner_sees_the_outcome_but_not_the_checklist(
+    client, clerk_a, account_a, submitted_a
+):
+    services.confirm_at_counter(
+        application=submitted_a, clerk=clerk_a, checklist=ticks_for(submitted_a), revision=None
+    )
     client.force_login(account_a)
     html = client.get(reverse("collection:home")).content.decode()
     assert "confirmed" in html.lower() or "已确认" in html
@@ -202,7 +293,9 @@ def test_practitioner_sees_the_outcome_but_not_the_checklist(client, clerk_a, ac
 
 @pytest.fixture
 def confirmed_a(submitted_a, clerk_a):
-    return services.confirm_at_counter(application=submitted_a, clerk=clerk_a, checklist=ticks_for(submitted_a), revision=None)
+    return services.confirm_at_counter(
+        application=submitted_a, clerk=clerk_a, checklist=ticks_for(submitted_a), revision=None
+    )
 
 
 def test_first_print_and_reprint_with_reason_are_logged(client, clerk_a, confirmed_a):
@@ -214,4 +307,7 @@ def test_first_print_and_reprint_with_reason_are_logged(client, clerk_a, confirm
     assert response.status_code == 302
     response = client.post(url, {"reason": "打印错位"})
     assert response["Content-Type"] == "application/pdf"
-    assert list(PrintLog.objects.order_by("printed_at").values_list("kind", "reason")) == [("first", ""), ("reprint", "打印错位")]
+    assert list(PrintLog.objects.order_by("printed_at").values_list("kind", "reason")) == [
+        ("first", ""),
+        ("reprint", "打印错位"),
+    ]

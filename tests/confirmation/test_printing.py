@@ -17,7 +17,9 @@ MM = 72 / 25.4  # PDF points per millimetre
 
 @pytest.fixture
 def confirmed_a(submitted_a, clerk_a):
-    return services.confirm_at_counter(application=submitted_a, clerk=clerk_a, checklist=ticks_for(submitted_a), revision=None)
+    return services.confirm_at_counter(
+        application=submitted_a, clerk=clerk_a, checklist=ticks_for(submitted_a), revision=None
+    )
 
 
 def position_of(data: bytes, needle: str) -> tuple[float, float]:
@@ -38,7 +40,12 @@ def test_certificate_record_carries_the_facts(confirmed_a):
     data = pdf.certificate_pdf(confirmed_a, PrintSettings(bureau=confirmed_a.bureau))
     reader = PdfReader(io.BytesIO(data))
     text = reader.pages[0].extract_text()
-    for expected in ("信息采集已确认", confirmed_a.bureau.name, confirmed_a.archive_number, str(confirmed_a.clerk)):
+    for expected in (
+        "信息采集已确认",
+        confirmed_a.bureau.name,
+        confirmed_a.archive_number,
+        str(confirmed_a.clerk),
+    ):
         assert expected in text
     box = reader.pages[0].mediabox
     assert round(float(box.width) / MM) == 125 and round(float(box.height) / MM) == 88
@@ -46,8 +53,13 @@ def test_certificate_record_carries_the_facts(confirmed_a):
 
 def test_offsets_move_the_record_by_that_many_millimetres(confirmed_a):
     base = PrintSettings(bureau=confirmed_a.bureau)
-    moved = PrintSettings(bureau=confirmed_a.bureau, offset_x_mm=Decimal("5"), offset_y_mm=Decimal("-3"),
-                          page_width_mm=Decimal("130"), page_height_mm=Decimal("90"))
+    moved = PrintSettings(
+        bureau=confirmed_a.bureau,
+        offset_x_mm=Decimal("5"),
+        offset_y_mm=Decimal("-3"),
+        page_width_mm=Decimal("130"),
+        page_height_mm=Decimal("90"),
+    )
     x0, y0 = position_of(pdf.certificate_pdf(confirmed_a, base), "信息采集已确认")
     x1, y1 = position_of(pdf.certificate_pdf(confirmed_a, moved), "信息采集已确认")
     assert (x1 - x0) / MM == pytest.approx(5, abs=0.2)
@@ -58,8 +70,10 @@ def test_offsets_move_the_record_by_that_many_millimetres(confirmed_a):
 
 def test_admin_sets_offsets_and_prints_the_calibration_page(client, admin_a, county_a):
     client.force_login(admin_a)
-    response = client.post(reverse("confirmation:print_settings"), {
-        "page_width_mm": "125", "page_height_mm": "88", "offset_x_mm": "2.5", "offset_y_mm": "-1"})
+    response = client.post(
+        reverse("confirmation:print_settings"),
+        {"page_width_mm": "125", "page_height_mm": "88", "offset_x_mm": "2.5", "offset_y_mm": "-1"},
+    )
     assert response.status_code == 302
     settings = PrintSettings.objects.get(bureau=county_a)
     assert settings.offset_x_mm == Decimal("2.5")
@@ -70,13 +84,17 @@ def test_admin_sets_offsets_and_prints_the_calibration_page(client, admin_a, cou
 
 def test_offsets_out_of_range_are_refused_next_to_the_field(client, admin_a):
     client.force_login(admin_a)
-    response = client.post(reverse("confirmation:print_settings"), {
-        "page_width_mm": "125", "page_height_mm": "88", "offset_x_mm": "80", "offset_y_mm": "x"})
+    response = client.post(
+        reverse("confirmation:print_settings"),
+        {"page_width_mm": "125", "page_height_mm": "88", "offset_x_mm": "80", "offset_y_mm": "x"},
+    )
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"offset_x_mm", "offset_y_mm"}
 
 
-def test_day_list_groups_confirmations_and_returns_per_clerk(client, clerk_a, admin_a, confirmed_a, practitioner_a):
+def test_day_list_groups_confirmations_and_returns_per_clerk(
+    client, clerk_a, admin_a, confirmed_a, practitioner_a
+):
     client.force_login(admin_a)
     response = client.get(reverse("confirmation:day_sheet"))
     sheet = response.context["sheet"]

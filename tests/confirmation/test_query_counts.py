@@ -22,7 +22,9 @@ def test_queue_query_count_is_fixed(client, clerk_a, county_a, campaign):
     make_submitted(county_a, campaign, 2)
     few = count(client, reverse("confirmation:queue"))
     make_submitted(county_a, campaign, 8)
-    assert count(client, reverse("confirmation:queue")) == few == 5  # session, user, campaign, count, rows
+    assert (
+        count(client, reverse("confirmation:queue")) == few == 5
+    )  # session, user, campaign, count, rows
 
 
 def test_review_query_count_does_not_grow_with_history(client, clerk_a, submitted_a):
@@ -31,6 +33,12 @@ def test_review_query_count_does_not_grow_with_history(client, clerk_a, submitte
     before = count(client, url)
     for value in ("审计学", "财务管理", "会计学"):
         submitted_a.refresh_from_db()
-        services.correct_at_counter(application=submitted_a, clerk=clerk_a, field="major", value=value,
-                                    reason="录入错误", revision=None)
+        services.correct_at_counter(
+            application=submitted_a,
+            clerk=clerk_a,
+            field="major",
+            value=value,
+            reason="录入错误",
+            revision=None,
+        )
     assert count(client, url) == before

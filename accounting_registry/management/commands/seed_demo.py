@@ -31,7 +31,9 @@ class Command(BaseCommand):
             help="give at most N practitioners an account and an application (default: about 40%% of them)",
         )
 
-    def handle(self, *args, practitioners: int, quiet_accounts: bool, applications: int | None, **options):
+    def handle(
+        self, *args, practitioners: int, quiet_accounts: bool, applications: int | None, **options
+    ):
         bureaus = list(Bureau.objects.order_by("code"))
         if not bureaus:
             self.stderr.write("No bureaus: run `manage.py migrate` first.")
@@ -62,7 +64,9 @@ class Command(BaseCommand):
         accounts = self._accounts(bureaus)
         if not quiet_accounts:
             self._print_accounts(accounts)
-            self.stdout.write("Demo practitioners (log in with the ID number; activate the last one yourself)")
+            self.stdout.write(
+                "Demo practitioners (log in with the ID number; activate the last one yourself)"
+            )
             for state, login, name in sample_people(campaign):
                 self.stdout.write(f"  {state:<14} {login}  {name}")
 
