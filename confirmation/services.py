@@ -35,6 +35,14 @@ class AlreadyDecided(CounterError):
     """Another counter confirmed or returned the application first."""
 
 
+class MissingOriginals(CounterError):
+    """Confirm was pressed with required ticks unset; `missing` holds their keys."""
+
+    def __init__(self, message: str, missing: list[str]):
+        super().__init__(message)
+        self.missing = missing
+
+
 def required_ticks(*, data: dict, changes: list[diff.Change]) -> list[tuple[str, str]]:
     """(key, label) of every tick the clerk must set before confirming these submitted values."""
     ticks = [(o.key, str(o.label)) for o in originals_for(data)]
@@ -109,10 +117,12 @@ def confirm_at_counter(
         submission = application.submissions.order_by("-number").first()
         changes = diff.compute_changes(application.practitioner, submission.data)
         required = required_ticks(data=submission.data, changes=changes)
-        missing = [label for key, label in required if key not in checklist]
+        missing = [(key, label) for key, label in required if key not in checklist]
         if missing:
-            raise CounterError(
-                _("Tick every original you checked: %(missing)s.") % {"missing": "、".join(missing)}
+            raise MissingOriginals(
+                _("Tick every original you checked: %(missing)s.")
+                % {"missing": "、".join(label for _key, label in missing)},
+                missing=[key for key, _label in missing],
             )
         now = timezone.now()
         ticked = [key for key, _label in required]

@@ -84,20 +84,28 @@ def queue(request):
     )
 
 
-def _review_context(request, application, **forms):
+def _review_context(request, application, *, confirm_error=None, missing=(), **forms):
     submission = application.submissions.order_by("-number").first()
     changes = diff.compute_changes(application.practitioner, submission.data) if submission else []
     ticks = services.required_ticks(data=submission.data, changes=changes) if submission else []
     can_act = permissions.can_act(request.user, application.bureau)
     initial = {"revision": application.revision}
+    confirmation = (
+        Confirmation.objects.filter(application=application).select_related("clerk").first()
+    )
     context = {
+        "container": "container-fluid px-lg-4",  # the counter's wide monitor
+        "confirm_error": confirm_error,
+        "missing_ticks": {f"tick_{key}" for key in missing},
         "application": application,
         "p": application.practitioner,
         "submission": submission,
         "changes": changes,
         "changed_fields": {c.field for c in changes},
         "identity_fields": IDENTITY_FIELDS,
-        "rows": _side_by_side(application.practitioner, submission.data if submission else {}),
+        "rows": _side_by_side(
+            application.practitioner, submission.data if submission else {}, changes, confirmation
+        ),
         "can_act": can_act,
         "confirm_form": forms.get("confirm_form") or ConfirmForm(initial=initial, ticks=ticks),
         "return_form": forms.get("return_form") or ReturnForm(initial=initial),
@@ -111,22 +119,22 @@ def _review_context(request, application, **forms):
     return context
 
 
-def _side_by_side(practitioner, data):
-    stored = diff.record_values(practitioner)
+def _side_by_side(practitioner, data, changes, confirmation=None):
+    """(field, label, stored, submitted, changed) rows. Once confirmed, the record already holds
+    the submitted values: the stored side then comes from what the confirmation recorded."""
+    stored = {f: diff.display(f, v) for f, v in diff.record_values(practitioner).items()}
+    changed = {c.field for c in changes}
+    if confirmation is not None:
+        for change in confirmation.changes:
+            stored[change["field"]] = change["old"]
+        changed = {change["field"] for change in confirmation.changes}
     rows = []
-    for field, value in stored.items():
-        if field not in data:
-            continue
-        label = practitioner._meta.get_field(field).verbose_name
-        rows.append(
-            (
-                field,
-                label,
-                diff.display(field, value),
-                diff.display(field, data[field]),
-                value != data[field],
+    for field in stored:
+        if field in data:
+            label = practitioner._meta.get_field(field).verbose_name
+            rows.append(
+                (field, label, stored[field], diff.display(field, data[field]), field in changed)
             )
-        )
     return rows
 
 
@@ -194,6 +202,12 @@ def review(request, pk: int):
     except services.AlreadyDecided as exc:
         messages.warning(request, exc.message)
         return redirect("confirmation:review", application.pk)
+    except services.MissingOriginals as exc:
+        application.refresh_from_db()
+        context = _review_context(
+            request, application, confirm_error=exc.message, missing=exc.missing, **forms
+        )
+        return render(request, "confirmation/review.html", context, status=400)
     except services.CounterError as exc:
         messages.error(request, exc.message)
     application.refresh_from_db()

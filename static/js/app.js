@@ -12,3 +12,13 @@ window.addEventListener("DOMContentLoaded", () => {
     invalid.focus({ preventScroll: true });
   }
 });
+
+// The counter's search box: a scanner types after whatever is there, so select the previous
+// query — the next scan replaces it.
+document.getElementById("counter-q")?.select();
+
+// Print forms open the PDF in a new tab; reload this page so it shows that a print exists
+// (a second print then asks for the reason).
+document.querySelectorAll("form[data-reload-after-submit]").forEach((form) => {
+  form.addEventListener("submit", () => setTimeout(() => window.location.reload(), 1500));
+});

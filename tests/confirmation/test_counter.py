@@ -311,3 +311,32 @@ def test_first_print_and_reprint_with_reason_are_logged(client, clerk_a, confirm
         ("first", ""),
         ("reprint", "打印错位"),
     ]
+
+
+def test_missing_ticks_are_marked_in_the_checklist(client, clerk_a, submitted_a):
+    client.force_login(clerk_a)
+    ticks = all_ticks(submitted_a)
+    del ticks["tick_id_card"]
+    url = reverse("confirmation:review", args=[submitted_a.pk])
+    response = client.post(url, {"action": "confirm", "revision": submitted_a.revision, **ticks})
+    assert response.status_code == 400
+    assert response.context["missing_ticks"] == {"tick_id_card"}
+    html = response.content.decode()
+    assert 'id="confirm-error"' in html and 'is-invalid" name="tick_id_card"' in html
+
+
+def test_after_confirmation_the_review_still_shows_what_changed(
+    client, clerk_a, practitioner_a, account_a, with_photo
+):
+    application = submit(practitioner_a, account_a, major="审计学")
+    old_major = practitioner_a.major
+    services.confirm_at_counter(
+        application=application, clerk=clerk_a, checklist=ticks_for(application), revision=None
+    )
+    client.force_login(clerk_a)
+    rows = {
+        r[0]: r
+        for r in client.get(reverse("confirmation:review", args=[application.pk])).context["rows"]
+    }
+    assert rows["major"][2:] == (old_major, "审计学", True)
+    assert not rows["name"][4]
