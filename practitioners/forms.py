@@ -3,7 +3,10 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from practitioners.models import Bureau
+from practitioners.constants import ETHNIC_GROUPS
+from practitioners.idnumbers import normalize_id_number
+from practitioners.models import Bureau, Practitioner
+from practitioners.validators import normalize_mobile
 
 
 class BureauChoiceField(forms.ModelChoiceField):
@@ -84,3 +87,63 @@ class ExportForm(forms.Form):
         self.fields["bureau"].queryset = bureaus if bureaus is not None else Bureau.objects.none()
         if bureaus is not None and len(bureaus) == 1:
             self.fields["bureau"].empty_label = None
+
+
+class PractitionerForm(forms.ModelForm):
+    """A new register record, typed by staff from the holder's certificate and ID card."""
+
+    bureau = BureauChoiceField(label=_("Issuing bureau"), empty_label=None)
+    ethnicity = forms.ChoiceField(
+        label=_("Ethnicity"), choices=[("", "—")] + [(e, e) for e in ETHNIC_GROUPS], required=False
+    )
+
+    class Meta:
+        model = Practitioner
+        fields = [
+            "bureau",
+            "name",
+            "gender",
+            "ethnicity",
+            "birth_date",
+            "id_type",
+            "id_number",
+            "cert_number",
+            "cert_issue_date",
+            "education",
+            "major",
+            "school",
+            "graduation_date",
+            "title_level",
+            "title_cert_number",
+            "title_date",
+            "abacus_level",
+            "has_computing_cert",
+            "employer",
+            "employer_credit_code",
+            "position",
+            "in_accounting_post",
+            "mobile",
+            "email",
+            "address",
+            "postcode",
+        ]
+        widgets = {
+            name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            for name in ("birth_date", "cert_issue_date", "graduation_date", "title_date")
+        }
+
+    def __init__(self, *args, bureaus, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bureau"].queryset = bureaus
+        self.fields["bureau"].required = True
+        if len(bureaus) == 1:
+            self.fields["bureau"].initial = bureaus.first()
+
+    def clean_id_number(self) -> str:
+        return normalize_id_number(self.cleaned_data["id_number"])
+
+    def clean_cert_number(self) -> str:
+        return normalize_id_number(self.cleaned_data["cert_number"])
+
+    def clean_mobile(self) -> str:
+        return normalize_mobile(self.cleaned_data.get("mobile") or "")

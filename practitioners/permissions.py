@@ -49,3 +49,10 @@ def importable_bureau_codes(user: User) -> set[str] | None:
     if can_manage_register(user):
         return {user.bureau.code}
     return set()
+
+
+def can_add_practitioner(user: User, bureau: Bureau | None = None) -> bool:
+    """A record for a holder the register lacks: the bureau's clerks and admin, city staff anywhere."""
+    if is_city_staff(user):
+        return True
+    return is_staff_member(user) and (bureau is None or user.bureau_id == bureau.pk)

@@ -46,6 +46,17 @@ def record_practitioner_viewed(*, actor: User, practitioner: Practitioner) -> No
     record_event(actor=actor, action=AuditAction.VIEWED, practitioner=practitioner)
 
 
+def create_practitioner(*, actor: User, form) -> Practitioner:
+    """Add one holder the register lacks (from a valid PractitionerForm); audited."""
+    bureau = form.cleaned_data["bureau"]
+    if not permissions.can_add_practitioner(actor, bureau):
+        raise PermissionError("not allowed to add practitioners to this bureau")
+    with transaction.atomic():
+        practitioner = form.save()
+        record_event(actor=actor, action=AuditAction.CREATED, practitioner=practitioner)
+    return practitioner
+
+
 @dataclass
 class ImportResult:
     """What an import found and did. `written` is False for a dry run or a refused file."""

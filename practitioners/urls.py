@@ -7,6 +7,7 @@ app_name = "practitioners"
 urlpatterns = [
     path("register/", views.practitioner_list, name="list"),
     path("register/<int:pk>/", views.practitioner_detail, name="detail"),
+    path("register/new/", views.practitioner_create, name="create"),
     path("register/import/", views.register_import, name="import"),
     path("register/export/", views.register_export, name="export"),
     path("bureaus/", views.bureau_overview, name="bureau_overview"),

@@ -5,13 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from practitioners import permissions, registerfile, selectors, services
-from practitioners.forms import ExportForm, ImportForm, SearchForm
+from practitioners.forms import ExportForm, ImportForm, PractitionerForm, SearchForm
 
 PAGE_SIZE = 50
 
@@ -151,3 +151,18 @@ def register_export(request):
     response = StreamingHttpResponse(stream, content_type=registerfile.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def practitioner_create(request):
+    """Add a holder the register lacks (they were told to come to the bureau)."""
+    if not permissions.can_add_practitioner(request.user):
+        raise PermissionDenied
+    bureaus = selectors.bureaus_for(user=request.user)
+    form = PractitionerForm(request.POST if request.method == "POST" else None, bureaus=bureaus)
+    if request.method == "POST" and form.is_valid():
+        practitioner = services.create_practitioner(actor=request.user, form=form)
+        messages.success(request, _("Added. The practitioner can now activate an account online."))
+        return redirect("practitioners:detail", practitioner.pk)
+    return render(request, "practitioners/practitioner_form.html", {"form": form})

@@ -80,6 +80,15 @@ MATRIX = {
         city_staff=200,
         city_clerk=200,
     ),
+    "create": dict(
+        anonymous=302,
+        practitioner_user=403,
+        clerk_a=200,
+        admin_a=200,
+        clerk_b=200,
+        city_staff=200,
+        city_clerk=200,
+    ),
     "import": dict(
         anonymous=302,
         practitioner_user=403,
@@ -118,6 +127,7 @@ def url_for(name, practitioner_a, practitioner_city):
         "detail_city": reverse("practitioners:detail", args=[practitioner_city.pk]),
         "detail_missing": reverse("practitioners:detail", args=[999_999]),
         "bureau_overview": reverse("practitioners:bureau_overview"),
+        "create": reverse("practitioners:create"),
         "import": reverse("practitioners:import"),
         "export": reverse("practitioners:export"),
         "export_download": reverse("practitioners:export") + "?format=csv",
@@ -350,3 +360,54 @@ def test_xlsx_download_is_a_real_workbook(client, city_staff, practitioner_a, pr
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "姓名" and len(rows) == 3
+
+
+# --- Adding one practitioner -------------------------------------------------------------
+
+
+def new_person(bureau, **changes) -> dict:
+    values = person_values(bureau)
+    data = {k: v for k, v in values.items() if k != "bureau_code" and v not in (None, False)}
+    data = {k: ("on" if v is True else v) for k, v in data.items()}
+    data["bureau"] = values["bureau_code"]
+    data.update(changes)
+    return data
+
+
+def test_clerk_adds_a_missing_holder_to_own_bureau(client, clerk_a, county_a):
+    client.force_login(clerk_a)
+    data = new_person(county_a)
+    response = client.post(reverse("practitioners:create"), data)
+    assert response.status_code == 302
+    practitioner = Practitioner.objects.get(id_number=data["id_number"])
+    assert practitioner.bureau == county_a
+    assert AuditEvent.objects.filter(
+        practitioner=practitioner, action="created", actor=clerk_a
+    ).exists()
+
+
+def test_adding_refuses_bad_numbers_next_to_the_field_and_keeps_the_rest(
+    client, clerk_a, county_a, practitioner_a
+):
+    client.force_login(clerk_a)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    data = new_person(
+        county_a,
+        id_number=practitioner_a.id_number[:-1] + "0"
+        if practitioner_a.id_number[-1] != "0"
+        else practitioner_a.id_number[:-1] + "1",
+    )
+    response = client.post(reverse("practitioners:create"), data)
+    form = response.context["form"]
+    assert "id_number" in form.errors and form["name"].value() == data["name"]
+    data = new_person(county_a, cert_number=practitioner_a.cert_number)
+    assert (
+        "cert_number" in client.post(reverse("practitioners:create"), data).context["form"].errors
+    )
+
+
+def test_a_clerk_cannot_add_to_another_bureau(client, clerk_b, county_a):
+    client.force_login(clerk_b)
+    response = client.post(reverse("practitioners:create"), new_person(county_a))
+    assert response.status_code == 200 and "bureau" in response.context["form"].errors
+    assert not Practitioner.objects.exists()
