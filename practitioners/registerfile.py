@@ -545,7 +545,11 @@ def open_sheet(data: bytes) -> Sheet:
 
 
 def parse_row(
-    number: int, raw: list[Any], columns: list[Column | None], problems: list[Problem]
+    number: int,
+    raw: list[Any],
+    columns: list[Column | None],
+    problems: list[Problem],
+    today: datetime.date | None = None,
 ) -> ParsedRow | None:
     """Clean one row; append its problems and return None when it has any."""
     values: dict[str, Any] = {}
@@ -573,7 +577,7 @@ def parse_row(
         return None
     parsed = ParsedRow(number, values)
     id_type = values.get("id_type", IdType.RESIDENT_ID)
-    check = check_id_number(values["id_number"], id_type)
+    check = check_id_number(values["id_number"], id_type, today=today)
     if not check.ok:
         for reason in check.errors:
             problems.append(Problem(number, "证件号码", values["id_number"], reason))

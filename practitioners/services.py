@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from practitioners import permissions, registerfile
-from practitioners.bulk import insert_practitioners
+from practitioners.bulk import insert_practitioners, matching
 from practitioners.constants import AuditAction
 from practitioners.idnumbers import mask_id_number
 from practitioners.models import AuditEvent, Bureau, Practitioner, User
@@ -112,9 +112,10 @@ def import_register(
     bureau_ids = dict(Bureau.objects.values_list("code", "id"))
 
     parsed: list[registerfile.ParsedRow] = []
+    today = timezone.localdate()
     for number, raw in sheet.rows:
         result.total_rows += 1
-        row = registerfile.parse_row(number, raw, sheet.columns, result.problems)
+        row = registerfile.parse_row(number, raw, sheet.columns, result.problems, today=today)
         if row is None:
             continue
         code = row.values.pop("bureau_code")
@@ -206,25 +207,19 @@ def _drop_duplicates_in_file(rows, result: ImportResult):
 
 
 def _existing_by_id_number(id_numbers: list[str]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for chunk in _chunks(id_numbers, _LOOKUP_CHUNK):
-        for record in Practitioner.objects.filter(id_number__in=chunk).values(
-            "id", "confirmed_at", *IMPORT_FIELDS
-        ):
-            found[record["id_number"]] = record
-    return found
+    return {
+        record["id_number"]: record
+        for record in matching("id_number", id_numbers, "id", "confirmed_at", *IMPORT_FIELDS)
+    }
 
 
 def _drop_certificate_conflicts(rows, existing, result: ImportResult):
     """A certificate number already held by another person's record is an error."""
     certs = [r.values["cert_number"] for r in rows]
-    holder: dict[str, str] = {}
-    for chunk in _chunks(certs, _LOOKUP_CHUNK):
-        holder.update(
-            Practitioner.objects.filter(cert_number__in=chunk).values_list(
-                "cert_number", "id_number"
-            )
-        )
+    holder = {
+        r["cert_number"]: r["id_number"]
+        for r in matching("cert_number", certs, "cert_number", "id_number")
+    }
     kept = []
     for row in rows:
         owner = holder.get(row.values["cert_number"])
