@@ -17,7 +17,7 @@ find_python = $(firstword $(foreach p,$(PYTHON) python3.13 python3.12 \
 	$(wildcard /usr/local/bin/python3.1[3-9]) python3, \
 	$(shell $(p) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 && echo $(p))))
 
-.PHONY: help deps system-deps run test test-pg test-sqlite bench lint lock messages clean
+.PHONY: help deps system-deps run test bench lint lock messages pdf-font clean
 
 help:
 	@echo "make run    — install, migrate, seed demo data, serve http://$(HOST):$(PORT)"
@@ -77,6 +77,10 @@ lock:
 messages: deps
 	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=static
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# Rebuild the GB 2312 subset of Noto Sans CJK SC that the PDFs embed (committed under static/fonts/).
+pdf-font: deps
+	$(PY) scripts/build_pdf_font.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media/ .pytest_cache

@@ -11,8 +11,10 @@ warning and leaves the resource out.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import functools
+import gc
 import logging
 import mimetypes
 import urllib.parse
@@ -68,7 +70,16 @@ def font_configuration() -> FontConfiguration:
     """
     from weasyprint.text.fonts import FontConfiguration
 
+    # Fonts loaded by @font-face (base.css) are copied to a temporary directory that the
+    # configuration deletes when it is collected: let that happen before the interpreter
+    # tears down the modules it needs, rather than leave the directory behind.
+    atexit.register(_release_font_configuration)
     return FontConfiguration()
+
+
+def _release_font_configuration() -> None:
+    font_configuration.cache_clear()
+    gc.collect()  # documents rendered last still refer to it, from reference cycles
 
 
 def compiled_stylesheet(name: str) -> CSS:

@@ -85,7 +85,7 @@ def seed_applications(
         Application.objects.filter(campaign=campaign).values_list("practitioner_id", flat=True)
     )
     people = Practitioner.objects.filter(account__isnull=True).order_by("id")
-    if limit:
+    if limit is not None:
         people = people[:limit]
     counts = {s: 0 for s in ApplicationStatus.values}
     batch: list[tuple[Practitioner, str, datetime.datetime]] = []

@@ -121,7 +121,10 @@ class Application(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["bureau", "status", "submitted_at"], name="application_queue"),
+            # The counter's queue and its count: an index-only range scan per bureau.
+            models.Index(
+                fields=["campaign", "bureau", "status", "submitted_at"], name="application_queue"
+            ),
         ]
 
     def __str__(self) -> str:

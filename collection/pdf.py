@@ -108,11 +108,14 @@ def photo_data_uri(submission: Submission) -> str:
 
 
 def qr_data_uri(reference: str) -> str:
-    """A QR code of the reference number, as an SVG data: URI (vector: sharp when printed).
+    """A QR code of the reference number, as a PNG data: URI of one pixel per module.
 
-    The four-module quiet zone is part of the image, so it scans however the form is laid out.
+    base.css draws it with `image-rendering: pixelated`, so it prints as sharp squares like
+    a vector would; as a ~250-byte PNG it costs the PDF nothing to embed, where an SVG path
+    is parsed and drawn element by element on every render. The four-module quiet zone is
+    part of the image, so it scans however the form is laid out.
     """
-    return segno.make(reference, error="m", micro=False).svg_data_uri(border=4, omitsize=True)
+    return segno.make(reference, error="m", micro=False).png_data_uri(scale=1, border=4)
 
 
 def local_date(submission: Submission) -> datetime.date:

@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import segno
 from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 from PIL import Image
@@ -119,6 +120,57 @@ def test_every_font_is_embedded(pdf):
         descriptor = font["/FontDescriptor"].get_object()
         assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), font["/BaseFont"]
         assert "Noto-Sans-CJK-SC" in font["/BaseFont"]
+
+
+def font_names(pdf: bytes) -> set[str]:
+    """The embedded fonts' names without their subset tags (ABCDEF+Noto-Sans-CJK-SC)."""
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return names
+
+
+PREPARED_FONT = "Noto-Sans-CJK-SC-GB2312"  # static/fonts/, built by scripts/build_pdf_font.py
+
+
+def test_the_form_is_set_in_the_prepared_font_and_rare_characters_fall_back(
+    pdf, county_a, campaign
+):
+    """Subsetting the 65 535-glyph system font costs every PDF ~35-50 ms; the GB 2312 subset
+    a few. Only characters outside it (䶮 here) bring in the system font, as a second font."""
+    assert font_names(pdf) == {PREPARED_FONT, "Noto-Sans-CJK-SC"}
+    common = submission_of(
+        PractitionerFactory(bureau=county_a, name="韦岩"), campaign, reference="45010326000003"
+    )
+    assert font_names(application_pdf(common)) == {PREPARED_FONT}
+
+
+def test_the_benchmark_bare_page_is_set_in_the_form_font():
+    """bench/pdf_bench.py compares the form with a bare page: in the same font, honestly."""
+    bench = pytest.importorskip("bench.pdf_bench")
+    stylesheet = (Path(__file__).parents[2] / "templates" / "pdf" / "base.css").read_text()
+    assert f"html {{\n  font-family: {bench.FONT_FAMILY};" in stylesheet
+    assert font_names(render_html_to_pdf(bench.BARE_HTML)) == {PREPARED_FONT}
+
+
+def test_the_qr_code_is_the_reference_one_unsmoothed_pixel_per_module(pdf):
+    """Scanned at the counter: a PNG of the segno matrix (quiet zone included), drawn with
+    image-rendering: pixelated so that viewers and printers keep the modules square."""
+    qr = segno.make(REFERENCE, error="m", micro=False)
+    expected = [[bool(module) for module in row] for row in qr.matrix_iter(scale=1, border=4)]
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    (image,) = [
+        xobject.get_object()
+        for xobject in page["/Resources"]["/XObject"].values()
+        if xobject.get_object()["/Width"] == len(expected)
+    ]
+    assert image["/Interpolate"].value is False  # a pypdf BooleanObject
+    (drawn,) = [i.image for i in page.images if i.image.size == (len(expected),) * 2]
+    gray = drawn.convert("L")
+    assert [
+        [gray.getpixel((x, y)) < 128 for x in range(gray.width)] for y in range(gray.height)
+    ] == expected
 
 
 def test_form_is_one_small_page(pdf):

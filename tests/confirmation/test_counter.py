@@ -64,8 +64,12 @@ def test_queue_lists_waiting_applications_oldest_first_and_filters(
     client, clerk_a, submitted_a, practitioner_a
 ):
     client.force_login(clerk_a)
-    page = client.get(reverse("confirmation:queue")).context["page"]
-    assert [a.pk for a in page.object_list] == [submitted_a.pk]
+    response = client.get(reverse("confirmation:queue"))
+    assert [a.pk for a in response.context["page"].object_list] == [submitted_a.pk]
+    assert (
+        f'href="{reverse("confirmation:review", args=[submitted_a.pk])}"'
+        in response.content.decode()
+    )
     page = client.get(reverse("confirmation:queue"), {"identity": "on"}).context["page"]
     assert list(page.object_list) == []
 
