@@ -113,11 +113,9 @@ _IN_CHUNK = 2000
 def matching(field: str, values: list[str], *columns: str) -> Iterator[dict[str, Any]]:
     """Rows (as dicts of `columns`) whose `field` is one of `values`."""
     if connection.vendor == "postgresql":
-        yield from (
-            Practitioner.objects.filter(**{f"{field}__any_of": values})
-            .values(*columns)
-            .iterator(chunk_size=5000)
-        )
+        # Not .iterator(): with a server-side cursor PostgreSQL plans for the first rows and
+        # checks the array against every row (ten times slower at a million practitioners).
+        yield from Practitioner.objects.filter(**{f"{field}__any_of": values}).values(*columns)
         return
     for start in range(0, len(values), _IN_CHUNK):
         yield from Practitioner.objects.filter(
