@@ -51,6 +51,7 @@ def practitioner_list(request):
             "query": query,
             "bureau": bureau,
             "show_bureau": show_bureau,
+            "bureau_choices": bureaus,
             "can_manage": permissions.can_manage_register(request.user),
         },
     )
