@@ -1,3 +1,5 @@
+from copy import copy
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
@@ -113,8 +115,10 @@ class ApplicationForm(forms.ModelForm):
             "employer": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, instance: Practitioner, **kwargs):
+        # Validation (ID rules, agreement with birth date and gender, uniqueness against other
+        # people) runs on a copy: the stored record changes only when the counter confirms.
+        super().__init__(*args, instance=copy(instance), **kwargs)
         # The certificate number is the bureau's own key: shown, corrected only by staff.
         self.fields["cert_number"].disabled = True
         for name in REQUIRED_AT_SUBMIT:

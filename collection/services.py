@@ -228,6 +228,14 @@ def _move(application: Application, to: str) -> None:
     application.status = to
 
 
+def save_application(application: Application, *fields: str, now=None) -> None:
+    """Save changed fields of an application. Every write bumps the revision (so a form built
+    from an older one is refused) and the update time: the one rule for all writers."""
+    application.revision += 1
+    application.updated_at = now or timezone.now()
+    application.save(update_fields=[*fields, "revision", "updated_at"])
+
+
 def _check_revision(application: Application, revision: int | None) -> None:
     if revision is not None and application.revision != revision:
         raise StaleApplication(application)
@@ -243,9 +251,7 @@ def save_draft(
         _check_revision(application, revision)
         _move(application, ApplicationStatus.DRAFT)
         application.data = {f: data[f] for f in APPLICATION_FIELDS if f in data}
-        application.revision += 1
-        application.updated_at = timezone.now()
-        application.save(update_fields=["data", "status", "revision", "updated_at"])
+        save_application(application, "data", "status")
         record_event(
             actor=actor,
             action=AuditAction.DRAFT_SAVED,
@@ -274,24 +280,20 @@ def submit_application(
         now = timezone.now()
         application.data = {f: diff.canonical(f, values.get(f)) for f in APPLICATION_FIELDS}
         application.submitted_at = now
-        application.updated_at = now
-        application.revision += 1
         changes = diff.compute_changes(practitioner, application.data)
         application.has_identity_changes = any(c.identity for c in changes)
         while application.reference is None:
             candidate = _new_reference(campaign, practitioner)
             if not Application.objects.filter(reference=candidate).exists():
                 application.reference = candidate
-        application.save(
-            update_fields=[
-                "data",
-                "status",
-                "submitted_at",
-                "updated_at",
-                "revision",
-                "reference",
-                "has_identity_changes",
-            ]
+        save_application(
+            application,
+            "data",
+            "status",
+            "submitted_at",
+            "reference",
+            "has_identity_changes",
+            now=now,
         )
         number = (application.submissions.aggregate(n=Max("number"))["n"] or 0) + 1
         submission = Submission.objects.create(
@@ -335,9 +337,7 @@ def set_application_photo(
         photo.national_image.save("photo-102x126.jpg", ContentFile(processed.national), save=False)
         photo.save()
         application.photo = photo
-        application.revision += 1
-        application.updated_at = timezone.now()
-        application.save(update_fields=["photo", "status", "revision", "updated_at"])
+        save_application(application, "photo", "status")
         record_event(
             actor=actor,
             action=AuditAction.PHOTO_UPLOADED,
@@ -372,11 +372,10 @@ def return_application(*, application: Application, actor: User, reason: str) ->
             .get(pk=application.pk)
         )
         _move(application, ApplicationStatus.RETURNED)
-        application.returned_at = application.updated_at = timezone.now()
+        application.returned_at = timezone.now()
         application.return_reason = reason.strip()
-        application.revision += 1
-        application.save(
-            update_fields=["status", "returned_at", "updated_at", "return_reason", "revision"]
+        save_application(
+            application, "status", "returned_at", "return_reason", now=application.returned_at
         )
         record_event(
             actor=actor,
@@ -416,9 +415,8 @@ def confirm_application(
         now = timezone.now()
         practitioner.confirmed_at = practitioner.updated_at = now
         practitioner.save(update_fields=[*APPLICATION_FIELDS, "confirmed_at", "updated_at"])
-        application.confirmed_at = application.updated_at = now
-        application.revision += 1
-        application.save(update_fields=["status", "confirmed_at", "updated_at", "revision"])
+        application.confirmed_at = now
+        save_application(application, "status", "confirmed_at", now=now)
         record_event(
             actor=actor,
             action=AuditAction.CONFIRMED,

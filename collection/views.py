@@ -154,7 +154,7 @@ def application_form(request, practitioner):
         return redirect("collection:home")
     stored = diff.record_values(practitioner)
     if request.method == "POST":
-        form = ApplicationForm(request.POST, instance=_shadow(practitioner))
+        form = ApplicationForm(request.POST, instance=practitioner)
         action = request.POST.get("action", "save")
         revision = _int(request.POST.get("revision"))
         try:
@@ -195,12 +195,12 @@ def application_form(request, practitioner):
                 return redirect("collection:application")
         except services.StaleApplication as exc:
             messages.error(request, exc.message)
-            form = _keep_typed(form, request.POST, exc.application.revision)
+            form = _keep_typed(practitioner, request.POST, exc.application.revision)
         except services.CollectionError as exc:
             messages.error(request, exc.message)
     else:
         form = ApplicationForm(
-            initial=_form_initial(practitioner, application), instance=_shadow(practitioner)
+            initial=_form_initial(practitioner, application), instance=practitioner
         )
     return render(
         request,
@@ -216,13 +216,6 @@ def application_form(request, practitioner):
     )
 
 
-def _shadow(practitioner):
-    """A copy of the record for the form to validate against; the stored record stays as it is."""
-    from copy import copy
-
-    return copy(practitioner)
-
-
 def _int(value) -> int | None:
     try:
         return int(value)
@@ -230,11 +223,11 @@ def _int(value) -> int | None:
         return None
 
 
-def _keep_typed(form, post, revision: int):
+def _keep_typed(practitioner, post, revision: int):
     """Re-bind the user's own entries with the current revision, so nothing typed is lost."""
     data = post.copy()
     data["revision"] = revision
-    return ApplicationForm(data, instance=form.instance)
+    return ApplicationForm(data, instance=practitioner)
 
 
 def _corrections(form, stored: dict) -> dict:

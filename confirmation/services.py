@@ -200,7 +200,7 @@ def correct_at_counter(
             if value in ("on", "true", "True", "1", "是"):
                 form_data[field] = "on"
         form_data["revision"] = application.revision
-        form = ApplicationForm(form_data, instance=_copy(application.practitioner))
+        form = ApplicationForm(form_data, instance=application.practitioner)
         if not form.is_valid():
             messages = [
                 f"{form.fields[k].label}: {' '.join(v)}"
@@ -221,10 +221,8 @@ def correct_at_counter(
         )
         changes = diff.compute_changes(application.practitioner, new_data)
         application.data = new_data
-        application.revision += 1
         application.has_identity_changes = any(c.identity for c in changes)
-        application.updated_at = timezone.now()
-        application.save(update_fields=["data", "revision", "has_identity_changes", "updated_at"])
+        collection_services.save_application(application, "data", "has_identity_changes")
         CounterEdit.objects.create(
             application=application,
             clerk=clerk,
@@ -243,12 +241,6 @@ def correct_at_counter(
             identity=field in IDENTITY_FIELDS,
         )
     return submission
-
-
-def _copy(practitioner):
-    from copy import copy
-
-    return copy(practitioner)
 
 
 def print_settings_for(bureau: Bureau) -> PrintSettings:
