@@ -72,6 +72,11 @@ def unread_notices(*, user: User) -> list[Notice]:
     return list(Notice.objects.filter(user=user, read_at__isnull=True)[:10])
 
 
+def campaigns() -> QuerySet[Campaign]:
+    """Every campaign, the newest first (past ones stay readable)."""
+    return Campaign.objects.all()
+
+
 def campaign_or_404(pk: int) -> Campaign:
     """A campaign by id (campaigns are not personal data: every staff member may read them)."""
     try:

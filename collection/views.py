@@ -17,7 +17,6 @@ from collection.forms import (
     PhotoForm,
     ResetWithCodeForm,
 )
-from collection.models import Campaign
 from collection.originals import originals_for
 from practitioners import permissions as register_permissions
 from practitioners.constants import Role
@@ -366,7 +365,7 @@ def campaign_list(request):
         request,
         "collection/campaign_list.html",
         {
-            "campaigns": Campaign.objects.all(),
+            "campaigns": selectors.campaigns(),
             "can_edit": register_permissions.is_city_staff(request.user),
         },
     )
