@@ -15,7 +15,12 @@ few milliseconds. templates/pdf/base.css loads it with @font-face and names the 
 䶮 堃 喆 犇) still print, from the full font, embedded as a second font.
 
 The subset keeps the glyph outlines and metrics as they are; only the names change (family
-"Noto Sans CJK SC GB2312"), so that Fontconfig never takes it for the full system font.
+"Noto Sans CJK SC GB2312"), so that Fontconfig never takes it for the full system font, and
+the glyphs are numbered again so that each glyph's CID equals its glyph ID, as in the source
+font. PDF writers (WeasyPrint, collection/pdf.py's form filler) write glyph IDs as the
+character codes of an Identity-H CID font; a strict reader (Acrobat) takes those codes as
+CIDs and looks them up in the font's charset. A plain subset keeps the source CIDs (张 is
+glyph 7 031 but CID 26 219): some readers would then show other glyphs, or none.
 Hints are dropped (WeasyPrint drops them from embedded fonts anyway) and so are the vertical
 metrics and the OpenType features other than kern/liga/ccmp (forms are set horizontally in
 Simplified Chinese; `locl`/`vert` would pull in thousands of Japanese, Korean, Traditional
@@ -26,6 +31,7 @@ The font is under the SIL Open Font License 1.1: static/fonts/OFL.txt must ship 
 from __future__ import annotations
 
 import argparse
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -136,6 +142,34 @@ def rename(font: TTFont) -> None:
     top.FamilyName = FAMILY
 
 
+def number_cids_as_glyph_ids(font: TTFont) -> TTFont:
+    """The font again, its CID-keyed CFF charset made the identity: glyph N is CID N.
+
+    The glyph names of a CID-keyed font are its CIDs ("cid26219"). The font is compiled and
+    read back with the new names set before any table is decompiled, so every table that
+    refers to glyphs by ID (cmap, hmtx, GSUB, GPOS) takes them; only the CFF table, which
+    names its glyphs itself, is renamed here, in glyph-ID order.
+    """
+    buffer = io.BytesIO()
+    font.save(buffer)
+    buffer.seek(0)
+    count = len(font.getGlyphOrder())
+    new_order = [".notdef"] + [f"cid{gid:05d}" for gid in range(1, count)]
+    renumbered = TTFont(buffer, recalcTimestamp=False)
+    renumbered.setGlyphOrder(new_order)
+    top = renumbered["CFF "].cff.topDictIndex[0]
+    renamed = dict(zip(top.charset, new_order, strict=True))
+    char_strings = top.CharStrings
+    char_strings.charStrings = {
+        renamed[name]: index for name, index in char_strings.charStrings.items()
+    }
+    top.charset = new_order
+    top.CIDCount = count
+    for tag in renumbered.keys():
+        renumbered[tag]  # decompile every table now, under the new names
+    return renumbered
+
+
 def build(source: Path, output: Path) -> TTFont:
     font = open_sc_face(source)
     options = subset.Options()
@@ -148,6 +182,7 @@ def build(source: Path, output: Path) -> TTFont:
     subsetter.populate(unicodes=characters())
     subsetter.subset(font)
     rename(font)
+    font = number_cids_as_glyph_ids(font)
     output.parent.mkdir(parents=True, exist_ok=True)
     font.save(output)
     return font

@@ -14,6 +14,7 @@ import pytest
 import segno
 from django.core.files.base import ContentFile
 from django.utils import timezone, translation
+from fontTools.ttLib import TTFont
 from PIL import Image
 from pypdf import PdfReader
 
@@ -132,6 +133,7 @@ def font_names(pdf: bytes) -> set[str]:
 
 
 PREPARED_FONT = "Noto-Sans-CJK-SC-GB2312"  # static/fonts/, built by scripts/build_pdf_font.py
+PREPARED_FONT_FILE = "NotoSansCJKsc-Regular-GB2312.otf"
 
 
 def test_the_form_is_set_in_the_prepared_font_and_rare_characters_fall_back(
@@ -144,6 +146,17 @@ def test_the_form_is_set_in_the_prepared_font_and_rare_characters_fall_back(
         PractitionerFactory(bureau=county_a, name="韦岩"), campaign, reference="45010326000003"
     )
     assert font_names(application_pdf(common)) == {PREPARED_FONT}
+
+
+def test_the_prepared_font_numbers_each_glyph_s_cid_as_its_glyph_id():
+    """PDF writers print glyph IDs as the codes of an Identity-H CID font; strict readers
+    (Acrobat) take the codes as CIDs and look them up in the font's charset, so in the font
+    the forms embed the two must be the same numbers (scripts/build_pdf_font.py)."""
+    font = TTFont(Path(__file__).parents[2] / "static" / "fonts" / PREPARED_FONT_FILE)
+    order = font.getGlyphOrder()
+    assert order[0] == ".notdef" and len(order) > 7000
+    assert [name for gid, name in enumerate(order) if gid and name != f"cid{gid:05d}"] == []
+    assert font["CFF "].cff.topDictIndex[0].ROS == ("Adobe", "Identity", 0)
 
 
 def test_the_benchmark_bare_page_is_set_in_the_form_font():
