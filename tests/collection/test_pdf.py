@@ -23,12 +23,14 @@ from collection import originals
 from collection.constants import ApplicationStatus
 from collection.diff import record_values
 from collection.models import Application, Photo, Submission
+from collection import pdf as collection_pdf
 from collection.pdf import application_pdf
 from practitioners.constants import TitleLevel
 from tests.factories import PractitionerFactory
 
 ARTIFACTS_DIR = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 REFERENCE = "45010326123456"
+COMMON_REFERENCE = "45010326000001"
 NO_SEAL = "无工作单位，无需盖章"
 SEAL_BOX = "工作单位（盖章）"
 
@@ -87,8 +89,48 @@ def submission(practitioner, campaign):
 
 
 @pytest.fixture
-def pdf(submission) -> bytes:
-    return application_pdf(submission)
+def pdf(submission, whole_forms) -> bytes:
+    """The form of 韦䶮: 䶮 is outside the prepared font, so the whole form is rendered."""
+    pdf = application_pdf(submission)
+    assert REFERENCE in whole_forms
+    return pdf
+
+
+@pytest.fixture
+def common_submission(county_a, campaign):
+    practitioner = PractitionerFactory(
+        bureau=county_a,
+        name="韦岩",
+        employer="南宁市东盟食品有限责任公司",
+        title_level=TitleLevel.INTERMEDIATE,
+        title_cert_number="ZJ2019-0451",
+    )
+    return submission_of(practitioner, campaign, reference=COMMON_REFERENCE)
+
+
+@pytest.fixture
+def filled_pdf(common_submission, whole_forms) -> bytes:
+    """The form of 韦岩, every value of which fits the blank: filled in, not rendered whole."""
+    pdf = application_pdf(common_submission)
+    assert COMMON_REFERENCE not in whole_forms
+    return pdf
+
+
+@pytest.fixture(autouse=True)
+def whole_forms(monkeypatch):
+    """The references of the forms rendered whole by WeasyPrint rather than filled in on the
+    blank; and blanks laid out afresh in each test (none kept from an earlier one)."""
+    rendered = []
+    real = collection_pdf.render_to_pdf
+
+    def spy(template_name, context, **kwargs):
+        if context.get("values"):  # the whole form, not a blank
+            rendered.append(context["values"]["qr_caption"])  # the reference
+        return real(template_name, context, **kwargs)
+
+    monkeypatch.setattr(collection_pdf, "render_to_pdf", spy)
+    collection_pdf.blank_pdf.cache_clear()
+    return rendered
 
 
 def test_form_shows_the_rare_name_the_reference_and_where_to_bring_it(pdf, county_a):
@@ -134,18 +176,18 @@ def font_names(pdf: bytes) -> set[str]:
 
 PREPARED_FONT = "Noto-Sans-CJK-SC-GB2312"  # static/fonts/, built by scripts/build_pdf_font.py
 PREPARED_FONT_FILE = "NotoSansCJKsc-Regular-GB2312.otf"
+VALUES_FONT = "NotoSansCJKscGB2312-Regular"  # the same file's PostScript name (pdfform)
 
 
 def test_the_form_is_set_in_the_prepared_font_and_rare_characters_fall_back(
-    pdf, county_a, campaign
+    pdf, filled_pdf, whole_forms
 ):
     """Subsetting the 65 535-glyph system font costs every PDF ~35-50 ms; the GB 2312 subset
-    a few. Only characters outside it (䶮 here) bring in the system font, as a second font."""
+    a few. Only characters outside it (䶮 here) bring in the system font, as a second font:
+    that form is rendered whole by WeasyPrint, the others are filled in on the blank, whose
+    values are a second subset of the same prepared font."""
     assert font_names(pdf) == {PREPARED_FONT, "Noto-Sans-CJK-SC"}
-    common = submission_of(
-        PractitionerFactory(bureau=county_a, name="韦岩"), campaign, reference="45010326000003"
-    )
-    assert font_names(application_pdf(common)) == {PREPARED_FONT}
+    assert font_names(filled_pdf) == {PREPARED_FONT, VALUES_FONT}
 
 
 def test_the_prepared_font_numbers_each_glyph_s_cid_as_its_glyph_id():
@@ -167,10 +209,14 @@ def test_the_benchmark_bare_page_is_set_in_the_form_font():
     assert font_names(render_html_to_pdf(bench.BARE_HTML)) == {PREPARED_FONT}
 
 
-def test_the_qr_code_is_the_reference_one_unsmoothed_pixel_per_module(pdf):
-    """Scanned at the counter: a PNG of the segno matrix (quiet zone included), drawn with
-    image-rendering: pixelated so that viewers and printers keep the modules square."""
-    qr = segno.make(REFERENCE, error="m", micro=False)
+@pytest.mark.parametrize("kind", ["whole", "filled"])
+def test_the_qr_code_is_the_reference_one_unsmoothed_pixel_per_module(kind, request):
+    """Scanned at the counter: the segno matrix (quiet zone included) one pixel per module,
+    drawn unsmoothed (Interpolate false) so that viewers and printers keep the modules square:
+    a PNG in the whole form, a 1-bit image on the filled-in blank."""
+    pdf = request.getfixturevalue("pdf" if kind == "whole" else "filled_pdf")
+    reference = REFERENCE if kind == "whole" else COMMON_REFERENCE
+    qr = segno.make(reference, error="m", micro=False)
     expected = [[bool(module) for module in row] for row in qr.matrix_iter(scale=1, border=4)]
     page = PdfReader(io.BytesIO(pdf)).pages[0]
     (image,) = [
@@ -186,9 +232,111 @@ def test_the_qr_code_is_the_reference_one_unsmoothed_pixel_per_module(pdf):
     ] == expected
 
 
-def test_form_is_one_small_page(pdf):
-    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
-    assert len(pdf) < 400 * 1024
+def test_form_is_one_small_page(pdf, filled_pdf):
+    for form in (pdf, filled_pdf):
+        assert len(PdfReader(io.BytesIO(form)).pages) == 1
+        assert len(form) < 400 * 1024
+
+
+def test_a_filled_in_blank_says_what_the_whole_form_says(common_submission, filled_pdf):
+    """Every value, and every word of the blank, in both; the filled-in values can be
+    searched and copied (ToUnicode), and both are A4 pages of the same size."""
+    with translation.override("zh-hans"):
+        blank_form = collection_pdf.blank_form_of(common_submission)
+        context = collection_pdf.form_context(blank_form, common_submission)
+        _html, whole = collection_pdf.render_to_pdf(
+            collection_pdf.TEMPLATE, context, stylesheet=collection_pdf.STYLESHEET
+        )
+    filled_text, whole_text = compact(text_of(filled_pdf)), compact(text_of(whole))
+    for value in context["values"].values():
+        assert compact(value) in filled_text, value
+        assert compact(value) in whole_text, value
+    for fixed in ("南宁市会计从业人员基本信息采集表", "本人承诺所填信息真实", SEAL_BOX, "受理人"):
+        assert fixed in filled_text and fixed in whole_text
+    boxes = [PdfReader(io.BytesIO(form)).pages[0].mediabox for form in (filled_pdf, whole)]
+    assert [(box.width, box.height) for box in boxes] == [(595.2756, 841.8898)] * 2 or (
+        boxes[0].width == boxes[1].width and boxes[0].height == boxes[1].height
+    )
+
+
+def test_a_long_value_is_set_smaller_on_two_lines_on_the_blank(county_a, campaign, whole_forms):
+    """Thirty characters do not fit the employer's cell in one line at 9.5 pt: pdfform sets
+    them smaller and wraps them, rather than render the whole form."""
+    employer = "广西壮族自治区南宁市青秀区东盟商务区财务咨询服务有限责任公司"
+    submission = submission_of(
+        PractitionerFactory(bureau=county_a, name="李明"),
+        campaign,
+        reference="45010326000004",
+        employer=employer,
+        school="广西财经学院会计与审计学院会计学专业函授本科班",
+    )
+    text = compact(text_of(application_pdf(submission)))
+    assert whole_forms == []
+    assert employer in text
+    assert "广西财经学院会计与审计学院会计学专业函授本科班" in text
+
+
+def test_one_blank_is_laid_out_per_hall_and_a_changed_hall_gets_a_new_one(
+    county_a, campaign, common_submission, monkeypatch
+):
+    """The blank is kept per process by what it shows (the bureau's hall, the originals, the
+    campaign): a second form of the same kind is only filled in, and editing the hall's
+    address in the admin shows on the next form, not an old blank."""
+    laid_out = []
+    real = collection_pdf.pdfform.render_blank
+
+    def spy(template_name, context, **kwargs):
+        laid_out.append(context["bureau"]["hall_address"])
+        return real(template_name, context, **kwargs)
+
+    monkeypatch.setattr(collection_pdf.pdfform, "render_blank", spy)
+    other = submission_of(
+        PractitionerFactory(
+            bureau=county_a,
+            name="陆小燕",
+            employer="南宁市会计服务中心",
+            title_level=TitleLevel.INTERMEDIATE,
+            title_cert_number="ZJ2020-0001",
+        ),
+        campaign,
+        reference="45010326000005",
+    )
+    application_pdf(common_submission)
+    application_pdf(other)
+    assert laid_out == [county_a.hall_address]
+
+    county_a.hall_address = "南宁市青秀区民族大道1号政务服务中心三楼"
+    county_a.save()
+    other.application.bureau.refresh_from_db()
+    text = compact(text_of(application_pdf(other)))
+    assert laid_out == [laid_out[0], "南宁市青秀区民族大道1号政务服务中心三楼"]
+    assert "南宁市青秀区民族大道1号政务服务中心三楼" in text
+
+
+def test_the_longest_list_of_originals_has_a_line_for_each_on_the_blank(
+    county_a, campaign, whole_forms
+):
+    everything = submission_of(
+        PractitionerFactory(bureau=county_a, name="周敏", employer="南宁市会计服务中心"),
+        campaign,
+        reference="45010326000006",
+        education="bachelor",
+        title_level=TitleLevel.SENIOR,
+        title_cert_number="GJ2015-0007",
+        abacus_level="1",
+        has_computing_cert=True,
+    )
+    listed = originals.originals_for(everything.data)
+    assert len(listed) == len(collection_pdf.ORIGINAL_SLOTS)
+    text = compact(text_of(application_pdf(everything)))
+    assert whole_forms == []
+    for number, item in enumerate(listed, start=1):
+        assert f"{number}.{zh(item.label)}" in text
+
+
+def compact(text: str) -> str:
+    """Text without whitespace: extraction puts spaces and line breaks where lines wrap."""
+    return "".join(text.split())
 
 
 def test_with_an_employer_the_form_has_a_box_for_the_seal(pdf):
