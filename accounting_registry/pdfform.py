@@ -131,9 +131,7 @@ def bitmap_picture(rows: Iterable[Iterable[bool | int]]) -> Picture:
 # Blanks ----------------------------------------------------------------------------------
 
 
-def render_blank(
-    template_name: str, context: dict, *, stylesheet: str | None = None
-) -> Blank:
+def render_blank(template_name: str, context: dict, *, stylesheet: str | None = None) -> Blank:
     """The template rendered with WeasyPrint, its slots found in the laid-out pages."""
     from weasyprint import HTML
 

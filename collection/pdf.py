@@ -135,9 +135,7 @@ def form_context(blank_form: BlankForm, submission: Submission | None = None) ->
             "hall_hours": blank_form.hall_hours,
         },
         "has_employer": blank_form.has_employer,
-        "original_slots": [
-            (slot, values.get(slot, "")) for slot in ORIGINAL_SLOTS
-        ],
+        "original_slots": [(slot, values.get(slot, "")) for slot in ORIGINAL_SLOTS],
     }
 
 

@@ -20,10 +20,10 @@ from pypdf import PdfReader
 
 from accounting_registry.pdf import offline_fetcher, render_html_to_pdf
 from collection import originals
+from collection import pdf as collection_pdf
 from collection.constants import ApplicationStatus
 from collection.diff import record_values
 from collection.models import Application, Photo, Submission
-from collection import pdf as collection_pdf
 from collection.pdf import application_pdf
 from practitioners.constants import TitleLevel
 from tests.factories import PractitionerFactory
