@@ -54,6 +54,7 @@ FONT_STEP = 0.5  # points: sizes tried between the slot's own and MIN_FONT_SIZE
 LINE_HEIGHT = 1.15  # of values, in multiples of their font size
 PX_TO_PT = 0.75  # CSS pixels (WeasyPrint's layout unit) to PDF points
 BLANKS_KEPT = 64  # per process: ~50 KB each
+VALUES_FONT = "/FormValues"  # the resource name of the values' font on a filled-in page
 
 # Runs kept together when a value wraps: Latin words, numbers, e-mail addresses. Any other
 # character (a hanzi, a space, punctuation) may end a line.
@@ -416,7 +417,7 @@ def _write(
             _resource_dictionary(resources, "/XObject")[key] = _embed_picture(pdf, picture)
             operations.append(_draw_picture(key, picture, slot, height))
         if lines_by_page.get(number):
-            key = "/FormValues"
+            key = VALUES_FONT
             _resource_dictionary(resources, "/Font")[key] = font_reference
             operations.append("BT 0 g")
             for line in lines_by_page[number]:

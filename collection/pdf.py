@@ -76,19 +76,30 @@ def application_pdf(submission: Submission) -> bytes:
     its place on the blank, the whole form laid out by WeasyPrint, its rows as tall as their
     contents.
     """
+    filled = filled_application_pdf(submission)
+    return filled if filled is not None else whole_application_pdf(submission)
+
+
+def filled_application_pdf(submission: Submission) -> bytes | None:
+    """The form as the blank of the submission's hall filled in with its values, or None
+    if a value cannot be set there (too long for its place, a character outside the font)."""
     with translation.override("zh-hans"):
-        blank_form = blank_form_of(submission)
-        values = form_values(submission)
         pictures = form_pictures(submission)
-        if pictures is not None:
-            filled = pdfform.fill(
-                blank_pdf(blank_form), values, pictures, title=document_title(submission)
-            )
-            if filled is not None:
-                return filled
-        _html, pdf = render_to_pdf(
-            TEMPLATE, form_context(blank_form, submission), stylesheet=STYLESHEET
+        if pictures is None:
+            return None
+        return pdfform.fill(
+            blank_pdf(blank_form_of(submission)),
+            form_values(submission),
+            pictures,
+            title=document_title(submission),
         )
+
+
+def whole_application_pdf(submission: Submission) -> bytes:
+    """The form laid out and rendered by WeasyPrint as a whole."""
+    with translation.override("zh-hans"):
+        context = form_context(blank_form_of(submission), submission)
+        _html, pdf = render_to_pdf(TEMPLATE, context, stylesheet=STYLESHEET)
     return pdf
 
 
