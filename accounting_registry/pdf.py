@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 
 if TYPE_CHECKING:
     from weasyprint import CSS
+    from weasyprint.document import Document
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
@@ -52,10 +53,15 @@ def render_to_pdf(
 
 def render_html_to_pdf(html: str, *, stylesheet: str | None = None) -> bytes:
     """An HTML document printed to PDF bytes with the shared fonts and the offline fetcher."""
+    return render_document(html, stylesheet=stylesheet).write_pdf()
+
+
+def render_document(html: str, *, stylesheet: str | None = None) -> Document:
+    """An HTML document laid out in pages by WeasyPrint (not yet drawn), with the shared
+    fonts and the offline fetcher; `stylesheet` as for render_to_pdf."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=_base_url(), url_fetcher=offline_fetcher())
-    return document.write_pdf(
+    return HTML(string=html, base_url=_base_url(), url_fetcher=offline_fetcher()).render(
         font_config=font_configuration(),
         stylesheets=[compiled_stylesheet(stylesheet)] if stylesheet else None,
     )

@@ -134,16 +134,8 @@ def bitmap_picture(rows: Iterable[Iterable[bool | int]]) -> Picture:
 
 def render_blank(template_name: str, context: dict, *, stylesheet: str | None = None) -> Blank:
     """The template rendered with WeasyPrint, its slots found in the laid-out pages."""
-    from weasyprint import HTML
-
-    html = render_to_string(template_name, context)
-    document = HTML(
-        string=html,
-        base_url=pdf_rendering.static_dir().as_uri() + "/",
-        url_fetcher=pdf_rendering.offline_fetcher(),
-    ).render(
-        font_config=pdf_rendering.font_configuration(),
-        stylesheets=[pdf_rendering.compiled_stylesheet(stylesheet)] if stylesheet else None,
+    document = pdf_rendering.render_document(
+        render_to_string(template_name, context), stylesheet=stylesheet
     )
     slots: dict[str, Slot] = {}
     for number, page in enumerate(document.pages):
