@@ -2,7 +2,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounting_registry.pagination import DeferredJoinPaginator
 from collection import diff
 from collection.constants import IDENTITY_FIELDS
 from collection.selectors import submissions_of
@@ -69,7 +69,7 @@ def queue(request):
         day = form.cleaned_data["day"]
         identity = form.cleaned_data["identity"]
     applications = selectors.queue(bureau=bureau, status=status, day=day, identity_only=identity)
-    page = Paginator(applications, QUEUE_PAGE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(applications, QUEUE_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "confirmation/queue.html",

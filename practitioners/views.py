@@ -3,13 +3,13 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounting_registry.pagination import DeferredJoinPaginator
 from practitioners import permissions, registerfile, selectors, services
 from practitioners.forms import ExportForm, ImportForm, PractitionerForm, SearchForm
 
@@ -41,7 +41,7 @@ def practitioner_list(request):
         query = form.cleaned_data["q"]
         bureau = form.cleaned_data.get("bureau")
     practitioners = selectors.search_practitioners(user=request.user, query=query, bureau=bureau)
-    page = Paginator(practitioners, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(practitioners, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "practitioners/practitioner_list.html",
