@@ -15,9 +15,7 @@ def register(county_a):
     for name in ("周七", "王二", "李四", "王二", "赵六", "张三", "孙五"):  # one name twice
         PractitionerFactory(bureau=county_a, name=name)
     return (
-        Practitioner.objects.filter(bureau=county_a)
-        .select_related("bureau")
-        .order_by("name", "id")
+        Practitioner.objects.filter(bureau=county_a).select_related("bureau").order_by("name", "id")
     )
 
 
