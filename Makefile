@@ -70,6 +70,7 @@ lint: deps
 lock:
 	rm -rf /tmp/registry-lock && "$(call find_python)" -m venv /tmp/registry-lock
 	/tmp/registry-lock/bin/pip install --quiet ".[dev]" && /tmp/registry-lock/bin/pip uninstall -y -q accounting-registry
+	rm -rf build *.egg-info
 	( echo "# Pinned versions of every dependency (runtime + dev). Regenerate with \`make lock\`."; \
 	  /tmp/registry-lock/bin/pip freeze ) > requirements.lock
 
