@@ -290,8 +290,10 @@ def set_text(
         if None in glyphs:
             return None
         tokens.append((match.group(), glyphs, sum(font.advance(g) for g in glyphs)))
-    size = slot.font_size
-    while size >= MIN_FONT_SIZE - 1e-6:
+    sizes = [slot.font_size]
+    while sizes[-1] - FONT_STEP >= MIN_FONT_SIZE - 1e-6:
+        sizes.append(round(sizes[-1] - FONT_STEP, 2))
+    for size in sizes:
         capacity = max(1, math.floor(slot.height / (size * LINE_HEIGHT) + 1e-6))
         wrapped = _wrap(tokens, slot.width * font.upem / size, font)
         if wrapped is not None and len(wrapped) <= capacity:
@@ -299,7 +301,6 @@ def set_text(
                 for character, glyph in zip(token, glyphs, strict=True):
                     to_unicode.setdefault(glyph, character)
             return _place(wrapped, slot, font, size)
-        size = round(size - FONT_STEP, 2)
     return None
 
 

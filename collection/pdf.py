@@ -5,9 +5,8 @@ with the originals it lists. Everything it shows comes from the frozen submissio
 photo), so a reprint of version N is always the same form.
 
 Printed often, at home and at the counter, so it is fast: the blank form of a bureau's hall
-is laid out by WeasyPrint once per process, and each
-submission's values are then drawn into it (accounting_registry.pdfform), in a few ms
-instead of ~150. The template is the same for the blank and for the whole form, which is
+is laid out by WeasyPrint once per process, and each submission's values are then drawn into
+it (accounting_registry.pdfform), in a few ms instead of ~150. The template is the same for the blank and for the whole form, which is
 rendered when a value does not fit its place on the blank.
 """
 
@@ -135,7 +134,7 @@ def form_context(blank_form: BlankForm, submission: Submission | None = None) ->
         "title": document_title(submission) if submission is not None else "",
         "campaign": blank_form.campaign,
         "values": values,
-        "sections": form_sections(submission.data if submission is not None else None),
+        "sections": form_sections(values),
         "qr_uri": qr_data_uri(reference) if reference else "",
         "photo_uri": photo_data_uri(submission) if submission is not None else "",
         "bureau": {
@@ -186,9 +185,9 @@ def form_pictures(submission: Submission) -> dict[str, pdfform.Picture] | None:
     return pictures
 
 
-def form_sections(data: dict[str, Any] | None) -> list[Section]:
+def form_sections(values: dict[str, str]) -> list[Section]:
     """The fields by section, two to a table row (WIDE_FIELDS on a row of their own), with
-    the submitted values, or empty ones for the blank form (data None).
+    their values from form_values(), or empty ones for the blank form (values empty).
 
     The first section's rows leave the last column to the photo; elsewhere the last value
     cell of a row spans it.
@@ -202,10 +201,13 @@ def form_sections(data: dict[str, Any] | None) -> list[Section]:
             cell = Cell(
                 label=str(Practitioner._meta.get_field(field).verbose_name),
                 slot=field,
-                value=diff.display(field, data.get(field)) if data is not None else "",
+                value=values.get(field, ""),
                 colspan=1,
             )
             if field in WIDE_FIELDS:
+                if pending is not None:  # keep the order of SECTIONS
+                    rows.append([replace(pending, colspan=3 + spare)])
+                    pending = None
                 rows.append([replace(cell, colspan=3 + spare)])
             elif pending is None:
                 pending = cell
