@@ -43,10 +43,19 @@ def search_practitioners(
     query = query.strip()
     if not query:
         return qs
-    number = normalize_id_number(query)
-    if _NUMBERISH.match(number):
+    number = exact_number(query)
+    if number is not None:
         return qs.filter(Q(id_number=number) | Q(cert_number=number))
     return qs.filter(name__startswith=query.replace(" ", ""))
+
+
+def exact_number(query: str) -> str | None:
+    """The ID or certificate number a search is for, normalised; None for a name search.
+
+    Both numbers are unique, so such a search finds at most two people (one by each).
+    """
+    number = normalize_id_number(query.strip())
+    return number if _NUMBERISH.match(number) else None
 
 
 def get_practitioner_for(*, user: User, pk: int) -> Practitioner:

@@ -151,18 +151,26 @@ def test_form_is_in_chinese_whatever_language_is_active(submission):
     assert "本人签名：" in text
 
 
-def test_every_font_is_embedded(pdf):
-    fonts = []
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            for descendant in font.get("/DescendantFonts", [font]):
-                fonts.append(descendant.get_object())
-    assert fonts
-    for font in fonts:
-        descriptor = font["/FontDescriptor"].get_object()
-        assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), font["/BaseFont"]
-        assert "Noto-Sans-CJK-SC" in font["/BaseFont"]
+def test_every_font_is_embedded(pdf, filled_pdf):
+    for form in (pdf, filled_pdf):
+        fonts = []
+        for page in PdfReader(io.BytesIO(form)).pages:
+            for font in page["/Resources"]["/Font"].values():
+                font = font.get_object()
+                for descendant in font.get("/DescendantFonts", [font]):
+                    fonts.append(descendant.get_object())
+        assert fonts
+        for font in fonts:
+            descriptor = font["/FontDescriptor"].get_object()
+            assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), font["/BaseFont"]
+            name = str(font["/BaseFont"]).split("+", 1)[-1]
+            assert name in {PREPARED_FONT, VALUES_FONT, "Noto-Sans-CJK-SC"}, name
+
+
+def test_a_filled_in_form_is_made_without_the_network(common_submission, no_network):
+    """The blank, the font, the photo and the QR code all come from this machine."""
+    assert application_pdf(common_submission).startswith(b"%PDF")
+    assert no_network == []
 
 
 def font_names(pdf: bytes) -> set[str]:
