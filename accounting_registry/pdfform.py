@@ -9,18 +9,20 @@ only has its values drawn into the blank:
   element's content box (position, size, font size, alignment) is the slot;
 - ``render_blank()`` renders the template with those elements empty, records the slots and
   keeps the PDF;
-- ``fill()`` writes each text into its slot in the form's font: on one line at the slot's font
-  size if it fits, else wrapped and set smaller, down to MIN_FONT_SIZE; each image is scaled
-  into its slot. The font subset of the values is embedded as a font of its own.
+- ``fill()`` writes each text into its slot in the form's fonts: on one line at the slot's
+  font size if it fits, else wrapped and set smaller, down to MIN_FONT_SIZE; each image is
+  scaled into its slot. The subset of each font the values use is embedded as a font of its
+  own.
 
-A value that cannot be set this way (a character the form's font lacks, text too long for
-its slot even at the smallest size) makes ``fill()`` return None: the caller then renders the
+The fonts are those of templates/pdf/base.css, in the same order: the GB 2312 subset of Noto
+Sans CJK SC in static/fonts/ (scripts/build_pdf_font.py), then the system's "Noto Sans CJK SC"
+for the rare characters outside it (䶮, 堃, 喆...). In both, a glyph's ID is its CID, so glyph
+IDs written as the codes of an Identity-H font are drawn the same way by every PDF reader.
+
+A value that cannot be set this way (a character neither font has, text too long for its
+slot even at the smallest size) makes ``fill()`` return None: the caller then renders the
 whole document with WeasyPrint, where rows grow to fit: slower, never wrong. The template is
 the same in both cases, filled or left blank, so the two look alike.
-
-The form's font is static/fonts/NotoSansCJKsc-Regular-GB2312.otf (scripts/build_pdf_font.py),
-whose glyph IDs are its CIDs: glyph IDs are written as the codes of an Identity-H font, which
-every PDF reader then draws the same way.
 """
 
 from __future__ import annotations
@@ -49,12 +51,13 @@ if TYPE_CHECKING:
 logging.getLogger("pikepdf._core").setLevel(logging.WARNING)
 
 FORM_FONT = "fonts/NotoSansCJKsc-Regular-GB2312.otf"  # under static/, as base.css loads it
+FALLBACK_FAMILY = "Noto Sans CJK SC"  # the system font base.css names next (fonts-noto-cjk)
 MIN_FONT_SIZE = 6.5  # points: the smallest a value is set to make it fit its slot
 FONT_STEP = 0.5  # points: sizes tried between the slot's own and MIN_FONT_SIZE
 LINE_HEIGHT = 1.15  # of values, in multiples of their font size
 PX_TO_PT = 0.75  # CSS pixels (WeasyPrint's layout unit) to PDF points
 BLANKS_KEPT = 64  # per process: ~50 KB each
-VALUES_FONT = "/FormValues"  # the resource name of the values' font on a filled-in page
+VALUES_FONT = "/FormValues"  # resource names of the values' fonts: /FormValues0, /FormValues1
 
 # Runs kept together when a value wraps: Latin words, numbers, e-mail addresses. Any other
 # character (a hanzi, a space, punctuation) may end a line.
@@ -196,7 +199,7 @@ def _px(value) -> float:
 
 @dataclass(frozen=True)
 class FormFont:
-    """The font values are set in: HarfBuzz's view of it, and what a PDF font dictionary needs."""
+    """A font values are set in: HarfBuzz's view of it, and what a PDF font dictionary needs."""
 
     face: uharfbuzz.Face
     font: uharfbuzz.Font
@@ -214,17 +217,28 @@ class FormFont:
         return self.font.get_glyph_h_advance(glyph)
 
 
+# A glyph of one of the form's fonts: (index in form_fonts(), glyph ID).
+Glyph = tuple[int, int]
+
+
 @functools.cache
-def form_font() -> FormFont:
+def form_fonts() -> tuple[FormFont, ...]:
+    """The prepared font, then the system fallback font if it is installed."""
+    fonts = [_load_font(str(pdf_rendering.static_dir() / FORM_FONT), 0)]
+    fallback = _fontconfig_file(FALLBACK_FAMILY)
+    if fallback is not None:
+        fonts.append(_load_font(*fallback))
+    return tuple(fonts)
+
+
+def _load_font(path: str, index: int) -> FormFont:
     import uharfbuzz
     from fontTools.ttLib import TTFont
 
-    path = pdf_rendering.static_dir() / FORM_FONT
-    data = path.read_bytes()
-    face = uharfbuzz.Face(data)
+    face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(path), index)
     font = uharfbuzz.Font(face)
     extents = font.get_font_extents("ltr")
-    tables = TTFont(io.BytesIO(data), lazy=True)
+    tables = TTFont(path, fontNumber=index, lazy=True)  # reads only the tables asked for
     head, os2 = tables["head"], tables["OS/2"]
     return FormFont(
         face=face,
@@ -238,6 +252,40 @@ def form_font() -> FormFont:
     )
 
 
+def _fontconfig_file(family: str) -> tuple[str, int] | None:
+    """The file and face index Fontconfig has for a family's regular face, if it has it."""
+    import subprocess
+
+    try:
+        found = subprocess.run(
+            ["fc-match", "--format", "%{family}\n%{file}\n%{index}", f"{family}:style=Regular"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.split("\n")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if len(found) != 3 or family not in found[0].split(","):
+        return None  # Fontconfig substituted another family
+    return found[1], int(found[2] or 0)
+
+
+def _glyph(character: str, fonts: Sequence[FormFont]) -> Glyph | None:
+    """The character's glyph in the first font that has it (as CSS font fallback does)."""
+    for index, font in enumerate(fonts):
+        glyph = font.glyph(character)
+        if glyph is not None:
+            return index, glyph
+    return None
+
+
+def _advance(glyph: Glyph, fonts: Sequence[FormFont]) -> float:
+    """The glyph's advance in em (fonts may differ in units per em)."""
+    font = fonts[glyph[0]]
+    return font.advance(glyph[1]) / font.upem
+
+
 # Filling in --------------------------------------------------------------------------------
 
 
@@ -246,7 +294,7 @@ class _Line:
     x: float  # PDF points from the page's left edge
     baseline: float  # PDF points from the page's top edge
     size: float
-    glyphs: tuple[int, ...]
+    glyphs: tuple[Glyph, ...]
 
 
 def fill(
@@ -258,15 +306,15 @@ def fill(
 ) -> bytes | None:
     """The blank with the texts and pictures in their slots, as PDF bytes.
 
-    None when a text cannot be set in its slot (a character the form's font lacks, or too long
-    even at MIN_FONT_SIZE): the caller renders the whole document instead. A slot the blank
-    lacks is an error in the caller's template, not in the data: KeyError.
+    None when a text cannot be set in its slot (a character none of the form's fonts has, or
+    too long even at MIN_FONT_SIZE): the caller renders the whole document instead. A slot the
+    blank lacks is an error in the caller's template, not in the data: KeyError.
     """
-    font = form_font()
+    fonts = form_fonts()
     lines_by_page: dict[int, list[_Line]] = {}
-    to_unicode: dict[int, str] = {}
+    to_unicode: dict[Glyph, str] = {}
     for name, text in texts.items():
-        lines = set_text(text, blank.slots[name], font, to_unicode)
+        lines = set_text(text, blank.slots[name], fonts, to_unicode)
         if lines is None:
             return None
         lines_by_page.setdefault(blank.slots[name].page, []).extend(lines)
@@ -274,52 +322,52 @@ def fill(
 
 
 def set_text(
-    text: str, slot: Slot, font: FormFont, to_unicode: dict[int, str]
+    text: str, slot: Slot, fonts: Sequence[FormFont], to_unicode: dict[Glyph, str]
 ) -> list[_Line] | None:
     """The lines a text takes in its slot: at the slot's font size if it fits (on one line, or
     on as many as the slot's height holds), else at the largest smaller size that fits, down
     to MIN_FONT_SIZE. A slot always holds one line of its own font size.
-    None if no size will do, or if the font lacks a character. Adds the glyphs to to_unicode.
+    None if no size will do, or if no font has a character. Adds the glyphs to to_unicode.
     """
     text = " ".join(text.split())
     if not text:
         return []
-    tokens: list[tuple[str, list[int], int]] = []  # text, glyphs, advance in font units
+    tokens: list[tuple[str, list[Glyph], float]] = []  # text, glyphs, advance in em
     for match in UNBROKEN.finditer(text):
-        glyphs = [font.glyph(character) for character in match.group()]
+        glyphs = [_glyph(character, fonts) for character in match.group()]
         if None in glyphs:
             return None
-        tokens.append((match.group(), glyphs, sum(font.advance(g) for g in glyphs)))
+        tokens.append((match.group(), glyphs, sum(_advance(g, fonts) for g in glyphs)))
     sizes = [slot.font_size]
     while sizes[-1] - FONT_STEP >= MIN_FONT_SIZE - 1e-6:
         sizes.append(round(sizes[-1] - FONT_STEP, 2))
     for size in sizes:
         capacity = max(1, math.floor(slot.height / (size * LINE_HEIGHT) + 1e-6))
-        wrapped = _wrap(tokens, slot.width * font.upem / size, font)
+        wrapped = _wrap(tokens, slot.width / size, fonts)
         if wrapped is not None and len(wrapped) <= capacity:
-            for token, glyphs, _advance in tokens:
+            for token, glyphs, _advance_em in tokens:
                 for character, glyph in zip(token, glyphs, strict=True):
                     to_unicode.setdefault(glyph, character)
-            return _place(wrapped, slot, font, size)
+            return _place(wrapped, slot, fonts[0], size)
     return None
 
 
 def _wrap(
-    tokens: Sequence[tuple[str, list[int], int]], width: float, font: FormFont
-) -> list[tuple[list[int], int]] | None:
-    """Tokens packed greedily into lines of at most `width` font units: (glyphs, advance) per
-    line, spaces at line ends dropped. A token wider than a line is broken between its
-    characters. None only if a single character is wider than a line."""
-    lines: list[tuple[list[int], int]] = []
-    glyphs: list[int] = []
-    advance = 0
-    pending_space: tuple[list[int], int] | None = None
+    tokens: Sequence[tuple[str, list[Glyph], float]], width: float, fonts: Sequence[FormFont]
+) -> list[tuple[list[Glyph], float]] | None:
+    """Tokens packed greedily into lines of at most `width` em: (glyphs, advance) per line,
+    spaces at line ends dropped. A token wider than a line is broken between its characters.
+    None only if a single character is wider than a line."""
+    lines: list[tuple[list[Glyph], float]] = []
+    glyphs: list[Glyph] = []
+    advance = 0.0
+    pending_space: tuple[list[Glyph], float] | None = None
     for token, token_glyphs, token_advance in tokens:
         if token == " ":
             if glyphs:
                 pending_space = (token_glyphs, token_advance)
             continue
-        space_advance = pending_space[1] if pending_space else 0
+        space_advance = pending_space[1] if pending_space else 0.0
         if glyphs and advance + space_advance + token_advance <= width:
             if pending_space:
                 glyphs += pending_space[0]
@@ -335,12 +383,12 @@ def _wrap(
                 glyphs += pending_space[0]
                 advance += space_advance
             for glyph in token_glyphs:
-                glyph_advance = font.advance(glyph)
+                glyph_advance = _advance(glyph, fonts)
                 if glyph_advance > width:
                     return None
                 if glyphs and advance + glyph_advance > width:
                     lines.append((glyphs, advance))
-                    glyphs, advance = [], 0
+                    glyphs, advance = [], 0.0
                 glyphs.append(glyph)
                 advance += glyph_advance
         pending_space = None
@@ -350,14 +398,14 @@ def _wrap(
 
 
 def _place(
-    lines: Sequence[tuple[list[int], int]],
+    lines: Sequence[tuple[list[Glyph], float]],
     slot: Slot,
     font: FormFont,
     size: float,
 ) -> list[_Line]:
     """Lines positioned in the slot: aligned as the slot's text, the block centred vertically
-    (or at the top or bottom), each glyph box centred in its line as CSS does."""
-    scale = size / font.upem
+    (or at the top or bottom), each glyph box (of `font`, the first) centred in its line as
+    CSS does."""
     line_height = size * LINE_HEIGHT
     block = line_height * len(lines)
     if slot.valign == "top":
@@ -366,10 +414,11 @@ def _place(
         top = slot.top + slot.height - block
     else:
         top = slot.top + (slot.height - block) / 2
+    scale = size / font.upem
     glyph_height = (font.ascender - font.descender) * scale
     placed = []
     for index, (glyphs, advance) in enumerate(lines):
-        width = advance * scale
+        width = advance * size
         if slot.align == "center":
             x = slot.left + (slot.width - width) / 2
         elif slot.align == "right":
@@ -385,14 +434,20 @@ def _place(
 def _write(
     blank: Blank,
     lines_by_page: Mapping[int, list[_Line]],
-    to_unicode: Mapping[int, str],
+    to_unicode: Mapping[Glyph, str],
     pictures: Mapping[str, Picture],
     title: str,
 ) -> bytes:
     import pikepdf
 
     pdf = pikepdf.open(io.BytesIO(blank.pdf))
-    font_reference = _embed_font(pdf, form_font(), to_unicode) if to_unicode else None
+    fonts = form_fonts()
+    font_references = {
+        index: _embed_font(
+            pdf, fonts[index], {gid: text for (i, gid), text in to_unicode.items() if i == index}
+        )
+        for index in sorted({index for index, _gid in to_unicode})
+    }
     pages = set(lines_by_page) | {blank.slots[name].page for name in pictures}
     for number in sorted(pages):
         page = pdf.pages[number]
@@ -410,15 +465,11 @@ def _write(
             _resource_dictionary(resources, "/XObject")[key] = _embed_picture(pdf, picture)
             operations.append(_draw_picture(key, picture, slot, height))
         if lines_by_page.get(number):
-            key = VALUES_FONT
-            _resource_dictionary(resources, "/Font")[key] = font_reference
+            for index, reference in font_references.items():
+                _resource_dictionary(resources, "/Font")[f"{VALUES_FONT}{index}"] = reference
             operations.append("BT 0 g")
             for line in lines_by_page[number]:
-                codes = "".join(f"{glyph:04x}" for glyph in line.glyphs)
-                operations.append(
-                    f"{key} {line.size:.2f} Tf 1 0 0 1 {line.x:.2f} "
-                    f"{height - line.baseline:.2f} Tm <{codes}> Tj"
-                )
+                operations += _show_line(line, height, fonts)
             operations.append("ET")
         page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
         page.contents_add(pdf.make_stream("\n".join(operations).encode("ascii")))
@@ -427,6 +478,27 @@ def _write(
     out = io.BytesIO()
     pdf.save(out, compress_streams=True, deterministic_id=True)
     return out.getvalue()
+
+
+def _show_line(line: _Line, page_height: float, fonts: Sequence[FormFont]) -> list[str]:
+    """Text operators for a line: one run per stretch of glyphs of the same font."""
+    operations = []
+    x = line.x
+    start = 0
+    while start < len(line.glyphs):
+        index = line.glyphs[start][0]
+        end = start
+        while end < len(line.glyphs) and line.glyphs[end][0] == index:
+            end += 1
+        run = line.glyphs[start:end]
+        codes = "".join(f"{gid:04x}" for _index, gid in run)
+        operations.append(
+            f"{VALUES_FONT}{index} {line.size:.2f} Tf 1 0 0 1 {x:.2f} "
+            f"{page_height - line.baseline:.2f} Tm <{codes}> Tj"
+        )
+        x += sum(_advance(glyph, fonts) for glyph in run) * line.size
+        start = end
+    return operations
 
 
 def _resource_dictionary(resources: pikepdf.Dictionary, key: str) -> pikepdf.Dictionary:

@@ -32,12 +32,18 @@ def slot(width_mm=45.0, height_mm=5.7, size=9.5, align="left", valign="middle"):
 
 
 def set_text(text, place):
-    return pdfform.set_text(text, place, pdfform.form_font(), {})
+    return pdfform.set_text(text, place, pdfform.form_fonts(), {})
 
 
 def line_width(line) -> float:
-    font = pdfform.form_font()
-    return sum(font.advance(glyph) for glyph in line.glyphs) * line.size / font.upem
+    fonts = pdfform.form_fonts()
+    return sum(pdfform._advance(glyph, fonts) for glyph in line.glyphs) * line.size
+
+
+def glyphs(text: str) -> list:
+    """The text's glyphs in the prepared font (font 0)."""
+    font = pdfform.form_fonts()[0]
+    return [(0, font.glyph(character)) for character in text]
 
 
 def test_a_short_value_is_one_line_at_the_slot_s_size_inside_the_slot():
@@ -69,11 +75,9 @@ def test_a_long_value_is_set_smaller_and_wrapped_within_the_slot():
 
 def test_words_and_numbers_are_not_broken_when_they_fit_a_line():
     lines = set_text("联系邮箱地址 wei.zhang2026@example.com", slot(width_mm=40))
-    font = pdfform.form_font()
-    email = [font.glyph(character) for character in "wei.zhang2026@example.com"]
     assert [list(line.glyphs) for line in lines] == [
-        [font.glyph(character) for character in "联系邮箱地址"],
-        email,
+        glyphs("联系邮箱地址"),
+        glyphs("wei.zhang2026@example.com"),
     ]
 
 
@@ -81,16 +85,27 @@ def test_a_value_too_long_even_at_the_smallest_size_gives_up():
     assert set_text("南宁市青秀区东葛路118号" * 8, slot()) is None
 
 
-def test_a_character_outside_the_form_font_gives_up():
-    """䶮 is not in GB 2312: the caller renders the whole form, where it falls back."""
-    assert set_text("韦䶮", slot()) is None
+def test_a_rare_character_comes_from_the_system_font_as_in_base_css():
+    """䶮 is not in GB 2312: like WeasyPrint with base.css, the filler takes it from the
+    system's Noto Sans CJK SC, the second of the form's fonts."""
+    fonts = pdfform.form_fonts()
+    assert [font.postscript_name for font in fonts] == [
+        "NotoSansCJKscGB2312-Regular",
+        "NotoSansCJKsc-Regular",
+    ]
+    (line,) = set_text("韦䶮", slot())
+    assert line.glyphs == ((0, fonts[0].glyph("韦")), (1, fonts[1].glyph("䶮")))
+
+
+def test_a_character_no_font_has_gives_up():
+    """The caller then renders the whole form (which shows WeasyPrint's missing glyph)."""
+    assert set_text("韦\U00017000", slot()) is None  # a Tangut character
 
 
 def test_blank_values_draw_nothing_and_whitespace_is_one_space():
     assert set_text("  \n ", slot()) == []
-    font = pdfform.form_font()
     (line,) = set_text("张\n\t 伟", slot())
-    assert list(line.glyphs) == [font.glyph("张"), font.glyph(" "), font.glyph("伟")]
+    assert list(line.glyphs) == glyphs("张 伟")
 
 
 def test_a_bitmap_is_one_bit_per_pixel_black_for_true_rows_padded_to_bytes():
@@ -164,7 +179,7 @@ def test_filling_in_draws_the_values_in_an_embedded_searchable_font(blank):
     text = page.extract_text()
     assert "张伟" in text and "南宁市东盟食品有限责任公司" in text
     assert reader.metadata.title == "采集表 4501"
-    values = page["/Resources"]["/Font"]["/FormValues"].get_object()
+    values = page["/Resources"]["/Font"]["/FormValues0"].get_object()
     descendant = values["/DescendantFonts"][0].get_object()
     assert descendant["/Subtype"] == "/CIDFontType0"
     assert "/FontFile3" in descendant["/FontDescriptor"].get_object()
@@ -172,6 +187,7 @@ def test_filling_in_draws_the_values_in_an_embedded_searchable_font(blank):
 
 
 def test_filling_gives_up_on_what_it_cannot_set_and_refuses_unknown_slots(blank):
-    assert pdfform.fill(blank, {"name": "韦䶮"}) is None
+    assert pdfform.fill(blank, {"name": "韦\U00017000"}) is None
+    assert pdfform.fill(blank, {"address": "南宁市青秀区东葛路118号" * 12}) is None
     with pytest.raises(KeyError):
         pdfform.fill(blank, {"nickname": "小韦"})

@@ -90,10 +90,17 @@ def submission(practitioner, campaign):
 
 @pytest.fixture
 def pdf(submission, whole_forms) -> bytes:
-    """The form of 韦䶮: 䶮 is outside the prepared font, so the whole form is rendered."""
+    """The form of 韦䶮, filled in on the blank (䶮, outside GB 2312, from the system font)."""
     pdf = application_pdf(submission)
-    assert REFERENCE in whole_forms
+    assert REFERENCE not in whole_forms
     return pdf
+
+
+@pytest.fixture
+def whole_pdf(submission) -> bytes:
+    """The same form laid out and rendered whole by WeasyPrint (what a value too long for
+    the blank gets)."""
+    return collection_pdf.whole_application_pdf(submission)
 
 
 @pytest.fixture
@@ -151,8 +158,8 @@ def test_form_is_in_chinese_whatever_language_is_active(submission):
     assert "本人签名：" in text
 
 
-def test_every_font_is_embedded(pdf, filled_pdf):
-    for form in (pdf, filled_pdf):
+def test_every_font_is_embedded(pdf, whole_pdf, filled_pdf):
+    for form in (pdf, whole_pdf, filled_pdf):
         fonts = []
         for page in PdfReader(io.BytesIO(form)).pages:
             for font in page["/Resources"]["/Font"].values():
@@ -164,7 +171,7 @@ def test_every_font_is_embedded(pdf, filled_pdf):
             descriptor = font["/FontDescriptor"].get_object()
             assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), font["/BaseFont"]
             name = str(font["/BaseFont"]).split("+", 1)[-1]
-            assert name in {PREPARED_FONT, VALUES_FONT, "Noto-Sans-CJK-SC"}, name
+            assert name in {PREPARED_FONT, VALUES_FONT, SYSTEM_FONT, "Noto-Sans-CJK-SC"}, name
 
 
 def test_a_filled_in_form_is_made_without_the_network(common_submission, no_network):
@@ -185,16 +192,18 @@ def font_names(pdf: bytes) -> set[str]:
 PREPARED_FONT = "Noto-Sans-CJK-SC-GB2312"  # static/fonts/, built by scripts/build_pdf_font.py
 PREPARED_FONT_FILE = "NotoSansCJKsc-Regular-GB2312.otf"
 VALUES_FONT = "NotoSansCJKscGB2312-Regular"  # the same file's PostScript name (pdfform)
+SYSTEM_FONT = "NotoSansCJKsc-Regular"  # the system Noto Sans CJK SC's PostScript name
 
 
 def test_the_form_is_set_in_the_prepared_font_and_rare_characters_fall_back(
-    pdf, filled_pdf, whole_forms
+    pdf, whole_pdf, filled_pdf
 ):
     """Subsetting the 65 535-glyph system font costs every PDF ~35-50 ms; the GB 2312 subset
-    a few. Only characters outside it (䶮 here) bring in the system font, as a second font:
-    that form is rendered whole by WeasyPrint, the others are filled in on the blank, whose
-    values are a second subset of the same prepared font."""
-    assert font_names(pdf) == {PREPARED_FONT, "Noto-Sans-CJK-SC"}
+    a few. Only characters outside it (䶮 here) bring in the system font, as one more font:
+    so WeasyPrint does with base.css, and so does the filler (the values are subsets of the
+    same two files, named by their PostScript names)."""
+    assert font_names(whole_pdf) == {PREPARED_FONT, "Noto-Sans-CJK-SC"}
+    assert font_names(pdf) == {PREPARED_FONT, VALUES_FONT, SYSTEM_FONT}
     assert font_names(filled_pdf) == {PREPARED_FONT, VALUES_FONT}
 
 
@@ -217,11 +226,11 @@ def test_the_benchmark_bare_page_is_set_in_the_form_font():
     assert font_names(render_html_to_pdf(bench.BARE_HTML)) == {PREPARED_FONT}
 
 
-def test_the_qr_code_is_the_reference_one_unsmoothed_pixel_per_module(pdf, filled_pdf):
+def test_the_qr_code_is_the_reference_one_unsmoothed_pixel_per_module(whole_pdf, filled_pdf):
     """Scanned at the counter: the segno matrix (quiet zone included) one pixel per module,
     drawn unsmoothed (Interpolate false) so that viewers and printers keep the modules square:
     a PNG in the whole form, a 1-bit image on the filled-in blank."""
-    for form, reference in ((pdf, REFERENCE), (filled_pdf, COMMON_REFERENCE)):
+    for form, reference in ((whole_pdf, REFERENCE), (filled_pdf, COMMON_REFERENCE)):
         qr = segno.make(reference, error="m", micro=False)
         expected = [[bool(module) for module in row] for row in qr.matrix_iter(border=4)]
         page = PdfReader(io.BytesIO(form)).pages[0]
@@ -238,8 +247,8 @@ def test_the_qr_code_is_the_reference_one_unsmoothed_pixel_per_module(pdf, fille
         ] == expected
 
 
-def test_form_is_one_small_page(pdf, filled_pdf):
-    for form in (pdf, filled_pdf):
+def test_form_is_one_small_page(pdf, whole_pdf, filled_pdf):
+    for form in (pdf, whole_pdf, filled_pdf):
         assert len(PdfReader(io.BytesIO(form)).pages) == 1
         assert len(form) < 400 * 1024
 
@@ -372,7 +381,9 @@ def test_title_certificate_is_asked_for_only_when_a_title_is_declared(county_a, 
     assert zh(originals.ID_CARD.label) in text
 
 
-def test_very_long_values_flow_onto_a_second_page_at_most(practitioner, campaign):
+def test_very_long_values_flow_onto_a_second_page_at_most(practitioner, campaign, whole_forms):
+    """Values too long for their place on the blank even when set small: the whole form is
+    rendered, its rows growing to fit."""
     long = submission_of(
         practitioner,
         campaign,
@@ -381,6 +392,7 @@ def test_very_long_values_flow_onto_a_second_page_at_most(practitioner, campaign
         school="广西财经学院会计与审计学院" * 4,
     )
     reader = PdfReader(io.BytesIO(application_pdf(long)))
+    assert whole_forms == [REFERENCE]
     assert len(reader.pages) <= 2
     assert "广西财经学院会计与审计学院" in "".join(page.extract_text() for page in reader.pages)
 
