@@ -50,7 +50,7 @@ def measure_pdf(submissions: list, n: int = 50) -> dict[str, Any]:
 
     Warm-up, as in a serving process after its first forms: fonts, stylesheet, WeasyPrint's
     caches, and the blank form of each hall among the submissions (one per bureau). Whether a
-    form was filled in on the blank or rendered whole (a character outside the prepared font,
+    form was filled in on the blank or rendered whole (a character no form font has,
     a value too long for its place) is counted: `pdf_filled_share`.
     """
     from accounting_registry.pdf import render_html_to_pdf

@@ -469,7 +469,7 @@ def markdown_table(results: dict[str, Any]) -> str:
         f"| {results['pdf_warm_ms']:.1f} / {results['pdf_bare_ms']:.1f} ms | |",
         f"| PDF vs bare | {results['pdf_vs_bare']:.2f} | {target('pdf_vs_bare')} |",
         f"| PDF blank form laid out (once per hall and process) / whole form rendered "
-        f"(value too long, rare character) | {results['pdf_blank_ms']:.0f} / "
+        f"(a value too long for the blank) | {results['pdf_blank_ms']:.0f} / "
         f"{results['pdf_whole_ms']:.0f} ms | |",
         f"| PDF size | {results['pdf_kb']:.0f} KB | {target('pdf_kb')} |",
         f"| PDF peak memory / growth over the batch | {results['pdf_peak_mb']:.0f} MB / "

@@ -81,7 +81,8 @@ def application_pdf(submission: Submission) -> bytes:
 
 def filled_application_pdf(submission: Submission) -> bytes | None:
     """The form as the blank of the submission's hall filled in with its values, or None
-    if a value cannot be set there (too long for its place, a character outside the font)."""
+    if a value cannot be set there (too long for its place even set small, or a character
+    none of the form's fonts has)."""
     with translation.override("zh-hans"):
         pictures = form_pictures(submission)
         if pictures is None:
