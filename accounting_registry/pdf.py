@@ -17,6 +17,7 @@ import functools
 import gc
 import logging
 import mimetypes
+import subprocess
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -86,6 +87,24 @@ def font_configuration() -> FontConfiguration:
 def _release_font_configuration() -> None:
     font_configuration.cache_clear()
     gc.collect()  # documents rendered last still refer to it, from reference cycles
+
+
+def fontconfig_file(family: str) -> tuple[str, int] | None:
+    """The file and face index Fontconfig has for a family's regular face, or None if it
+    has no such family (it would otherwise name whatever font it substitutes)."""
+    try:
+        found = subprocess.run(
+            ["fc-match", "--format", "%{family}\n%{file}\n%{index}", f"{family}:style=Regular"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.split("\n")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if len(found) != 3 or family not in found[0].split(","):
+        return None
+    return found[1], int(found[2] or 0)
 
 
 def compiled_stylesheet(name: str) -> CSS:

@@ -225,7 +225,7 @@ Glyph = tuple[int, int]
 def form_fonts() -> tuple[FormFont, ...]:
     """The prepared font, then the system fallback font if it is installed."""
     fonts = [_load_font(str(pdf_rendering.static_dir() / FORM_FONT), 0)]
-    fallback = _fontconfig_file(FALLBACK_FAMILY)
+    fallback = pdf_rendering.fontconfig_file(FALLBACK_FAMILY)
     if fallback is not None:
         fonts.append(_load_font(*fallback))
     return tuple(fonts)
@@ -250,25 +250,6 @@ def _load_font(path: str, index: int) -> FormFont:
         cap_height=getattr(os2, "sCapHeight", extents.ascender),
         postscript_name=tables["name"].getDebugName(6) or "FormFont",
     )
-
-
-def _fontconfig_file(family: str) -> tuple[str, int] | None:
-    """The file and face index Fontconfig has for a family's regular face, if it has it."""
-    import subprocess
-
-    try:
-        found = subprocess.run(
-            ["fc-match", "--format", "%{family}\n%{file}\n%{index}", f"{family}:style=Regular"],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.split("\n")
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if len(found) != 3 or family not in found[0].split(","):
-        return None  # Fontconfig substituted another family
-    return found[1], int(found[2] or 0)
 
 
 def _glyph(character: str, fonts: Sequence[FormFont]) -> Glyph | None:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import subprocess
 import sys
 from pathlib import Path
 
@@ -40,6 +39,10 @@ from fontTools import subset
 from fontTools.ttLib import TTCollection, TTFont
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from accounting_registry.pdf import fontconfig_file  # noqa: E402
+
 OUTPUT = ROOT / "static" / "fonts" / "NotoSansCJKsc-Regular-GB2312.otf"
 DEBIAN_SOURCE = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
@@ -81,20 +84,12 @@ def find_source() -> Path:
     """The installed Noto Sans CJK file: Debian's path, or wherever Fontconfig has it."""
     if DEBIAN_SOURCE.is_file():
         return DEBIAN_SOURCE
-    try:
-        found = subprocess.run(
-            ["fc-match", "-f", "%{file}", f"{SOURCE_FAMILY}:style=Regular"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        found = ""
-    if not found or "NotoSansCJK" not in Path(found).name:
+    found = fontconfig_file(SOURCE_FAMILY)
+    if found is None or "NotoSansCJK" not in Path(found[0]).name:
         sys.exit(
             "Noto Sans CJK SC is not installed (apt-get install fonts-noto-cjk); or pass --source"
         )
-    return Path(found)
+    return Path(found[0])
 
 
 def open_sc_face(source: Path) -> TTFont:
