@@ -9,7 +9,13 @@ PORT ?= 8000
 DEMO_N ?= 3000
 BENCH_N ?= 100000
 PG_URL ?= postgres://postgres@127.0.0.1:5432
-SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 chromium poppler-utils gettext
+# Debian packages: what the product needs to run (Chinese fonts; HarfBuzz's subsetter, without
+# which WeasyPrint takes seconds per Chinese page), and what only tests and development need
+# (the browser of the e2e tests, pdftoppm/pdftotext, msgfmt).
+RUNTIME_SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0
+TEST_SYSTEM_PACKAGES := chromium poppler-utils gettext
+RUNTIME_LOCK := requirements/runtime.txt
+DEV_LOCK := requirements/dev.txt
 
 # A Python >= 3.12 that really starts (a pyenv shim may exist and still fail).
 find_python = $(firstword $(foreach p,$(PYTHON) python3.13 python3.12 \
@@ -17,43 +23,69 @@ find_python = $(firstword $(foreach p,$(PYTHON) python3.13 python3.12 \
 	$(wildcard /usr/local/bin/python3.1[3-9]) python3, \
 	$(shell $(p) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 && echo $(p))))
 
-.PHONY: help deps system-deps run test bench lint lock messages pdf-font clean
+.PHONY: help deps dev-deps system-deps test-system-deps run dev test bench lint lock messages screenshots clean
 
 help:
 	@echo "make run    — install, migrate, seed demo data, serve http://$(HOST):$(PORT)"
+	@echo "make dev    — the same with Django's debug pages (for development)"
 	@echo "make test   — install and run the whole test suite (SQLite, or DATABASE_URL)"
 	@echo "make bench  — seed PostgreSQL with BENCH_N=$(BENCH_N) practitioners and measure"
+	@echo "make deps   — what a production server needs: runtime packages only"
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# The virtualenv, with a Python >= 3.12 that really starts (a pyenv shim may exist and still fail).
+$(VENV)/bin/python:
 	@py="$(call find_python)"; \
 	if [ -z "$$py" ]; then \
 	  echo "ERROR: Python >= 3.12 is needed (Django 6.1). Install it (e.g. 'pyenv install 3.13') or run 'make PYTHON=/path/to/python3.12'." >&2; exit 1; \
 	fi; \
 	echo "Using $$py ($$($$py -c 'import sys; print(sys.version.split()[0])'))"; \
-	[ -x $(PY) ] || $$py -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$$py -m venv $(VENV)
+
+# Pinned, hash-checked packages: the runtime lock on a server, the development lock (runtime
+# included) for tests and development.
+$(VENV)/.runtime-installed: $(RUNTIME_LOCK) | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(RUNTIME_LOCK)
 	@touch $@
 
-system-deps:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+$(VENV)/.dev-installed: $(DEV_LOCK) | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(DEV_LOCK)
+	@touch $@ $(VENV)/.runtime-installed
+
+define install_system_packages
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing system packages:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else \
 	    echo "WARNING: missing system packages:$$missing — install them with: sudo apt-get install$$missing" >&2; \
-	    echo "         (Chinese PDFs need fonts-noto-cjk and libharfbuzz-subset0; browser tests need chromium)" >&2; \
 	  fi; \
 	fi
+endef
 
-deps: system-deps $(VENV)/.installed
+system-deps:
+	$(call install_system_packages,$(RUNTIME_SYSTEM_PACKAGES))
 
+test-system-deps:
+	$(call install_system_packages,$(RUNTIME_SYSTEM_PACKAGES) $(TEST_SYSTEM_PACKAGES))
+
+deps: system-deps $(VENV)/.runtime-installed
+
+dev-deps: test-system-deps $(VENV)/.dev-installed
+
+# The product as someone trying it meets it: its own error pages, not Django's debug pages.
 run: deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --practitioners $(DEMO_N)
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=false $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: deps
+# The same for development: Django's debug pages and reloading templates.
+dev: dev-deps
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --practitioners $(DEMO_N)
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: dev-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: deps
@@ -62,26 +94,26 @@ bench: deps
 	DATABASE_URL=$(PG_URL)/registry_bench DJANGO_SETTINGS_MODULE=accounting_registry.settings.bench \
 	  BENCH_N=$(BENCH_N) $(PY) bench/run.py
 
-lint: deps
+lint: dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# Regenerate requirements.lock from pyproject.toml in a throw-away virtualenv.
+# Regenerate both locks from pyproject.toml (with every file's hash), in a throw-away virtualenv
+# holding only pip-tools. The development lock is constrained by the runtime one, so that tests
+# run on exactly the versions a server installs.
+LOCK_OPTIONS := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
 lock:
 	rm -rf /tmp/registry-lock && "$(call find_python)" -m venv /tmp/registry-lock
-	/tmp/registry-lock/bin/pip install --quiet ".[dev]" && /tmp/registry-lock/bin/pip uninstall -y -q accounting-registry
+	/tmp/registry-lock/bin/pip install --quiet pip-tools
+	/tmp/registry-lock/bin/pip-compile $(LOCK_OPTIONS) --output-file=$(RUNTIME_LOCK) pyproject.toml
+	/tmp/registry-lock/bin/pip-compile $(LOCK_OPTIONS) --extra=dev --constraint=$(RUNTIME_LOCK) \
+	  --output-file=$(DEV_LOCK) pyproject.toml
 	rm -rf build *.egg-info
-	( echo "# Pinned versions of every dependency (runtime + dev). Regenerate with \`make lock\`."; \
-	  /tmp/registry-lock/bin/pip freeze ) > requirements.lock
 
 # Refresh and compile translations (the compiled .mo files are committed).
-messages: deps
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=static
+messages: dev-deps
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=static --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
-
-# Rebuild the GB 2312 subset of Noto Sans CJK SC that the PDFs embed (committed under static/fonts/).
-pdf-font: deps
-	$(PY) scripts/build_pdf_font.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media/ .pytest_cache

@@ -17,7 +17,6 @@ import functools
 import gc
 import logging
 import mimetypes
-import subprocess
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -28,7 +27,6 @@ from django.template.loader import render_to_string
 
 if TYPE_CHECKING:
     from weasyprint import CSS
-    from weasyprint.document import Document
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
@@ -42,30 +40,34 @@ def static_dir() -> Path:
 
 
 def render_to_pdf(
-    template_name: str, context: dict, *, stylesheet: str | None = None
+    template_name: str,
+    context: dict,
+    *,
+    stylesheet: str | None = None,
+    pdf_variant: str | None = None,
 ) -> tuple[str, bytes]:
     """The template rendered to HTML, and that HTML printed to PDF bytes.
 
     stylesheet: a CSS template applied on top of the document's own styles.
+    pdf_variant: a WeasyPrint variant, e.g. "pdf/ua-1" (tagged, for screen readers).
     """
     html = render_to_string(template_name, context)
-    return html, render_html_to_pdf(html, stylesheet=stylesheet)
+    return html, render_html_to_pdf(html, stylesheet=stylesheet, pdf_variant=pdf_variant)
 
 
-def render_html_to_pdf(html: str, *, stylesheet: str | None = None) -> bytes:
+def render_html_to_pdf(
+    html: str, *, stylesheet: str | None = None, pdf_variant: str | None = None
+) -> bytes:
     """An HTML document printed to PDF bytes with the shared fonts and the offline fetcher."""
-    return render_document(html, stylesheet=stylesheet).write_pdf()
-
-
-def render_document(html: str, *, stylesheet: str | None = None) -> Document:
-    """An HTML document laid out in pages by WeasyPrint (not yet drawn), with the shared
-    fonts and the offline fetcher; `stylesheet` as for render_to_pdf."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=_base_url(), url_fetcher=offline_fetcher()).render(
+    options = {"pdf_variant": pdf_variant} if pdf_variant else {}
+    document = HTML(string=html, base_url=_base_url(), url_fetcher=offline_fetcher()).render(
         font_config=font_configuration(),
         stylesheets=[compiled_stylesheet(stylesheet)] if stylesheet else None,
+        **options,
     )
+    return document.write_pdf(**options)
 
 
 @functools.cache
@@ -87,24 +89,6 @@ def font_configuration() -> FontConfiguration:
 def _release_font_configuration() -> None:
     font_configuration.cache_clear()
     gc.collect()  # documents rendered last still refer to it, from reference cycles
-
-
-def fontconfig_file(family: str) -> tuple[str, int] | None:
-    """The file and face index Fontconfig has for a family's regular face, or None if it
-    has no such family (it would otherwise name whatever font it substitutes)."""
-    try:
-        found = subprocess.run(
-            ["fc-match", "--format", "%{family}\n%{file}\n%{index}", f"{family}:style=Regular"],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.split("\n")
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if len(found) != 3 or family not in found[0].split(","):
-        return None
-    return found[1], int(found[2] or 0)
 
 
 def compiled_stylesheet(name: str) -> CSS:

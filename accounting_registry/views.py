@@ -1,5 +1,8 @@
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.http import require_GET
 
 from practitioners import permissions
 from practitioners.constants import Role
@@ -15,3 +18,11 @@ def home(request):
     if request.user.role == Role.PRACTITIONER and hasattr(request.user, "practitioner"):
         return redirect("collection:home")
     return render(request, "practitioners/no_access.html", status=403)
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico; the icon is the static SVG. Its URL is looked up per
+    request, not when the URL configuration loads: with the production storage that needs
+    the manifest `collectstatic` writes, which `migrate` and `check` must not depend on."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

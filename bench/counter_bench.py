@@ -7,7 +7,6 @@ Called by bench/run.py after the register is seeded. Needs Django set up on the 
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import random
@@ -30,91 +29,18 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def seed_submitted(count: int) -> int:
-    """Give `count` practitioners a submitted application in the active campaign (bulk, idempotent)."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from collection import diff
+    """Give practitioners submitted applications in the active campaign until `count` are
+    waiting (the demo's own seeding: accounts, photos, versions; idempotent)."""
     from collection.constants import ApplicationStatus
-    from collection.demo import (
-        DEMO_NATIONAL_NAME,
-        DEMO_PHOTO_NAME,
-        _demo_photo_files,
-        demo_campaign,
-    )
-    from collection.models import Application, Photo, Submission
-    from practitioners.models import Bureau, Practitioner
+    from collection.demo import demo_campaign, seed_applications
+    from collection.models import Application
 
     campaign = demo_campaign()
-    _demo_photo_files()
-    have = Application.objects.filter(campaign=campaign, status=ApplicationStatus.SUBMITTED).count()
-    missing = count - have
-    if missing <= 0:
-        return have
-    codes = dict(Bureau.objects.values_list("id", "code"))
-    start = timezone.now() - datetime.timedelta(days=30)
-    rng = random.Random(7)
-    taken = Application.objects.filter(campaign=campaign).values("practitioner_id")
-    people = Practitioner.objects.exclude(pk__in=taken).order_by("id")[:missing]
-    batch: list[Practitioner] = []
-
-    def flush():
-        with transaction.atomic():
-            photos = Photo.objects.bulk_create(
-                [
-                    Photo(
-                        practitioner=p,
-                        image=DEMO_PHOTO_NAME,
-                        national_image=DEMO_NATIONAL_NAME,
-                        sha256="bench",
-                    )
-                    for p in batch
-                ]
-            )
-            applications = []
-            for p, photo in zip(batch, photos, strict=True):
-                when = start + datetime.timedelta(seconds=rng.randrange(30 * 86400))
-                data = diff.record_values(p)
-                if rng.random() < 0.2:
-                    data["mobile"] = f"139{rng.randrange(10**8):08d}"
-                applications.append(
-                    Application(
-                        campaign=campaign,
-                        practitioner=p,
-                        bureau_id=p.bureau_id,
-                        status=ApplicationStatus.SUBMITTED,
-                        data=data,
-                        photo=photo,
-                        reference=f"{codes[p.bureau_id]}{campaign.start_date:%y}{p.pk:07d}",
-                        submitted_at=when,
-                        created_at=when,
-                        updated_at=when,
-                        revision=1,
-                    )
-                )
-            Application.objects.bulk_create(applications, batch_size=2000)
-            Submission.objects.bulk_create(
-                [
-                    Submission(
-                        application=a,
-                        number=1,
-                        data=a.data,
-                        photo=a.photo,
-                        submitted_at=a.submitted_at,
-                    )
-                    for a in applications
-                ],
-                batch_size=2000,
-            )
-
-    for practitioner in people.iterator(chunk_size=5000):
-        batch.append(practitioner)
-        if len(batch) == 5000:
-            flush()
-            batch = []
-    if batch:
-        flush()
-    return Application.objects.filter(campaign=campaign, status=ApplicationStatus.SUBMITTED).count()
+    waiting = Application.objects.filter(campaign=campaign, status=ApplicationStatus.SUBMITTED)
+    missing = count - waiting.count()
+    if missing > 0:
+        seed_applications(campaign=campaign, limit=missing, shares=(0.0, 1.0, 0.0, 0.0))
+    return waiting.count()
 
 
 def measure_pages() -> dict:
@@ -249,7 +175,10 @@ def _confirm_worker(ids_file: str, clerk_id: str) -> None:
     for application in applications:
         try:
             services.confirm_at_counter(
-                application=application, clerk=clerk, checklist=ticks, revision=None
+                application=application,
+                actor=clerk,
+                checklist=ticks,
+                revision=application.revision,
             )
         except services.CounterError:
             errors += 1

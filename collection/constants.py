@@ -29,6 +29,10 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+# Applications still in the practitioner's or the counter's hands.
+OPEN_STATUSES = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED)
+
+
 class Weekday(models.IntegerChoices):
     MONDAY = 1, _("Monday")
     TUESDAY = 2, _("Tuesday")

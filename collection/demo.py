@@ -8,12 +8,12 @@ import random
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from collection import diff
+from accounting_registry.storage import private_storage
+from collection import diff, notices
 from collection.constants import APPLICATION_FIELDS, ApplicationStatus
-from collection.models import Application, Campaign, Photo, Submission
-from collection.storage import private_storage
+from collection.models import Application, Campaign, Notice, Photo, Submission
 from practitioners.constants import Role
 from practitioners.demo import DEMO_PASSWORD
 from practitioners.models import Bureau, Practitioner, User
@@ -73,18 +73,30 @@ def _demo_photo_files() -> None:
 
 
 def seed_applications(
-    *, campaign: Campaign, limit: int | None = None, seed: int = 2011
+    *,
+    campaign: Campaign,
+    limit: int | None = None,
+    shares: tuple[float, float, float, float] = STATE_SHARES,
+    seed: int = 2011,
 ) -> dict[str, int]:
-    """Accounts and applications for a deterministic share of the register (bulk inserts)."""
+    """Accounts and applications for a deterministic share of the register (bulk inserts): each
+    the state the services would have left it in (versions with the record they were made
+    against, references, return reasons and notices, confirmed records). The counter's side
+    (confirmations, archive numbers, returns at the counter) is confirmation.demo's.
+
+    shares: of (draft, submitted, returned, confirmed); the rest have not started.
+    """
     _demo_photo_files()
     password = make_password(DEMO_PASSWORD)
     start = timezone.make_aware(datetime.datetime.combine(campaign.start_date, datetime.time(9)))
     now = timezone.now()
-    span = max((now - start).total_seconds(), 3600)
+    span = max((now - start).total_seconds() - 4 * 86400, 3600)
     done = set(
         Application.objects.filter(campaign=campaign).values_list("practitioner_id", flat=True)
     )
-    people = Practitioner.objects.filter(account__isnull=True).order_by("id")
+    people = (
+        Practitioner.objects.filter(account__isnull=True).select_related("bureau").order_by("id")
+    )
     if limit is not None:
         people = people[:limit]
     counts = {s: 0 for s in ApplicationStatus.values}
@@ -97,14 +109,15 @@ def seed_applications(
         roll = rng.random()
         cumulative = 0.0
         status = None
-        for state, share in zip(ApplicationStatus.values, STATE_SHARES, strict=True):
+        for state, share in zip(ApplicationStatus.values, shares, strict=True):
             cumulative += share
             if roll < cumulative:
                 status = state
                 break
         if status is None:
             continue
-        # Activity grows towards the deadline: later weeks busier than the first.
+        # Activity grows towards the deadline: later weeks busier than the first. Decisions
+        # come up to three days after submission, so everything lies in the past.
         when = start + datetime.timedelta(seconds=span * (rng.random() ** 0.6))
         batch.append((practitioner, status, when))
         counts[status] += 1
@@ -154,12 +167,18 @@ def _write(batch, campaign: Campaign, password: str) -> None:
                 for p, _status, when in batch
             ]
         )
-        applications = []
+        applications, records = [], {}
         for (p, status, when), photo in zip(batch, photos, strict=True):
             rng = random.Random(p.pk)
-            values = diff.record_values(p)
+            record = diff.record_values(p)
+            records[p.pk] = record
+            values = dict(record)
             if status != ApplicationStatus.DRAFT and rng.random() < 0.3:
                 values["mobile"] = f"139{rng.randint(0, 99999999):08d}"  # a correction made online
+            submitted = status != ApplicationStatus.DRAFT
+            returned = status == ApplicationStatus.RETURNED
+            confirmed = status == ApplicationStatus.CONFIRMED
+            decided = when + datetime.timedelta(days=rng.choice((1, 2, 3)), hours=rng.randint(0, 6))
             applications.append(
                 Application(
                     campaign=campaign,
@@ -169,21 +188,16 @@ def _write(batch, campaign: Campaign, password: str) -> None:
                     data=values,
                     photo=photo,
                     created_at=when,
-                    updated_at=when,
-                    reference=None
-                    if status == ApplicationStatus.DRAFT
-                    else f"{codes[p.bureau_id]}{campaign.start_date:%y}{p.pk:06d}",
-                    submitted_at=None if status == ApplicationStatus.DRAFT else when,
-                    returned_at=when + datetime.timedelta(days=2)
-                    if status == ApplicationStatus.RETURNED
+                    updated_at=decided if returned or confirmed else when,
+                    reference=f"{codes[p.bureau_id]}{campaign.start_date:%y}{p.pk:06d}"
+                    if submitted
                     else None,
-                    return_reason=rng.choice(RETURN_REASONS)
-                    if status == ApplicationStatus.RETURNED
-                    else "",
-                    confirmed_at=when + datetime.timedelta(days=3)
-                    if status == ApplicationStatus.CONFIRMED
-                    else None,
-                    revision=1,
+                    has_identity_changes=False,  # demo corrections touch the mobile only
+                    submitted_at=when if submitted else None,
+                    returned_at=decided if returned else None,
+                    return_reason=rng.choice(RETURN_REASONS) if returned else "",
+                    confirmed_at=decided if confirmed else None,
+                    revision=2 if returned or confirmed else 1,
                 )
             )
         Application.objects.bulk_create(applications)
@@ -193,6 +207,7 @@ def _write(batch, campaign: Campaign, password: str) -> None:
                     application=a,
                     number=1,
                     data=a.data,
+                    record=records[a.practitioner_id],
                     photo=a.photo,
                     submitted_at=a.submitted_at,
                     submitted_by_id=a.practitioner.account_id,
@@ -201,32 +216,62 @@ def _write(batch, campaign: Campaign, password: str) -> None:
                 if a.status != ApplicationStatus.DRAFT
             ]
         )
+        with translation.override("zh-hans"):
+            Notice.objects.bulk_create(
+                [
+                    Notice(
+                        user_id=a.practitioner.account_id,
+                        application=a,
+                        subject=subject,
+                        body=body,
+                        created_at=a.returned_at or a.confirmed_at,
+                        read_at=a.confirmed_at,  # seen long ago
+                    )
+                    for a in applications
+                    if a.status in (ApplicationStatus.RETURNED, ApplicationStatus.CONFIRMED)
+                    for subject, body in [
+                        notices.returned(a)
+                        if a.status == ApplicationStatus.RETURNED
+                        else notices.confirmed(a)
+                    ]
+                ]
+            )
         confirmed = [a for a in applications if a.status == ApplicationStatus.CONFIRMED]
         for a in confirmed:
             p = a.practitioner
             for field in APPLICATION_FIELDS:
                 setattr(p, field, diff.python_value(field, a.data[field]))
-            p.confirmed_at = a.confirmed_at
+            p.confirmed_at = p.updated_at = a.confirmed_at
         Practitioner.objects.bulk_update(
-            [a.practitioner for a in confirmed], ["mobile", "confirmed_at"], batch_size=1000
+            [a.practitioner for a in confirmed],
+            [*APPLICATION_FIELDS, "confirmed_at", "updated_at"],
+            batch_size=1000,
         )
 
 
-def sample_people(campaign: Campaign) -> list[tuple[str, str, str]]:
-    """A few demo practitioners to try the site with: (state, login or activation data, name)."""
+def sample_people(campaign: Campaign) -> list[tuple[str, str, str, str]]:
+    """A few demo practitioners to try the site with, all of 青秀区 (served by clerk_450103):
+    (state, login or activation data, name, the clerk of their bureau)."""
     rows = []
+    county = Bureau.objects.get(code="450103")
     for status in ApplicationStatus.values:
         application = (
-            Application.objects.filter(campaign=campaign, status=status)
+            Application.objects.filter(campaign=campaign, status=status, bureau=county)
             .select_related("practitioner")
             .order_by("id")
             .first()
         )
         if application:
-            rows.append((status, application.practitioner.id_number, application.practitioner.name))
-    fresh = Practitioner.objects.filter(account__isnull=True).order_by("id").first()
+            p = application.practitioner
+            rows.append((status, p.id_number, p.name, f"clerk_{county.code}"))
+    fresh = Practitioner.objects.filter(account__isnull=True, bureau=county).order_by("id").first()
     if fresh:
         rows.append(
-            ("not activated", f"{fresh.id_number} / certificate {fresh.cert_number}", fresh.name)
+            (
+                "not activated",
+                f"{fresh.id_number} / certificate {fresh.cert_number}",
+                fresh.name,
+                f"clerk_{county.code}",
+            )
         )
     return rows

@@ -67,12 +67,17 @@ def display(field: str, value: Any) -> str:
 
 def compute_changes(practitioner: Practitioner, values: dict[str, Any]) -> list[Change]:
     """Field-by-field differences between the stored record and canonical application values."""
-    stored = record_values(practitioner)
+    return changes_between(record_values(practitioner), values)
+
+
+def changes_between(stored: dict[str, Any], values: dict[str, Any]) -> list[Change]:
+    """Field-by-field differences between a record's canonical values (as record_values gives
+    them, now or as kept with a submission) and canonical application values."""
     changes = []
     for field in APPLICATION_FIELDS:
         if field not in values:
             continue
-        old, new = stored[field], canonical(field, values[field])
+        old, new = stored.get(field, canonical(field, None)), canonical(field, values[field])
         if old != new:
             changes.append(
                 Change(

@@ -2,30 +2,16 @@ from copy import copy
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from collection import photos
+from collection import photos, rules
 from collection.constants import APPLICATION_FIELDS, SECTIONS
 from collection.models import Campaign
-from practitioners.constants import ETHNIC_GROUPS, IdType, TitleLevel
-from practitioners.idnumbers import normalize_id_number
-from practitioners.models import Practitioner
-from practitioners.validators import normalize_mobile, validate_mobile, validate_plain_text
+from practitioners.idnumbers import check_id_number, looks_like_resident_id, normalize_id_number
+from practitioners.models import Bureau, Practitioner
+from practitioners.validators import normalize_mobile, validate_mobile
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TEXT_FIELDS = ("name", "major", "school", "title_cert_number", "employer", "position", "address")
-REQUIRED_AT_SUBMIT = (
-    "name",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "id_type",
-    "id_number",
-    "education",
-    "mobile",
-    "address",
-)
 
 
 class NewPasswordForm(forms.Form):
@@ -74,7 +60,14 @@ class ActivationForm(NewPasswordForm):
     )
 
     def clean_id_number(self) -> str:
-        return normalize_id_number(self.cleaned_data["id_number"])
+        number = normalize_id_number(self.cleaned_data["id_number"])
+        if looks_like_resident_id(number):
+            # The same hint as the application form's (a wrong check digit, an impossible
+            # birth date), rather than "no record" for a number that cannot exist.
+            check = check_id_number(number)
+            if not check.ok:
+                raise forms.ValidationError(check.errors)
+        return number
 
     def clean_cert_number(self) -> str:
         return normalize_id_number(self.cleaned_data["cert_number"])
@@ -88,83 +81,49 @@ class ActivationForm(NewPasswordForm):
         return value
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(forms.Form):
     """The application (申请表): the record's fields, pre-filled, corrections allowed.
 
-    Validation happens only on submit; a draft keeps whatever was typed.
+    Its fields and rules are collection.rules'; validation happens only on submit, and a
+    draft keeps whatever was typed.
     """
 
     revision = forms.IntegerField(widget=forms.HiddenInput)
-    ethnicity = forms.ChoiceField(
-        label=_("Ethnicity"), choices=[("", "—")] + [(e, e) for e in ETHNIC_GROUPS], required=False
-    )
 
-    class Meta:
-        model = Practitioner
-        fields = APPLICATION_FIELDS
-        widgets = {
-            "birth_date": DATE_INPUT,
-            "cert_issue_date": DATE_INPUT,
-            "graduation_date": DATE_INPUT,
-            "title_date": DATE_INPUT,
-            "mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "postcode": forms.TextInput(attrs={"inputmode": "numeric"}),
-            "id_number": forms.TextInput(attrs={"autocomplete": "off", "class": "font-monospace"}),
-            "address": forms.Textarea(attrs={"rows": 2}),
-            "employer": forms.Textarea(attrs={"rows": 2}),
-        }
+    WIDGETS = {
+        "birth_date": DATE_INPUT,
+        "cert_issue_date": DATE_INPUT,
+        "graduation_date": DATE_INPUT,
+        "title_date": DATE_INPUT,
+        "mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        "postcode": forms.TextInput(attrs={"inputmode": "numeric"}),
+        "id_number": forms.TextInput(attrs={"autocomplete": "off", "class": "font-monospace"}),
+        "address": forms.Textarea(attrs={"rows": 2}),
+        "employer": forms.Textarea(attrs={"rows": 2}),
+    }
 
-    def __init__(self, *args, instance: Practitioner, **kwargs):
-        # Validation (ID rules, agreement with birth date and gender, uniqueness against other
-        # people) runs on a copy: the stored record changes only when the counter confirms.
-        super().__init__(*args, instance=copy(instance), **kwargs)
-        # The certificate number is the bureau's own key: shown, corrected only by staff.
-        self.fields["cert_number"].disabled = True
-        for name in REQUIRED_AT_SUBMIT:
-            self.fields[name].required = True
-        for name in ("education", "gender", "id_type"):
-            self.fields[name].choices = [("", "—")] + [
-                c for c in self.fields[name].choices if c[0] != ""
-            ]
-        for name in TEXT_FIELDS:
-            self.fields[name].validators.append(validate_plain_text)
+    def __init__(self, *args, practitioner: Practitioner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.practitioner = practitioner
+        for name in APPLICATION_FIELDS:
+            widget = self.WIDGETS.get(name)
+            self.fields[name] = rules.field(name, widget=copy(widget) if widget else None)
+        for name in rules.READ_ONLY_FIELDS:
+            self.fields[name].disabled = True
+            self.fields[name].required = False
+            self.initial.setdefault(name, getattr(practitioner, name))
 
     def sections(self):
         """(key, title, [bound fields]) in form order, for the template."""
         return [(key, title, [self[f] for f in fields]) for key, title, fields in SECTIONS]
 
-    def clean_id_number(self) -> str:
-        return normalize_id_number(self.cleaned_data["id_number"])
-
-    def clean_mobile(self) -> str:
-        value = normalize_mobile(self.cleaned_data.get("mobile") or "")
-        validate_mobile(value)
-        return value
-
     def clean(self):
         cleaned = super().clean()
-        today = timezone.localdate()
-        title = cleaned.get("title_level")
-        if title and title != TitleLevel.NONE:
-            for name in ("title_cert_number", "title_date"):
-                if not cleaned.get(name):
-                    self.add_error(name, _("Required when you declare a professional title."))
-        if cleaned.get("in_accounting_post") and not cleaned.get("employer"):
-            self.add_error("employer", _("Give your employer when you work in an accounting post."))
-        birth = cleaned.get("birth_date")
-        for name in ("birth_date", "cert_issue_date", "graduation_date", "title_date"):
-            value = cleaned.get(name)
-            if value and value > today:
-                self.add_error(name, _("This date is in the future."))
-            elif value and birth and name != "birth_date" and value <= birth:
-                self.add_error(name, _("This date is before the date of birth."))
-        if (
-            cleaned.get("id_type")
-            and cleaned.get("id_type") != IdType.RESIDENT_ID
-            and not cleaned.get("gender")
-        ):
-            self.add_error("gender", _("Required."))
+        for name, messages in rules.record_errors(cleaned, practitioner=self.practitioner).items():
+            if name not in self.errors:
+                for message in messages:
+                    self.add_error(name, message)
         return cleaned
 
 
@@ -218,3 +177,21 @@ class CampaignForm(forms.ModelForm):
             "plan_due_date": DATE_INPUT,
             "collection_due_date": DATE_INPUT,
         }
+
+
+class MoveForm(forms.Form):
+    """City staff move a person to another bureau."""
+
+    bureau = forms.ModelChoiceField(
+        label=_("Move to"), queryset=Bureau.objects.none(), empty_label="—"
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        error_messages={"max_length": rules.MESSAGES["max_length"]},
+        help_text=_("For example: the certificate was transferred to this bureau."),
+    )
+
+    def __init__(self, *args, bureaus, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bureau"].queryset = bureaus

@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounting_registry.storage import private_storage
 from collection.constants import ApplicationStatus, Weekday
-from collection.storage import private_storage
 from practitioners.models import Bureau, Practitioner
 
 
@@ -146,6 +146,9 @@ class Submission(models.Model):
     )
     number = models.PositiveIntegerField(_("version"))
     data = models.JSONField(_("data"))
+    # The practitioner's record as it stood when this version was submitted (canonical values,
+    # as collection.diff.record_values gives them): the version's changes are against it.
+    record = models.JSONField(_("record when submitted"), default=dict)
     photo = models.ForeignKey(Photo, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     submitted_by = models.ForeignKey(
@@ -166,18 +169,6 @@ class Submission(models.Model):
         return f"{self.application} v{self.number}"
 
 
-class ActivationAttempt(models.Model):
-    """Failed activation attempts per key (client address, ID number), for slowing down guessing."""
-
-    key = models.CharField(max_length=128, unique=True)
-    failures = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
-    last_failure_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"{self.key}: {self.failures} failures"
-
-
 class ResetCode(models.Model):
     """A one-time code a clerk issues at the counter so a practitioner can set a new password."""
 
@@ -190,6 +181,10 @@ class ResetCode(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     failures = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("one-time password code")
+        verbose_name_plural = _("one-time password codes")
 
     def __str__(self) -> str:
         return f"reset code for user {self.user_id} issued {self.issued_at:%Y-%m-%d %H:%M}"
@@ -211,6 +206,8 @@ class Notice(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
 
     def __str__(self) -> str:
         return self.subject

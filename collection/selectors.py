@@ -3,26 +3,15 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
+from collection import permissions
 from collection.models import Application, Campaign, Notice, Photo, Submission
-from practitioners import permissions as register_permissions
 from practitioners import selectors as register_selectors
-from practitioners.constants import Role
 from practitioners.models import Practitioner, User
 
 
 def active_campaign() -> Campaign | None:
     """The campaign now running, if any."""
     return Campaign.objects.filter(is_active=True).first()
-
-
-def own_practitioner(*, user: User) -> Practitioner:
-    """The register record of a logged-in practitioner, or 404."""
-    if not user.is_authenticated or user.role != Role.PRACTITIONER:
-        raise Http404
-    try:
-        return Practitioner.objects.select_related("bureau").get(account=user)
-    except Practitioner.DoesNotExist:
-        raise Http404 from None
 
 
 def application_of(*, practitioner: Practitioner, campaign: Campaign | None) -> Application | None:
@@ -41,20 +30,13 @@ def submissions_of(*, application: Application) -> QuerySet[Submission]:
     return application.submissions.select_related("submitted_by").order_by("-number")
 
 
-def can_see_practitioner(user: User, practitioner: Practitioner) -> bool:
-    """The practitioner themself, or staff of the practitioner's bureau (city staff: all)."""
-    if user.is_authenticated and user.role == Role.PRACTITIONER:
-        return practitioner.account_id == user.pk
-    return register_permissions.can_see_bureau(user, practitioner.bureau)
-
-
 def photo_for(*, user: User, pk: int) -> Photo:
     """A photo the user may see, or 404."""
     try:
         photo = Photo.objects.select_related("practitioner__bureau").get(pk=pk)
     except Photo.DoesNotExist:
         raise Http404 from None
-    if not can_see_practitioner(user, photo.practitioner):
+    if not permissions.can_see_practitioner(user, photo.practitioner):
         raise Http404
     return photo
 

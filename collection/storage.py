@@ -1,31 +1,6 @@
-"""Private file storage: photos and other personal files, outside any public URL."""
+"""Kept for the migrations that name `collection.storage.private_storage`: the storage itself is
+accounting_registry.storage, shared by every app."""
 
-from pathlib import Path
+from accounting_registry.storage import private_storage
 
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
-from django.utils.functional import cached_property
-
-
-class PrivateStorage(FileSystemStorage):
-    """MEDIA_ROOT/private, with no base URL: nothing can link to a file directly; views stream
-    files after a permission check. Follows MEDIA_ROOT when tests change it."""
-
-    def __init__(self):
-        super().__init__(base_url=None)
-
-    @cached_property
-    def base_location(self):
-        return str(Path(settings.MEDIA_ROOT) / "private")
-
-    def url(self, name):
-        raise ValueError(
-            "Private files have no URL; stream them through a permission-checked view."
-        )
-
-
-_storage = PrivateStorage()
-
-
-def private_storage() -> PrivateStorage:
-    return _storage
+__all__ = ["private_storage"]

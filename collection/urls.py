@@ -14,6 +14,8 @@ urlpatterns = [
     path("me/notices/<int:pk>/read/", views.dismiss_notice, name="dismiss_notice"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("register/<int:pk>/application/", views.staff_application, name="staff_application"),
+    path("register/<int:pk>/reset-code/", views.issue_reset_code, name="issue_reset_code"),
+    path("register/<int:pk>/move/", views.move_practitioner, name="move"),
     path(
         "register/<int:pk>/application.pdf",
         views.staff_application_pdf,

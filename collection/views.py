@@ -2,44 +2,29 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from collection import diff, photos, selectors, services
+from accounting_registry.clients import client_address
+from collection import diff, pdf, permissions, photos, selectors, services
 from collection.constants import IDENTITY_FIELDS, ApplicationStatus
 from collection.forms import (
     ActivationForm,
     ApplicationForm,
     CampaignForm,
+    MoveForm,
     PhotoForm,
     ResetWithCodeForm,
 )
 from collection.originals import originals_for
 from practitioners import permissions as register_permissions
-from practitioners.constants import Role
+from practitioners import selectors as register_selectors
+from practitioners.decorators import practitioner_required, staff_required
 from practitioners.models import Bureau
-from practitioners.views import staff_required
-
-
-def practitioner_required(view):
-    """A logged-in practitioner with an activated record; passes the record to the view."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if request.user.role != Role.PRACTITIONER:
-            raise PermissionDenied
-        practitioner = selectors.own_practitioner(user=request.user)
-        return view(request, practitioner, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    return wrapped
-
-
-def _client_key(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+from practitioners.services import record_practitioner_viewed
 
 
 @never_cache
@@ -59,7 +44,7 @@ def activate(request):
                 password=data["password1"],
                 mobile=data["mobile"],
                 email=data["email"],
-                client_key=_client_key(request),
+                address=client_address(request),
             )
         except services.ActivationError as exc:
             error = exc
@@ -96,6 +81,7 @@ def reset_with_code(request):
                 id_number=form.cleaned_data["id_number"],
                 code=form.cleaned_data["code"],
                 password=form.cleaned_data["password1"],
+                address=client_address(request),
             )
         except services.CollectionError as exc:
             form.add_error("code", exc.message)
@@ -107,6 +93,7 @@ def reset_with_code(request):
     return render(request, "collection/reset_with_code.html", {"form": form})
 
 
+@never_cache
 @require_GET
 @practitioner_required
 def home(request, practitioner):
@@ -119,6 +106,7 @@ def home(request, practitioner):
             "practitioner": practitioner,
             "campaign": campaign,
             "application": application,
+            "Status": ApplicationStatus,
             "submissions": selectors.submissions_of(application=application) if application else [],
             "notices": selectors.unread_notices(user=request.user),
             "originals": originals_for(application.data)
@@ -128,13 +116,24 @@ def home(request, practitioner):
     )
 
 
-def _form_initial(practitioner, application) -> dict:
+def _form_initial(practitioner, application, user) -> dict:
     values = diff.record_values(practitioner)
     if application is not None:
         values.update(application.data)
+    else:
+        # What the practitioner typed at activation is newer than the bureau's record.
+        values["mobile"] = user.mobile or values["mobile"]
+        values["email"] = user.email or values["email"]
     values["revision"] = application.revision if application else 0
     values["cert_number"] = practitioner.cert_number
     return values
+
+
+def _revision(post) -> int | None:
+    try:
+        return int(post.get("revision"))
+    except (TypeError, ValueError):
+        return None
 
 
 @never_cache
@@ -148,16 +147,19 @@ def application_form(request, practitioner):
     application = selectors.application_of(practitioner=practitioner, campaign=campaign)
     if application and application.status == ApplicationStatus.CONFIRMED:
         messages.info(
-            request, _("Your application is confirmed; later changes go through a change request.")
+            request,
+            _(
+                "Your application is confirmed: the bureau now holds this information, and it can no longer be changed here."
+            ),
         )
         return redirect("collection:home")
     stored = diff.record_values(practitioner)
+    status = 200
     if request.method == "POST":
-        form = ApplicationForm(request.POST, instance=practitioner)
-        action = request.POST.get("action", "save")
-        revision = _int(request.POST.get("revision"))
+        form = ApplicationForm(request.POST, practitioner=practitioner)
+        revision = _revision(request.POST)
         try:
-            if action == "submit":
+            if request.POST.get("action") == "submit":
                 if form.is_valid():
                     services.submit_application(
                         practitioner=practitioner,
@@ -175,6 +177,7 @@ def application_form(request, practitioner):
                 messages.error(
                     request, _("Some entries need correcting: see the messages next to the fields.")
                 )
+                status = 400
             else:
                 raw = {
                     name: request.POST.get(name, "")
@@ -195,11 +198,20 @@ def application_form(request, practitioner):
         except services.StaleApplication as exc:
             messages.error(request, exc.message)
             form = _keep_typed(practitioner, request.POST, exc.application.revision)
+            status = 409
+        except services.InvalidApplication as exc:
+            for name, errors in exc.errors.items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+            messages.error(request, exc.message)
+            status = 400
         except services.CollectionError as exc:
             messages.error(request, exc.message)
+            status = 400
     else:
         form = ApplicationForm(
-            initial=_form_initial(practitioner, application), instance=practitioner
+            initial=_form_initial(practitioner, application, request.user),
+            practitioner=practitioner,
         )
     return render(
         request,
@@ -208,25 +220,20 @@ def application_form(request, practitioner):
             "form": form,
             "practitioner": practitioner,
             "application": application,
+            "Status": ApplicationStatus,
             "corrections": _corrections(form, stored),
             "identity_fields": IDENTITY_FIELDS,
             "campaign": campaign,
         },
+        status=status,
     )
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _keep_typed(practitioner, post, revision: int):
     """Re-bind the user's own entries with the current revision, so nothing typed is lost."""
     data = post.copy()
     data["revision"] = revision
-    return ApplicationForm(data, instance=practitioner)
+    return ApplicationForm(data, practitioner=practitioner)
 
 
 def _corrections(form, stored: dict) -> dict:
@@ -284,30 +291,33 @@ def photo_upload(request, practitioner):
     )
 
 
+@never_cache  # a face: no copy kept by browsers or proxies
 @require_GET
 @login_required
 def photo(request, pk: int):
-    """Stream a photo to its owner or to staff of the owner's bureau; no public URL exists."""
+    """Stream a photo to its owner or to staff of the owner's bureau; no public URL exists.
+    Staff views are audited."""
     item = selectors.photo_for(user=request.user, pk=pk)
+    if register_permissions.is_staff_member(request.user):
+        record_practitioner_viewed(actor=request.user, practitioner=item.practitioner, what="photo")
     field = item.national_image if request.GET.get("size") == "national" else item.image
     response = FileResponse(field.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-def _pdf_response(application) -> HttpResponse:
-    from collection.pdf import application_pdf
-
-    submission = application.submissions.select_related("photo").order_by("-number").first()
+def _form_response(application) -> FileResponse:
+    submission = application.latest_submission
     if submission is None:
         raise PermissionDenied
-    data = application_pdf(submission)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="application-{application.reference}.pdf"'
-    return response
+    return FileResponse(
+        pdf.stored_application_form(submission),
+        content_type="application/pdf",
+        filename=f"application-{application.reference}.pdf",
+    )
 
 
+@never_cache
 @require_GET
 @practitioner_required
 def application_pdf(request, practitioner):
@@ -320,42 +330,107 @@ def application_pdf(request, practitioner):
     ):
         messages.info(request, _("Submit the application first; then you can print the form."))
         return redirect("collection:home")
-    return _pdf_response(application)
+    return _form_response(application)
+
+
+def _staff_application_context(request, practitioner, application, code=None) -> dict:
+    versions = []
+    if application is not None:
+        for submission in selectors.submissions_of(application=application):
+            versions.append((submission, diff.changes_between(submission.record, submission.data)))
+    submission = versions[0][0] if versions else None
+    return {
+        "p": practitioner,
+        "application": application,
+        "Status": ApplicationStatus,
+        "submission": submission,
+        "versions": versions,
+        "originals": originals_for(submission.data) if submission else [],
+        "can_issue_code": permissions.can_issue_reset_code(request.user, practitioner),
+        "code": code,
+    }
+
+
+@never_cache
+@require_GET
+@staff_required
+def staff_application(request, pk: int):
+    practitioner, application = selectors.staff_application(user=request.user, practitioner_pk=pk)
+    record_practitioner_viewed(actor=request.user, practitioner=practitioner, what="application")
+    return render(
+        request,
+        "collection/staff_application.html",
+        _staff_application_context(request, practitioner, application),
+    )
+
+
+@never_cache
+@require_POST
+@staff_required
+def issue_reset_code(request, pk: int):
+    """The counter clerk of the person's bureau gives them a one-time code; shown once, here."""
+    practitioner, application = selectors.staff_application(user=request.user, practitioner_pk=pk)
+    if not permissions.can_issue_reset_code(request.user, practitioner):
+        raise PermissionDenied
+    code = None
+    try:
+        code = services.issue_reset_code(practitioner=practitioner, actor=request.user)
+    except services.CollectionError as exc:
+        messages.error(request, exc.message)
+    return render(
+        request,
+        "collection/staff_application.html",
+        _staff_application_context(request, practitioner, application, code=code),
+    )
+
+
+@never_cache
+@require_GET
+@staff_required
+def staff_application_pdf(request, pk: int):
+    practitioner, application = selectors.staff_application(user=request.user, practitioner_pk=pk)
+    if application is None or application.reference is None:
+        raise PermissionDenied
+    record_practitioner_viewed(actor=request.user, practitioner=practitioner, what="form")
+    return _form_response(application)
 
 
 @require_http_methods(["GET", "POST"])
 @staff_required
-def staff_application(request, pk: int):
-    practitioner, application = selectors.staff_application(user=request.user, practitioner_pk=pk)
-    code = None
-    if request.method == "POST":
+def move_practitioner(request, pk: int):
+    """City staff move a person to another bureau (their open application goes with them)."""
+    if not register_permissions.can_move_practitioner(request.user):
+        raise PermissionDenied
+    practitioner = register_selectors.get_practitioner_for(user=request.user, pk=pk)
+    form = MoveForm(
+        request.POST if request.method == "POST" else None,
+        bureaus=register_selectors.bureaus_for(user=request.user).exclude(
+            pk=practitioner.bureau_id
+        ),
+    )
+    if request.method == "POST" and form.is_valid():
         try:
-            code = services.issue_reset_code(practitioner=practitioner, actor=request.user)
+            services.move_practitioner(
+                practitioner=practitioner,
+                bureau=form.cleaned_data["bureau"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
         except services.CollectionError as exc:
-            messages.error(request, exc.message)
-    submission = application.latest_submission if application else None
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Moved to %(bureau)s, with any open application.")
+                % {"bureau": form.cleaned_data["bureau"].name},
+            )
+            return redirect("practitioners:detail", practitioner.pk)
     return render(
         request,
-        "collection/staff_application.html",
-        {
-            "p": practitioner,
-            "application": application,
-            "submission": submission,
-            "changes": diff.compute_changes(practitioner, submission.data) if submission else [],
-            "originals": originals_for(submission.data) if submission else [],
-            "submissions": selectors.submissions_of(application=application) if application else [],
-            "code": code,
-        },
+        "collection/practitioner_move.html",
+        {"p": practitioner, "form": form},
+        status=400 if form.errors else 200,
     )
-
-
-@require_GET
-@staff_required
-def staff_application_pdf(request, pk: int):
-    _practitioner, application = selectors.staff_application(user=request.user, practitioner_pk=pk)
-    if application is None or application.reference is None:
-        raise PermissionDenied
-    return _pdf_response(application)
 
 
 @require_GET
@@ -366,7 +441,7 @@ def campaign_list(request):
         "collection/campaign_list.html",
         {
             "campaigns": selectors.campaigns(),
-            "can_edit": register_permissions.is_city_staff(request.user),
+            "can_edit": permissions.can_manage_campaigns(request.user),
         },
     )
 
@@ -374,12 +449,12 @@ def campaign_list(request):
 @require_http_methods(["GET", "POST"])
 @staff_required
 def campaign_edit(request, pk: int | None = None):
-    if not register_permissions.is_city_staff(request.user):
+    if not permissions.can_manage_campaigns(request.user):
         raise PermissionDenied
     campaign = selectors.campaign_or_404(pk) if pk else None
     form = CampaignForm(request.POST if request.method == "POST" else None, instance=campaign)
     if request.method == "POST" and form.is_valid():
-        services.save_campaign(form=form, actor=request.user)
+        services.save_campaign(campaign=campaign, values=form.cleaned_data, actor=request.user)
         messages.success(request, _("Campaign saved."))
         return redirect("collection:campaigns")
     return render(request, "collection/campaign_form.html", {"form": form, "campaign": campaign})

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from collection.constants import APPLICATION_FIELDS
+from collection import rules
+from collection.constants import APPLICATION_FIELDS, ApplicationStatus
 from confirmation.constants import ReturnReason
 from confirmation.models import PrintSettings
 from practitioners.models import Practitioner
@@ -33,9 +34,9 @@ class QueueFilterForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[
-            ("submitted", _("Waiting")),
-            ("returned", _("Returned")),
-            ("confirmed", _("Confirmed")),
+            (ApplicationStatus.SUBMITTED, _("Waiting")),
+            (ApplicationStatus.RETURNED, ApplicationStatus.RETURNED.label),
+            (ApplicationStatus.CONFIRMED, ApplicationStatus.CONFIRMED.label),
         ],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
@@ -71,25 +72,50 @@ class ConfirmForm(forms.Form):
 
 class ReturnForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—")] + list(ReturnReason.choices))
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=[("", "—")] + list(ReturnReason.choices), required=False
+    )
     note = forms.CharField(
         label=_("Note for the practitioner"),
         required=False,
         max_length=500,
+        error_messages={"max_length": rules.MESSAGES["max_length"]},
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("reason") and not (cleaned.get("note") or "").strip():
+            self.add_error("reason", _("Choose a reason or write a note for the practitioner."))
+        elif (
+            cleaned.get("reason") == ReturnReason.OTHER and not (cleaned.get("note") or "").strip()
+        ):
+            self.add_error("note", _("Write the reason in the note."))
+        return cleaned
 
 
 def _correctable_fields():
     labels = {f.name: f.verbose_name for f in Practitioner._meta.fields}
-    return [(f, labels[f]) for f in APPLICATION_FIELDS if f != "cert_number"]
+    return [("", "—")] + [
+        (f, labels[f]) for f in APPLICATION_FIELDS if f not in rules.READ_ONLY_FIELDS
+    ]
 
 
 class CorrectionForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
     field = forms.ChoiceField(label=_("Field"), choices=_correctable_fields)
-    value = forms.CharField(label=_("Correct value"), max_length=200, required=False)
-    reason = forms.CharField(label=_("Reason"), max_length=200)
+    value = forms.CharField(
+        label=_("Correct value"),
+        max_length=200,
+        required=False,
+        help_text=_("A date like 2011-06-30; yes or no as 是 or 否."),
+        error_messages={"max_length": rules.MESSAGES["max_length"]},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        error_messages={"max_length": rules.MESSAGES["max_length"]},
+    )
 
 
 class ReprintForm(forms.Form):

@@ -29,11 +29,6 @@ def can_view(user: User, bureau: Bureau) -> bool:
     )
 
 
-def counter_bureau(user: User) -> Bureau | None:
-    """The bureau whose counter the user works at or supervises (None: not counter staff)."""
-    return user.bureau if register.is_staff_member(user) else None
-
-
 def can_manage_printer(user: User, bureau: Bureau) -> bool:
     if not register.is_staff_member(user):
         return False

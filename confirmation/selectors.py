@@ -1,7 +1,6 @@
 """Reads for the counter, scoped by confirmation.permissions."""
 
 import datetime
-import re
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -14,10 +13,9 @@ from collection.selectors import active_campaign
 from confirmation import permissions
 from confirmation.models import Confirmation, CounterReturn
 from practitioners import permissions as register_permissions
-from practitioners.idnumbers import normalize_id_number
 from practitioners.models import Bureau, Practitioner, User
+from practitioners.selectors import exact_number
 
-_NUMBERISH = re.compile(r"^[0-9A-Z()\-]{6,}$")
 QUEUE_FIELDS = (
     "id",
     "reference",
@@ -43,6 +41,7 @@ class CounterSearch:
         default_factory=list
     )  # in scope, nothing submitted
     elsewhere: Bureau | None = None  # the person belongs to another bureau: where to send them
+    elsewhere_people: list[Practitioner] = field(default_factory=list)  # for the audit only
 
 
 def _applications(campaign) -> QuerySet[Application]:
@@ -56,8 +55,8 @@ def counter_search(*, user: User, query: str) -> CounterSearch:
     query = query.strip()
     if not query or campaign is None:
         return result
-    number = normalize_id_number(query)
-    if _NUMBERISH.match(number):
+    number = exact_number(query)
+    if number is not None:
         application = _applications(campaign).filter(reference=number).first()
         people = list(
             Practitioner.objects.select_related("bureau").filter(id_number=number)
@@ -69,6 +68,7 @@ def counter_search(*, user: User, query: str) -> CounterSearch:
             if not permissions.can_view(user, person.bureau):
                 # Say where to go, and nothing about the person.
                 result.elsewhere = person.bureau
+                result.elsewhere_people.append(person)
                 continue
             found = application or _applications(campaign).filter(practitioner=person).first()
             if found is not None and found.status != ApplicationStatus.DRAFT:
@@ -81,8 +81,9 @@ def counter_search(*, user: User, query: str) -> CounterSearch:
         .exclude(status=ApplicationStatus.DRAFT)
         .filter(practitioner__name__startswith=query.replace(" ", ""))
     )
-    if not register_permissions.is_city_staff(user):  # city staff view every bureau
-        qs = qs.filter(bureau_id=user.bureau_id)
+    scope = register_permissions.bureau_scope(user)  # the bureaus whose people the user sees
+    if scope is not None:
+        qs = qs.filter(scope)
     result.applications = list(qs.order_by("practitioner__name", "id")[:30])
     return result
 

@@ -1,15 +1,20 @@
-"""State changes at the counter (DESIGN §3.2). Each is one atomic, audited function."""
+"""State changes at the counter (DESIGN §3.2). Each is one atomic, audited function taking the
+acting clerk as `actor`; the counter's decisions are confirm_at_counter and return_at_counter."""
 
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collection import diff
+from accounting_registry import throttle
+from collection import diff, rules
 from collection import services as collection_services
 from collection.constants import APPLICATION_FIELDS, IDENTITY_FIELDS, ApplicationStatus
-from collection.forms import ApplicationForm
 from collection.models import Application, Submission
 from collection.originals import originals_for
+from collection.services.applications import _confirm_application, _return_application
 from confirmation import permissions
 from confirmation.constants import IDENTITY_CHECKED, PrintKind, ReturnReason
 from confirmation.models import (
@@ -21,7 +26,7 @@ from confirmation.models import (
     PrintSettings,
 )
 from practitioners.constants import AuditAction
-from practitioners.models import Bureau, User
+from practitioners.models import Bureau, Practitioner, User
 from practitioners.services import record_event
 
 
@@ -35,12 +40,20 @@ class AlreadyDecided(CounterError):
     """Another counter confirmed or returned the application first."""
 
 
+class ChangedMeanwhile(CounterError):
+    """The application changed after the clerk opened it (or the form carries no revision)."""
+
+
 class MissingOriginals(CounterError):
     """Confirm was pressed with required ticks unset; `missing` holds their keys."""
 
     def __init__(self, message: str, missing: list[str]):
         super().__init__(message)
         self.missing = missing
+
+
+class InvalidCorrection(CounterError):
+    """The corrected value breaks the application's rules (collection.rules)."""
 
 
 def required_ticks(*, data: dict, changes: list[diff.Change]) -> list[tuple[str, str]]:
@@ -51,23 +64,21 @@ def required_ticks(*, data: dict, changes: list[diff.Change]) -> list[tuple[str,
     return ticks
 
 
-def _locked_for_decision(
-    application: Application, clerk: User, revision: int | None
-) -> Application:
+def _locked_for_decision(application: Application, actor: User, revision: int) -> Application:
     application = (
         Application.objects.select_for_update(of=("self",))
-        .select_related("bureau", "practitioner")
+        .select_related("bureau", "practitioner__account", "practitioner__bureau")
         .get(pk=application.pk)
     )
-    if not permissions.can_act(clerk, application.bureau):
+    if not permissions.can_act(actor, application.bureau):
         raise CounterError(
             _("Only the counter of %(bureau)s can decide this application.")
             % {"bureau": application.bureau.name}
         )
     if application.status != ApplicationStatus.SUBMITTED:
         raise AlreadyDecided(_describe_decision(application))
-    if revision is not None and application.revision != revision:
-        raise CounterError(_("The application changed after you opened it. Review it again."))
+    if revision is None or application.revision != revision:
+        raise ChangedMeanwhile(_("The application changed after you opened it. Review it again."))
     return application
 
 
@@ -109,12 +120,13 @@ def _next_archive_number(bureau: Bureau, year: int) -> str:
 
 
 def confirm_at_counter(
-    *, application: Application, clerk: User, checklist: set[str], revision: int | None
+    *, application: Application, actor: User, checklist: set[str], revision: int
 ) -> Confirmation:
-    """Confirm the latest submitted version after every required original is ticked."""
+    """Confirm the latest submitted version after every required original is ticked: it becomes
+    the practitioner's record, with an archive number, under a row lock; audited."""
     with transaction.atomic():
-        application = _locked_for_decision(application, clerk, revision)
-        submission = application.submissions.order_by("-number").first()
+        application = _locked_for_decision(application, actor, revision)
+        submission = application.latest_submission
         changes = diff.compute_changes(application.practitioner, submission.data)
         required = required_ticks(data=submission.data, changes=changes)
         missing = [(key, label) for key, label in required if key not in checklist]
@@ -127,9 +139,10 @@ def confirm_at_counter(
         now = timezone.now()
         ticked = [key for key, _label in required]
         number = _next_archive_number(application.bureau, timezone.localtime(now).year)
-        collection_services.confirm_application(
+        _confirm_application(
             application=application,
-            actor=clerk,
+            submission=submission,
+            actor=actor,
             audit_detail={"archive_number": number, "checklist": ticked},
         )
         return Confirmation.objects.create(
@@ -137,7 +150,7 @@ def confirm_at_counter(
             submission=submission,
             practitioner=application.practitioner,
             bureau=application.bureau,
-            clerk=clerk,
+            clerk=actor,
             confirmed_at=now,
             archive_number=number,
             checklist=ticked,
@@ -147,27 +160,33 @@ def confirm_at_counter(
         )
 
 
+def return_reason_text(reason: str, note: str) -> str:
+    """What the practitioner reads: the standard reason, and the clerk's note after it."""
+    note = note.strip()
+    if not reason and not note:
+        raise CounterError(_("Choose a reason or write a note for the practitioner."))
+    if reason and reason not in ReturnReason.values:
+        raise CounterError(_("Choose one of the listed reasons."))
+    if not reason or reason == ReturnReason.OTHER:
+        if not note:
+            raise CounterError(_("Write the reason in the note."))
+        return note
+    label = str(ReturnReason(reason).label)
+    return f"{label}：{note}" if note else label
+
+
 def return_at_counter(
-    *, application: Application, clerk: User, reason: str, note: str = "", revision: int | None
+    *, application: Application, actor: User, reason: str, note: str = "", revision: int
 ) -> Application:
     """Send the application back with a standard reason and/or a note the practitioner reads."""
-    note = note.strip()
-    if reason not in ReturnReason.values:
-        raise CounterError(_("Choose a reason."))
-    if reason == ReturnReason.OTHER and not note:
-        raise CounterError(_("Write the reason in the note."))
-    text = str(ReturnReason(reason).label) if reason != ReturnReason.OTHER else note
-    if note and reason != ReturnReason.OTHER:
-        text = f"{text}：{note}"
+    text = return_reason_text(reason, note)
     with transaction.atomic():
-        application = _locked_for_decision(application, clerk, revision)
-        application = collection_services.return_application(
-            application=application, actor=clerk, reason=text
-        )
+        application = _locked_for_decision(application, actor, revision)
+        application = _return_application(application=application, actor=actor, reason=text)
         CounterReturn.objects.create(
             application=application,
             bureau=application.bureau,
-            clerk=clerk,
+            clerk=actor,
             returned_at=application.returned_at,
             reason=text,
         )
@@ -177,62 +196,49 @@ def return_at_counter(
 def correct_at_counter(
     *,
     application: Application,
-    clerk: User,
+    actor: User,
     field: str,
     value: str,
     reason: str,
-    revision: int | None,
+    revision: int,
 ) -> Submission:
     """Fix a slip in the submitted data as the clerk's edit: a new version, with the reason."""
-    if field not in APPLICATION_FIELDS or field == "cert_number":
+    if field not in APPLICATION_FIELDS or field in rules.READ_ONLY_FIELDS:
         raise CounterError(_("This field cannot be corrected here."))
     if not reason.strip():
         raise CounterError(_("Give the reason for the correction."))
+    try:
+        corrected = diff.canonical(field, rules.read_text(field, value))
+    except ValidationError as exc:
+        raise InvalidCorrection(" ".join(exc.messages)) from None
     with transaction.atomic():
-        application = _locked_for_decision(application, clerk, revision)
-        latest = application.submissions.order_by("-number").first()
+        application = _locked_for_decision(application, actor, revision)
+        latest = application.latest_submission
         data = dict(latest.data)
-        form_data = {k: v for k, v in data.items() if not isinstance(v, bool)}
-        form_data.update({k: "on" for k, v in data.items() if v is True})
-        form_data[field] = value
-        if field in ("has_computing_cert", "in_accounting_post"):
-            form_data.pop(field, None)
-            if value in ("on", "true", "True", "1", "是"):
-                form_data[field] = "on"
-        form_data["revision"] = application.revision
-        form = ApplicationForm(form_data, instance=application.practitioner)
-        if not form.is_valid():
-            messages = [
-                f"{form.fields[k].label}: {' '.join(v)}"
-                for k, v in form.errors.items()
-                if k in form.fields
-            ]
-            raise CounterError(" ".join(messages) or _("The value is not valid."))
-        new_data = {f: diff.canonical(f, form.cleaned_data.get(f)) for f in APPLICATION_FIELDS}
-        new_data["cert_number"] = data.get("cert_number", application.practitioner.cert_number)
-        if new_data == data:
+        if data.get(field) == corrected:
             raise CounterError(_("The value is the same as submitted."))
-        submission = Submission.objects.create(
-            application=application,
-            number=latest.number + 1,
-            data=new_data,
-            photo_id=latest.photo_id,
-            submitted_by=clerk,
-        )
-        changes = diff.compute_changes(application.practitioner, new_data)
-        application.data = new_data
-        application.has_identity_changes = any(c.identity for c in changes)
-        collection_services.save_application(application, "data", "has_identity_changes")
+        data[field] = corrected
+        try:
+            submission = collection_services.add_submission_version(
+                application=application, data=data, actor=actor
+            )
+        except collection_services.InvalidApplication as exc:
+            raise InvalidCorrection(
+                " ".join(
+                    f"{Practitioner._meta.get_field(name).verbose_name}: {' '.join(messages)}"
+                    for name, messages in exc.errors.items()
+                )
+            ) from None
         CounterEdit.objects.create(
             application=application,
-            clerk=clerk,
+            clerk=actor,
             field=field,
-            old_value=diff.display(field, data.get(field)),
-            new_value=diff.display(field, new_data[field]),
+            old_value=diff.display(field, latest.data.get(field)),
+            new_value=diff.display(field, corrected),
             reason=reason.strip(),
         )
         record_event(
-            actor=clerk,
+            actor=actor,
             action=AuditAction.COUNTER_EDIT,
             practitioner=application.practitioner,
             reference=application.reference,
@@ -243,23 +249,38 @@ def correct_at_counter(
     return submission
 
 
+def record_lookup_elsewhere(*, actor: User, practitioner: Practitioner) -> None:
+    """A counter search found a person of another bureau: the staff member is told which bureau
+    to send them to. Such lookups are audited (the person's bureau sees who asked) and limited
+    per staff account (throttle.LOOKUP_ELSEWHERE); raises throttle.Throttled beyond it."""
+    account = f"user:{actor.pk}"
+    throttle.check(throttle.LOOKUP_ELSEWHERE, account=account)
+    throttle.record(throttle.LOOKUP_ELSEWHERE, account=account)
+    record_event(actor=actor, action=AuditAction.LOOKED_UP_ELSEWHERE, practitioner=practitioner)
+
+
 def print_settings_for(bureau: Bureau) -> PrintSettings:
-    """The bureau's printer settings (defaults until its admin sets them)."""
-    settings, _created = PrintSettings.objects.get_or_create(bureau=bureau)
-    return settings
+    """The bureau's printer settings: the saved ones, or the defaults (not saved) until its
+    admin saves some."""
+    return PrintSettings.objects.filter(bureau=bureau).first() or PrintSettings(bureau=bureau)
 
 
-def save_print_settings(*, form, actor: User) -> PrintSettings:
-    """Store page size and offsets from a valid form; audited."""
+def save_print_settings(*, bureau: Bureau, values: dict[str, Any], actor: User) -> PrintSettings:
+    """Store page size and offsets (values as PrintSettingsForm cleans them); audited."""
+    if not permissions.can_manage_printer(actor, bureau):
+        raise PermissionDenied("only the bureau's admin sets its printer")
     with transaction.atomic():
-        settings = form.save(commit=False)
+        settings, _created = PrintSettings.objects.select_for_update().get_or_create(bureau=bureau)
+        for name, value in values.items():
+            setattr(settings, name, value)
         settings.updated_at = timezone.now()
         settings.updated_by = actor
+        settings.full_clean()
         settings.save()
         record_event(
             actor=actor,
             action=AuditAction.PRINT_SETTINGS,
-            bureau=settings.bureau,
+            bureau=bureau,
             width=str(settings.page_width_mm),
             height=str(settings.page_height_mm),
             x=str(settings.offset_x_mm),
@@ -276,26 +297,37 @@ def log_print(
     reason: str = "",
     calibration: bool = False,
 ) -> PrintLog:
-    """Record a print of the confirmation record; a reprint needs a reason."""
-    if calibration:
-        kind = PrintKind.CALIBRATION
-    else:
-        if not permissions.can_act(actor, bureau):
-            raise CounterError(
-                _("Only the counter of this bureau prints its confirmation records.")
-            )
-        kind = PrintKind.REPRINT if confirmation.prints.exists() else PrintKind.FIRST
-        if kind == PrintKind.REPRINT and not reason.strip():
-            raise CounterError(_("Give the reason for printing again."))
-    entry = PrintLog.objects.create(
-        bureau=bureau, confirmation=confirmation, kind=kind, printed_by=actor, reason=reason.strip()
-    )
-    record_event(
-        actor=actor,
-        action=AuditAction.PRINTED,
-        bureau=bureau,
-        practitioner=confirmation.practitioner if confirmation else None,
-        kind=kind,
-        reason=reason.strip(),
-    )
+    """Record a print of the confirmation record (a reprint needs a reason), or of the
+    calibration page; audited."""
+    reason = reason.strip()
+    with transaction.atomic():
+        if calibration:
+            if not (
+                permissions.can_manage_printer(actor, bureau) or permissions.can_act(actor, bureau)
+            ):
+                raise CounterError(
+                    _("Only this bureau's counter or admin prints its calibration page.")
+                )
+            kind = PrintKind.CALIBRATION
+        else:
+            if not permissions.can_act(actor, bureau):
+                raise CounterError(
+                    _("Only the counter of this bureau prints its confirmation records.")
+                )
+            # Locked: two clicks at once make one first print and one reprint, never two firsts.
+            Confirmation.objects.select_for_update().filter(pk=confirmation.pk).first()
+            kind = PrintKind.REPRINT if confirmation.prints.exists() else PrintKind.FIRST
+            if kind == PrintKind.REPRINT and not reason:
+                raise CounterError(_("Give the reason for printing again."))
+        entry = PrintLog.objects.create(
+            bureau=bureau, confirmation=confirmation, kind=kind, printed_by=actor, reason=reason
+        )
+        record_event(
+            actor=actor,
+            action=AuditAction.PRINTED,
+            bureau=bureau,
+            practitioner=confirmation.practitioner if confirmation else None,
+            kind=kind,
+            reason=reason,
+        )
     return entry

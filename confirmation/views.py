@@ -7,12 +7,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounting_registry import throttle
 from accounting_registry.pagination import DeferredJoinPaginator
 from collection import diff
-from collection.constants import IDENTITY_FIELDS
-from collection.selectors import submissions_of
+from collection.constants import IDENTITY_FIELDS, ApplicationStatus
 from confirmation import pdf, permissions, selectors, services
 from confirmation.forms import (
     ConfirmForm,
@@ -25,9 +26,11 @@ from confirmation.forms import (
     ReturnForm,
 )
 from confirmation.models import Confirmation
+from confirmation.services import required_ticks
 from practitioners import permissions as register_permissions
 from practitioners import selectors as register_selectors
-from practitioners.views import staff_required
+from practitioners.decorators import staff_required
+from practitioners.services import record_practitioner_viewed
 
 QUEUE_PAGE = 50
 
@@ -40,20 +43,32 @@ def _bureau_param(request):
     return request.user.bureau
 
 
+@never_cache
 @require_GET
 @staff_required
 def counter(request):
     form = CounterSearchForm(request.GET or None)
-    found = None
+    found = throttled = None
     if form.is_valid() and form.cleaned_data["q"]:
         found = selectors.counter_search(user=request.user, query=form.cleaned_data["q"])
+        if found.elsewhere is not None:
+            try:
+                for person in found.elsewhere_people:
+                    services.record_lookup_elsewhere(actor=request.user, practitioner=person)
+            except throttle.Throttled as exc:
+                found.elsewhere, throttled = None, exc
         if (
             len(found.applications) == 1
             and not found.without_application
             and found.elsewhere is None
+            and throttled is None
         ):
             return redirect("confirmation:review", found.applications[0].pk)
-    return render(request, "confirmation/counter.html", {"form": form, "found": found})
+    return render(
+        request,
+        "confirmation/counter.html",
+        {"form": form, "found": found, "throttled": throttled},
+    )
 
 
 @require_GET
@@ -63,9 +78,9 @@ def queue(request):
     if not permissions.can_view(request.user, bureau):
         raise PermissionDenied
     form = QueueFilterForm(request.GET or None)
-    status, day, identity = "submitted", None, False
+    status, day, identity = ApplicationStatus.SUBMITTED, None, False
     if form.is_valid():
-        status = form.cleaned_data["status"] or "submitted"
+        status = form.cleaned_data["status"] or ApplicationStatus.SUBMITTED
         day = form.cleaned_data["day"]
         identity = form.cleaned_data["identity"]
     applications = selectors.queue(bureau=bureau, status=status, day=day, identity_only=identity)
@@ -88,140 +103,183 @@ def queue(request):
 
 
 def _review_context(request, application, *, confirm_error=None, missing=(), **forms):
-    submission = application.submissions.order_by("-number").first()
-    changes = diff.compute_changes(application.practitioner, submission.data) if submission else []
-    ticks = services.required_ticks(data=submission.data, changes=changes) if submission else []
-    can_act = permissions.can_act(request.user, application.bureau)
-    initial = {"revision": application.revision}
+    submission = application.latest_submission
     confirmation = (
         Confirmation.objects.filter(application=application).select_related("clerk").first()
     )
-    context = {
+    if confirmation is not None:
+        # The record already holds the confirmed values: show what the confirmation changed.
+        changed = {change["field"] for change in confirmation.changes}
+        stored = {change["field"]: change["old"] for change in confirmation.changes}
+        changes = []
+    else:
+        changes = diff.compute_changes(application.practitioner, submission.data)
+        changed = {c.field for c in changes}
+        stored = {}
+    ticks = required_ticks(data=submission.data, changes=changes) if confirmation is None else []
+    initial = {"revision": application.revision}
+    return {
         "container": "container-fluid px-lg-4",  # the counter's wide monitor
         "confirm_error": confirm_error,
         "missing_ticks": {f"tick_{key}" for key in missing},
         "application": application,
+        "Status": ApplicationStatus,
         "p": application.practitioner,
         "submission": submission,
-        "changes": changes,
-        "changed_fields": {c.field for c in changes},
         "identity_fields": IDENTITY_FIELDS,
-        "rows": _side_by_side(
-            application.practitioner, submission.data if submission else {}, changes, confirmation
-        ),
-        "can_act": can_act,
+        "rows": _side_by_side(application.practitioner, submission.data, changed, stored),
+        "can_act": permissions.can_act(request.user, application.bureau),
         "confirm_form": forms.get("confirm_form") or ConfirmForm(initial=initial, ticks=ticks),
         "return_form": forms.get("return_form") or ReturnForm(initial=initial),
         "correction_form": forms.get("correction_form") or CorrectionForm(initial=initial),
         "edits": application.counter_edits.select_related("clerk").order_by("edited_at"),
-        "submissions": submissions_of(application=application),
-        "confirmation": Confirmation.objects.filter(application=application)
-        .select_related("clerk")
-        .first(),
+        "confirmation": confirmation,
     }
-    return context
 
 
-def _side_by_side(practitioner, data, changes, confirmation=None):
-    """(field, label, stored, submitted, changed) rows. Once confirmed, the record already holds
-    the submitted values: the stored side then comes from what the confirmation recorded."""
+def _side_by_side(practitioner, data, changed: set[str], stored_before: dict[str, str]):
+    """(field, label, stored, submitted, changed) rows; `stored_before`: the values shown as
+    stored where the record no longer holds them (after confirmation)."""
     stored = {f: diff.display(f, v) for f, v in diff.record_values(practitioner).items()}
-    changed = {c.field for c in changes}
-    if confirmation is not None:
-        for change in confirmation.changes:
-            stored[change["field"]] = change["old"]
-        changed = {change["field"] for change in confirmation.changes}
-    rows = []
-    for field in stored:
-        if field in data:
-            label = practitioner._meta.get_field(field).verbose_name
-            rows.append(
-                (field, label, stored[field], diff.display(field, data[field]), field in changed)
-            )
-    return rows
+    stored.update(stored_before)
+    return [
+        (
+            field,
+            practitioner._meta.get_field(field).verbose_name,
+            stored[field],
+            diff.display(field, data[field]),
+            field in changed,
+        )
+        for field in stored
+        if field in data
+    ]
 
 
-@require_http_methods(["GET", "POST"])
+@never_cache  # the whole ID number and the photo
+@require_GET
 @staff_required
 def review(request, pk: int):
     application = selectors.application_for_counter(user=request.user, pk=pk)
-    if request.method == "GET":
-        return render(request, "confirmation/review.html", _review_context(request, application))
+    record_practitioner_viewed(
+        actor=request.user, practitioner=application.practitioner, what="review"
+    )
+    return render(request, "confirmation/review.html", _review_context(request, application))
+
+
+def _decision(request, pk: int):
+    application = selectors.application_for_counter(user=request.user, pk=pk)
     if not permissions.can_act(request.user, application.bureau):
         raise PermissionDenied
-    action = request.POST.get("action")
-    forms = {}
-    try:
-        if action == "confirm":
-            submission = application.submissions.order_by("-number").first()
-            ticks = services.required_ticks(
-                data=submission.data,
-                changes=diff.compute_changes(application.practitioner, submission.data),
-            )
-            form = forms["confirm_form"] = ConfirmForm(request.POST, ticks=ticks)
-            if form.is_valid():
-                confirmation = services.confirm_at_counter(
-                    application=application,
-                    clerk=request.user,
-                    checklist=form.checklist(),
-                    revision=form.cleaned_data["revision"],
-                )
-                messages.success(
-                    request,
-                    _("Confirmed. Archive number %(n)s. Print the record onto the certificate.")
-                    % {"n": confirmation.archive_number},
-                )
-                return redirect("confirmation:review", application.pk)
-        elif action == "return":
-            form = forms["return_form"] = ReturnForm(request.POST)
-            if form.is_valid():
-                services.return_at_counter(
-                    application=application,
-                    clerk=request.user,
-                    reason=form.cleaned_data["reason"],
-                    note=form.cleaned_data["note"],
-                    revision=form.cleaned_data["revision"],
-                )
-                messages.success(
-                    request,
-                    _("Returned. The practitioner sees the reason on their page and by email."),
-                )
-                return redirect("confirmation:counter")
-        elif action == "correct":
-            form = forms["correction_form"] = CorrectionForm(request.POST)
-            if form.is_valid():
-                services.correct_at_counter(
-                    application=application,
-                    clerk=request.user,
-                    field=form.cleaned_data["field"],
-                    value=form.cleaned_data["value"],
-                    reason=form.cleaned_data["reason"],
-                    revision=form.cleaned_data["revision"],
-                )
-                messages.success(request, _("Corrected; the change is recorded as your edit."))
-                return redirect("confirmation:review", application.pk)
-        else:
-            raise PermissionDenied
-    except services.AlreadyDecided as exc:
-        messages.warning(request, exc.message)
-        return redirect("confirmation:review", application.pk)
-    except services.MissingOriginals as exc:
-        application.refresh_from_db()
-        context = _review_context(
-            request, application, confirm_error=exc.message, missing=exc.missing, **forms
-        )
-        return render(request, "confirmation/review.html", context, status=400)
-    except services.CounterError as exc:
-        messages.error(request, exc.message)
+    return application
+
+
+def _refused(request, application, status: int = 400, **context):
     application.refresh_from_db()
     return render(
         request,
         "confirmation/review.html",
-        _review_context(request, application, **forms),
-        status=400,
+        _review_context(request, application, **context),
+        status=status,
     )
 
 
+@never_cache
+@require_POST
+@staff_required
+def confirm(request, pk: int):
+    application = _decision(request, pk)
+    submission = application.latest_submission
+    ticks = required_ticks(
+        data=submission.data,
+        changes=diff.compute_changes(application.practitioner, submission.data),
+    )
+    form = ConfirmForm(request.POST, ticks=ticks)
+    if not form.is_valid():
+        return _refused(request, application, confirm_form=form)
+    try:
+        confirmation = services.confirm_at_counter(
+            application=application,
+            actor=request.user,
+            checklist=form.checklist(),
+            revision=form.cleaned_data["revision"],
+        )
+    except services.AlreadyDecided as exc:
+        messages.warning(request, exc.message)
+        return redirect("confirmation:review", application.pk)
+    except services.MissingOriginals as exc:
+        return _refused(
+            request, application, confirm_error=exc.message, missing=exc.missing, confirm_form=form
+        )
+    except services.CounterError as exc:
+        messages.error(request, exc.message)
+        return _refused(request, application, status=409)
+    messages.success(
+        request,
+        _("Confirmed. Archive number %(n)s. Print the record onto the certificate.")
+        % {"n": confirmation.archive_number},
+    )
+    return redirect("confirmation:review", application.pk)
+
+
+@never_cache
+@require_POST
+@staff_required
+def return_application(request, pk: int):
+    application = _decision(request, pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, application, return_form=form)
+    try:
+        services.return_at_counter(
+            application=application,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            revision=form.cleaned_data["revision"],
+        )
+    except services.AlreadyDecided as exc:
+        messages.warning(request, exc.message)
+        return redirect("confirmation:review", application.pk)
+    except services.CounterError as exc:
+        messages.error(request, exc.message)
+        return _refused(request, application, status=409, return_form=form)
+    messages.success(
+        request, _("Returned. The practitioner sees the reason on their page and by email.")
+    )
+    return redirect("confirmation:counter")
+
+
+@never_cache
+@require_POST
+@staff_required
+def correct(request, pk: int):
+    application = _decision(request, pk)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, application, correction_form=form)
+    try:
+        services.correct_at_counter(
+            application=application,
+            actor=request.user,
+            field=form.cleaned_data["field"],
+            value=form.cleaned_data["value"],
+            reason=form.cleaned_data["reason"],
+            revision=form.cleaned_data["revision"],
+        )
+    except services.AlreadyDecided as exc:
+        messages.warning(request, exc.message)
+        return redirect("confirmation:review", application.pk)
+    except services.InvalidCorrection as exc:
+        form.add_error("value", exc.message)
+        return _refused(request, application, correction_form=form)
+    except services.CounterError as exc:
+        form.add_error(None, exc.message)
+        return _refused(request, application, correction_form=form)
+    messages.success(request, _("Corrected; the change is recorded as your edit."))
+    return redirect("confirmation:review", application.pk)
+
+
+@never_cache
 @require_POST
 @staff_required
 def certificate(request, pk: int):
@@ -239,8 +297,14 @@ def certificate(request, pk: int):
             reason=form.cleaned_data.get("reason", ""),
         )
     except services.CounterError as exc:
-        messages.error(request, exc.message)
-        return redirect("confirmation:review", confirmation.application_id)
+        # This answer opens in the print tab: say what is missing there, and leave the
+        # review (in the tab the clerk came from) as it is.
+        return render(
+            request,
+            "confirmation/print_refused.html",
+            {"message": exc.message, "confirmation": confirmation},
+            status=400,
+        )
     data = pdf.certificate_pdf(confirmation, services.print_settings_for(confirmation.bureau))
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = (
@@ -258,7 +322,7 @@ def print_settings(request):
     settings = services.print_settings_for(bureau)
     form = PrintSettingsForm(request.POST or None, instance=settings)
     if request.method == "POST" and form.is_valid():
-        services.save_print_settings(form=form, actor=request.user)
+        services.save_print_settings(bureau=bureau, values=form.cleaned_data, actor=request.user)
         messages.success(
             request, _("Print settings saved. Print the calibration page to check them.")
         )
@@ -270,9 +334,10 @@ def print_settings(request):
     )
 
 
-@require_GET
+@require_POST
 @staff_required
 def calibration(request):
+    """Print the calibration page (a POST: each print is logged)."""
     bureau = _bureau_param(request)
     if not permissions.can_manage_printer(request.user, bureau) and not permissions.can_act(
         request.user, bureau
@@ -285,6 +350,7 @@ def calibration(request):
     return response
 
 
+@never_cache  # whole ID numbers
 @require_GET
 @staff_required
 def day_sheet(request):

@@ -3,6 +3,8 @@ import re
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from accounting_registry import throttle
+from accounting_registry.clients import client_address
 from practitioners.idnumbers import normalize_id_number
 
 User = get_user_model()
@@ -10,10 +12,14 @@ _ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 
 
 class RegistryBackend(ModelBackend):
-    """The model backend, with two additions:
+    """The model backend, with three additions:
 
     - practitioners log in with their ID number, typed as people type it (full-width digits,
       spaces, lower-case x): such input is normalised to the stored user name;
+    - failed passwords are limited per account (accounting_registry.throttle.LOGIN): once an
+      account has used up its attempts, no password is checked for it (not even the right
+      one) until the cool-off ends, which is set on the request as `throttled_until` for the
+      login form to tell;
     - the user's bureau is loaded with the user: every staff page needs it.
     """
 
@@ -22,7 +28,18 @@ class RegistryBackend(ModelBackend):
             candidate = normalize_id_number(username)
             if _ID_SHAPE.match(candidate):
                 username = candidate
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        if request is None or not username:
+            return super().authenticate(request, username=username, password=password, **kwargs)
+        address = client_address(request)
+        try:
+            throttle.check(throttle.LOGIN, account=username, address=address)
+        except throttle.Throttled as exc:
+            request.throttled_until = exc.until
+            return None
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            throttle.record(throttle.LOGIN, account=username, address=address)
+        return user
 
     def get_user(self, user_id):
         try:

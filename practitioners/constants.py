@@ -13,6 +13,10 @@ class Role(models.TextChoices):
 
 STAFF_ROLES = (Role.CLERK, Role.BUREAU_ADMIN, Role.CITY_STAFF)
 
+# What a practitioner proves to activate an account: a change to any of them by anyone but the
+# counter is audited with its old and new value.
+CREDENTIAL_FIELDS = ("name", "id_number", "cert_number")
+
 
 class BureauKind(models.TextChoices):
     CITY = "city", _("City bureau")
@@ -65,6 +69,7 @@ class AuditAction(models.TextChoices):
     CREATED = "created", _("Created")
     UPDATED = "updated", _("Updated")
     IMPORTED = "imported", _("Imported register file")
+    MOVED = "moved", _("Moved to another bureau")
     EXPORTED = "exported", _("Exported register")
     # collection
     ACTIVATED = "account_activated", _("Account activated")
@@ -77,6 +82,7 @@ class AuditAction(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Password reset")
     # confirmation
     COUNTER_EDIT = "counter_edit", _("Corrected at the counter")
+    LOOKED_UP_ELSEWHERE = "looked_up_elsewhere", _("Looked up by another bureau's counter")
     PRINT_SETTINGS = "print_settings", _("Print settings changed")
     PRINTED = "printed", _("Confirmation record printed")
 

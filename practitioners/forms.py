@@ -51,7 +51,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Register file"),
         help_text=_(
-            "Excel (.xlsx) or CSV (UTF-8 or GBK) exported from the old system, with Chinese column names in the first row."
+            "Excel (.xlsx), CSV (UTF-8 or GB18030/GBK) or JSON exported from the old system, with Chinese column names in the first row."
         ),
     )
     skip_invalid = forms.BooleanField(

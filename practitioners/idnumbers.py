@@ -36,6 +36,12 @@ def normalize_id_number(raw: str | None) -> str:
     return _SPACES.sub("", raw.translate(_FULLWIDTH)).upper()
 
 
+def looks_like_resident_id(number: str) -> bool:
+    """18 characters, 17 digits and a digit or X: meant as a resident ID number (other
+    documents' numbers have other shapes)."""
+    return bool(_RESIDENT_SHAPE.match(number))
+
+
 def mask_id_number(number: str) -> str:
     """`450103199001013428` -> `450103********3428`; short numbers keep only their ends."""
     if len(number) >= 14:

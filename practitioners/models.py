@@ -196,10 +196,6 @@ class Practitioner(models.Model):
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
 
-    @property
-    def is_confirmed(self) -> bool:
-        return self.confirmed_at is not None
-
 
 class AuditEvent(models.Model):
     """Who did what to which record, and when. Written by services only; never edited."""
@@ -232,6 +228,8 @@ class AuditEvent(models.Model):
         verbose_name=_("practitioner"),
     )
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    # The client's address for events written while serving a request (None: a command).
+    address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -16,6 +16,10 @@ def is_staff_member(user) -> bool:
     return bool(user.is_authenticated and getattr(user, "is_bureau_staff", False))
 
 
+def is_practitioner(user) -> bool:
+    return bool(user.is_authenticated and user.role == Role.PRACTITIONER)
+
+
 def is_city_staff(user) -> bool:
     return is_staff_member(user) and user.role == Role.CITY_STAFF
 
@@ -56,3 +60,8 @@ def can_add_practitioner(user: User, bureau: Bureau | None = None) -> bool:
     if is_city_staff(user):
         return True
     return is_staff_member(user) and (bureau is None or user.bureau_id == bureau.pk)
+
+
+def can_move_practitioner(user: User) -> bool:
+    """Moving a person to another bureau (with their open applications): city staff only."""
+    return is_city_staff(user)

@@ -10,14 +10,21 @@ import datetime
 import io
 import json
 import re
+import struct
+import xml.parsers.expat
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from accounting_registry import spreadsheets
 from practitioners.constants import (
     ETHNIC_GROUPS,
     AbacusLevel,
@@ -45,6 +52,55 @@ class Problem:
     column: str
     value: str
     reason: str
+
+
+class Problems:
+    """The problems (or warnings) of one import, in the order found.
+
+    Kept in memory up to LIMIT, which is more than any bureau fixes in one go: beyond it they
+    are only counted, with the rows they are on, so that a file of nothing but bad rows costs
+    little. A value is kept to its first VALUE_CHARACTERS characters."""
+
+    LIMIT = 100_000
+    VALUE_CHARACTERS = 100
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+        self.count = 0
+        self.rows: set[int] = set()
+
+    def append(self, problem: Problem) -> None:
+        self.count += 1
+        self.rows.add(problem.row)
+        if len(self.items) < self.LIMIT:
+            if len(problem.value) > self.VALUE_CHARACTERS:
+                problem = Problem(
+                    problem.row,
+                    problem.column,
+                    problem.value[: self.VALUE_CHARACTERS] + "…",
+                    problem.reason,
+                )
+            self.items.append(problem)
+
+    def sort(self) -> None:
+        self.items.sort(key=lambda p: p.row)
+
+    @property
+    def omitted(self) -> int:
+        """How many were counted but not kept."""
+        return self.count - len(self.items)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.items)
+
+    def __getitem__(self, index):
+        return self.items[index]
 
 
 # --- Values in the file: the Chinese words of the old system (never translated) ---------
@@ -152,9 +208,12 @@ def clean_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value)
-    if text.isprintable():  # the usual case: no control or zero-width characters
-        return text.strip()
-    return _CONTROL.sub("", text).strip()
+    if not text.isprintable():  # rare: control or zero-width characters
+        text = _CONTROL.sub("", text)
+    text = text.strip()
+    if text.startswith("'"):  # the escape our exports put before a formula-like value
+        text = spreadsheets.unescape(text)
+    return text
 
 
 def parse_date(value: Any) -> datetime.date | None:
@@ -410,13 +469,57 @@ def _clean_header(value: Any) -> str:
 
 
 # --- Reading -------------------------------------------------------------------------------
+#
+# Every limit is checked before the part of the file it guards is parsed, so that a hostile file
+# costs little: the upload's size (the form), then for a workbook the directory and the sizes it
+# declares for each part (zipfile never inflates a part beyond its declared size), then one
+# streaming pass over the sheets counting rows, cells and characters, before the reader
+# (calamine, which holds the sheet in memory) reads it.
+
+MAX_COLUMNS = 60  # a register file has 26
+MAX_CELL_CHARACTERS = 32_767  # Excel's own limit for a cell
+MAX_ZIP_MEMBERS = 1_000
+# What a workbook may unpack to: a 50 000-row sheet written with inline strings (openpyxl's
+# way, and this project's exports) is 87 MB; Excel's own, with a shared string table, about
+# half. The reader holds a sheet in memory: this bounds it.
+MAX_UNPACKED_BYTES = 128 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 48 * 1024 * 1024
+# Rows of nothing but formatting that a sheet may hold below or between the data.
+BLANK_ROW_SLACK = 1_000
+
+
+def max_rows() -> int:
+    """The most data rows one file may hold (REGISTRY_IMPORT_MAX_ROWS)."""
+    return settings.REGISTRY_IMPORT_MAX_ROWS
+
+
+def _too_many_rows() -> RegisterFileError:
+    return RegisterFileError(
+        _("The file has more than %(n)s rows; split it into files of at most %(n)s rows.")
+        % {"n": intcomma(max_rows())}
+    )
+
+
+def _too_many_columns(count: int) -> RegisterFileError:
+    return RegisterFileError(
+        _(
+            "The file has %(count)s columns; a register file has %(expected)d, and at most %(limit)d are read. Delete the columns that do not belong to the register."
+        )
+        % {"count": intcomma(count), "expected": len(COLUMNS), "limit": MAX_COLUMNS}
+    )
 
 
 def _decode_text(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
+        try:
+            return data[3:].decode("utf-8", errors="strict")
+        except UnicodeDecodeError:
+            raise _unknown_encoding() from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _unknown_encoding() from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -425,52 +528,226 @@ def _decode_text(data: bytes) -> str:
         # GB18030 is a superset of GBK and GB2312: what Excel on Chinese Windows writes.
         return data.decode("gb18030")
     except UnicodeDecodeError:
-        raise RegisterFileError(
-            _(
-                "The file's text encoding was not recognised; save it as CSV (UTF-8) or Excel (.xlsx)."
-            )
-        ) from None
+        raise _unknown_encoding() from None
+
+
+def _unknown_encoding() -> RegisterFileError:
+    return RegisterFileError(
+        _("The file's text encoding was not recognised; save it as CSV (UTF-8) or Excel (.xlsx).")
+    )
 
 
 def _rows_from_csv(data: bytes) -> Iterator[list[Any]]:
     text = _decode_text(data)
-    first_line = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first_line = text if end == -1 else text[:end]
     delimiter = max((",", "\t", ";"), key=first_line.count)
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    del text
+    try:
+        yield from reader
+    except csv.Error:
+        raise RegisterFileError(
+            _(
+                "Line %(line)s cannot be read: a cell there is longer than %(limit)s characters, or a quotation mark is not closed."
+            )
+            % {"line": intcomma(reader.line_num), "limit": intcomma(csv.field_size_limit())}
+        ) from None
+
+
+def _damaged_workbook() -> RegisterFileError:
+    return RegisterFileError(_("The Excel file could not be opened; it may be damaged."))
+
+
+def _zip_entry_count(data: bytes) -> int:
+    """The number of parts a zip file's end record declares, read before zipfile reads the
+    directory (which holds every entry in memory). Zip64 files (over 65 535 parts or 4 GB)
+    are never register files."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end == -1 or len(data) < end + 22:
+        raise _damaged_workbook()
+    (entries,) = struct.unpack_from("<H", data, end + 10)
+    if entries == 0xFFFF or data.rfind(b"PK\x06\x06", max(0, end - 76), end) != -1:
+        raise RegisterFileError(_("This Excel file is far larger than a register file can be."))
+    return entries
+
+
+class _Scan:
+    """One streaming pass over a worksheet or the shared string table (expat, no DTD allowed):
+    counts rows, cells per row and characters per element, and stops at the first limit
+    passed, having held no more than a chunk of the part in memory."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, *, rows: int, cells: int):
+        self.max_rows, self.max_cells = rows, cells
+        self.rows = self.cells = self.row_cells = self.text_length = 0
+
+    def run(self, stream) -> None:
+        parser = xml.parsers.expat.ParserCreate()
+        parser.buffer_text = True
+        parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        parser.StartDoctypeDeclHandler = self._refuse
+        parser.EntityDeclHandler = self._refuse
+        parser.StartElementHandler = self._start
+        parser.CharacterDataHandler = self._characters
+        while chunk := stream.read(self.CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+
+    def _refuse(self, *args) -> None:
+        raise ValueError("a DTD or an entity in a workbook part")
+
+    def _start(self, name, attrs) -> None:
+        local = name.rpartition(":")[2]
+        self.text_length = 0
+        if local == "row":
+            self.rows += 1
+            self.row_cells = 0
+            if self.rows > self.max_rows or int(attrs.get("r") or 0) > self.max_rows:
+                raise _too_many_rows()
+        elif local in ("c", "si"):  # a cell of a sheet, an entry of the shared strings
+            self.row_cells += 1
+            self.cells += 1
+            if self.row_cells > MAX_COLUMNS:
+                raise _too_many_columns(self.row_cells)
+            # The reader holds the sheet as a dense grid up to the last cell named: a cell
+            # at XFD1048576 would make it 17 billion cells.
+            row, column = _cell_position(attrs.get("r") or "")
+            if row > self.max_rows:
+                raise _too_many_rows()
+            if column > MAX_COLUMNS:
+                raise _too_many_columns(column)
+            if self.cells > self.max_cells:
+                raise RegisterFileError(
+                    _("The Excel file holds far more cells than a register of %(n)s rows.")
+                    % {"n": intcomma(max_rows())}
+                )
+
+    def _characters(self, content) -> None:
+        self.text_length += len(content)
+        if self.text_length > MAX_CELL_CHARACTERS:
+            raise RegisterFileError(
+                _("A cell of the Excel file holds more than %(n)s characters.")
+                % {"n": intcomma(MAX_CELL_CHARACTERS)}
+            )
+
+
+def _cell_position(reference: str) -> tuple[int, int]:
+    """(row, column) of a cell reference like "AB12" (0 for a part missing)."""
+    column = 0
+    index = 0
+    for index, character in enumerate(reference):  # noqa: B007  (index is used below)
+        if "A" <= character <= "Z":
+            column = column * 26 + ord(character) - ord("A") + 1
+        else:
+            break
+    else:
+        return 0, column
+    digits = reference[index:]
+    return (int(digits) if digits.isdigit() else 0), column
+
+
+def check_workbook(data: bytes) -> None:
+    """Refuse a workbook that would unpack or parse to more than a register file can hold,
+    from what its directory declares and one streaming pass over its sheets: before the
+    reader, which holds the whole sheet, and the whole shared string table, in memory."""
+    if _zip_entry_count(data) > MAX_ZIP_MEMBERS:
+        raise _damaged_workbook()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise _damaged_workbook() from None
+    total = sum(part.file_size for part in parts)
+    shared = [p for p in parts if p.filename.lower() == "xl/sharedstrings.xml"]
+    if total > MAX_UNPACKED_BYTES or any(p.file_size > MAX_SHARED_STRINGS_BYTES for p in shared):
+        raise RegisterFileError(
+            _(
+                "The Excel file unpacks to %(size)s, more than a register file can be (%(limit)s). Save it again from Excel, or as CSV."
+            )
+            % {"size": filesizeformat(total), "limit": filesizeformat(MAX_UNPACKED_BYTES)}
+        )
+    cells = max_rows() * 40
+    sheets = [p for p in parts if p.filename.lower().startswith("xl/worksheets/")]
+    for part in [*shared, *sheets]:
+        if not part.filename.lower().endswith(".xml"):
+            continue
+        scan = _Scan(rows=max_rows() + 1 + BLANK_ROW_SLACK, cells=cells)
+        try:
+            with archive.open(part) as stream:
+                scan.run(stream)
+        except RegisterFileError:
+            raise
+        except Exception:  # malformed XML, a DTD or entities, a CRC error, a cut-off part
+            raise _damaged_workbook() from None
+        if part in shared:
+            cells -= scan.cells  # shared strings and cells share one budget
 
 
 def _rows_from_xlsx(data: bytes) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
+    check_workbook(data)
+    from python_calamine import CalamineWorkbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        rows = sheet.iter_rows()
     except Exception:
-        raise RegisterFileError(
-            _("The Excel file could not be opened; it may be damaged.")
-        ) from None
+        raise _damaged_workbook() from None
+    row = 0
     try:
-        for row in sheet.iter_rows(values_only=True):
-            yield list(row)
-    finally:
-        workbook.close()
+        for values in rows:
+            row += 1
+            yield values
+    except Exception:  # a sheet cut off or damaged part-way
+        raise RegisterFileError(
+            _("The Excel file is damaged: it cannot be read after row %(row)s.")
+            % {"row": intcomma(row)}
+        ) from None
 
 
 def _rows_from_json(data: bytes) -> Iterator[list[Any]]:
+    """Records of a JSON list, decoded one at a time (a huge list never sits in memory whole)."""
     try:
-        records = json.loads(data.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError):
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
         raise RegisterFileError(_("The JSON file could not be read.")) from None
-    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+    decoder = json.JSONDecoder()
+    position = _skip_space(text, 0)
+    if text[position : position + 1] != "[":
         raise RegisterFileError(_("The JSON file must hold a list of records."))
-    headers = list(HEADERS)
-    for record in records:
-        for key in record:
-            if key not in headers:
-                headers.append(key)
-    yield headers
+    position = _skip_space(text, position + 1)
+    records: list[dict] = []
+    headers = dict.fromkeys(HEADERS)
+    while text[position : position + 1] != "]":
+        if records and text[position : position + 1] == ",":
+            position = _skip_space(text, position + 1)
+        elif records:
+            raise RegisterFileError(_("The JSON file could not be read."))
+        try:
+            record, position = decoder.raw_decode(text, position)
+        except (ValueError, RecursionError):
+            raise RegisterFileError(_("The JSON file could not be read.")) from None
+        if not isinstance(record, dict):
+            raise RegisterFileError(_("The JSON file must hold a list of records."))
+        if len(records) >= max_rows():
+            raise _too_many_rows()
+        headers.update(dict.fromkeys(record))
+        if len(headers) > MAX_COLUMNS:
+            raise _too_many_columns(len(headers))
+        records.append(record)
+        position = _skip_space(text, position)
+    if _skip_space(text, position + 1) != len(text):
+        raise RegisterFileError(_("The JSON file could not be read."))
+    yield list(headers)
     for record in records:
         yield [record.get(h, "") for h in headers]
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
 
 
 def read_rows(data: bytes) -> Iterator[list[Any]]:
@@ -501,7 +778,10 @@ class Sheet:
 
 
 def open_sheet(data: bytes) -> Sheet:
-    """Find the header row and check the columns; RegisterFileError when the file is unusable."""
+    """Find the header row and check the columns; RegisterFileError when the file is unusable.
+
+    The rows are read as they are iterated; reading raises RegisterFileError when the file
+    turns out unusable further on (damaged, or more rows than a file may hold)."""
     rows = read_rows(data)
     header: list[Any] | None = None
     row_number = 0
@@ -510,8 +790,14 @@ def open_sheet(data: bytes) -> Sheet:
         if any(clean_text(v) for v in raw):
             header = raw
             break
+        if row_number > BLANK_ROW_SLACK:
+            break
     if header is None:
         raise RegisterFileError(_("The file is empty."))
+    while header and not clean_text(header[-1]):
+        header = header[:-1]  # blank cells after the last column name
+    if len(header) > MAX_COLUMNS:
+        raise _too_many_columns(len(header))
     names = [_clean_header(h) for h in header]
     seen: set[str] = set()
     columns: list[Column | None] = []
@@ -533,13 +819,18 @@ def open_sheet(data: bytes) -> Sheet:
             % {"missing": "、".join(missing)}
         )
     start = row_number
+    last_row = start + max_rows()
 
     def numbered() -> Iterator[tuple[int, list[Any]]]:
         number = start
         for raw in rows:
             number += 1
             if any(v not in (None, "") and clean_text(v) for v in raw):
+                if number > last_row:
+                    raise _too_many_rows()
                 yield number, raw
+            elif number > last_row + BLANK_ROW_SLACK:
+                raise _too_many_rows()
 
     return Sheet(columns=columns, unknown_headers=unknown, rows=numbered())
 
@@ -548,7 +839,7 @@ def parse_row(
     number: int,
     raw: list[Any],
     columns: list[Column | None],
-    problems: list[Problem],
+    problems: Problems | list[Problem],
     today: datetime.date | None = None,
 ) -> ParsedRow | None:
     """Clean one row; append its problems and return None when it has any."""
@@ -624,7 +915,7 @@ def iter_csv(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     buffer.write("\ufeff")
     writer.writerow(HEADERS)
     for count, record in enumerate(records, 1):
-        writer.writerow(record_to_row(record))
+        writer.writerow(spreadsheets.csv_row(record_to_row(record)))
         if count % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -646,22 +937,23 @@ def iter_json(records: Iterable[dict[str, Any]]) -> Iterator[str]:
 
 def write_xlsx(records: Iterable[dict[str, Any]], out) -> None:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("会计从业人员")
-    bold = Font(bold=True)
-    header_cells = []
-    for header in HEADERS:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    sheet.append(spreadsheets.xlsx_row(sheet, HEADERS, font=Font(bold=True)))
     for record in records:
-        # Every cell is text: long numbers must not become floats in Excel.
-        sheet.append([str(v) for v in record_to_row(record)])
+        # Every cell is text: long numbers must not become floats, nor values formulas.
+        sheet.append(spreadsheets.xlsx_row(sheet, record_to_row(record)))
     workbook.save(out)
+
+
+def write_problems(problems: Iterable[Problem], out) -> None:
+    """The problems of an import as a CSV file (out: text, newline=""), for the bureau's Excel."""
+    writer = csv.writer(out)
+    writer.writerow(["行号", "列", "值", "原因"])
+    for p in problems:
+        writer.writerow(spreadsheets.csv_row([p.row, p.column, p.value, p.reason]))
 
 
 TEXT_FORMATS = {"csv": iter_csv, "json": iter_json}

@@ -58,6 +58,16 @@ def exact_number(query: str) -> str | None:
     return number if _NUMBERISH.match(number) else None
 
 
+def own_practitioner(*, user: User) -> Practitioner:
+    """The register record of a logged-in practitioner, or 404."""
+    if not permissions.is_practitioner(user):
+        raise Http404
+    try:
+        return Practitioner.objects.select_related("bureau").get(account=user)
+    except Practitioner.DoesNotExist:
+        raise Http404 from None
+
+
 def get_practitioner_for(*, user: User, pk: int) -> Practitioner:
     """One practitioner the user may see, or 404 (another bureau's record does not exist for them)."""
     try:

@@ -5,16 +5,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounting_registry.clients import current_address
 from practitioners import permissions, registerfile
 from practitioners.bulk import insert_practitioners, matching
-from practitioners.constants import AuditAction
+from practitioners.constants import CREDENTIAL_FIELDS, AuditAction
 from practitioners.idnumbers import mask_id_number
 from practitioners.models import AuditEvent, Bureau, Practitioner, User
-from practitioners.registerfile import Problem, RegisterFileError
+from practitioners.registerfile import Problem, Problems, RegisterFileError
 
 # Fields an import may set (every column but the bureau code, which becomes bureau_id).
 IMPORT_FIELDS = tuple(c.field for c in registerfile.COLUMNS if c.field != "bureau_code") + (
@@ -31,28 +33,34 @@ def record_event(
     bureau: Bureau | None = None,
     **detail: Any,
 ) -> AuditEvent:
-    """Write one audit event."""
+    """Write one audit event (with the client's address when serving a request)."""
     return AuditEvent.objects.create(
         actor=actor if actor and actor.is_authenticated else None,
         action=action,
         practitioner=practitioner,
         bureau=bureau or (practitioner.bureau if practitioner else None),
         detail=detail,
+        address=current_address(),
     )
 
 
-def record_practitioner_viewed(*, actor: User, practitioner: Practitioner) -> None:
-    """Audit that a staff member opened a full record (the whole ID number was shown)."""
-    record_event(actor=actor, action=AuditAction.VIEWED, practitioner=practitioner)
+def record_practitioner_viewed(
+    *, actor: User, practitioner: Practitioner, what: str = "record"
+) -> None:
+    """Audit that a staff member was shown a person's whole ID number or photo: the record,
+    the application, the counter's review, the printed form or the photo (`what`)."""
+    record_event(actor=actor, action=AuditAction.VIEWED, practitioner=practitioner, shown=what)
 
 
-def create_practitioner(*, actor: User, form) -> Practitioner:
-    """Add one holder the register lacks (from a valid PractitionerForm); audited."""
-    bureau = form.cleaned_data["bureau"]
-    if not permissions.can_add_practitioner(actor, bureau):
-        raise PermissionError("not allowed to add practitioners to this bureau")
+def create_practitioner(*, actor: User, values: dict[str, Any]) -> Practitioner:
+    """Add one holder the register lacks (values as a PractitionerForm cleans them, bureau
+    included), after the model's own checks; audited."""
+    if not permissions.can_add_practitioner(actor, values["bureau"]):
+        raise PermissionDenied("not allowed to add practitioners to this bureau")
+    practitioner = Practitioner(**values)
+    practitioner.full_clean()
     with transaction.atomic():
-        practitioner = form.save()
+        practitioner.save()
         record_event(actor=actor, action=AuditAction.CREATED, practitioner=practitioner)
     return practitioner
 
@@ -66,14 +74,14 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     skipped_confirmed: list[tuple[int, str]] = field(default_factory=list)  # (row, masked ID)
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
+    warnings: Problems = field(default_factory=Problems)
     unknown_headers: list[str] = field(default_factory=list)
     written: bool = False
 
     @property
     def invalid_rows(self) -> int:
-        return len({p.row for p in self.problems})
+        return len(self.problems.rows)
 
     @property
     def ok(self) -> bool:
@@ -101,6 +109,9 @@ def import_register(
 ) -> ImportResult:
     """Load a register file: all or nothing unless skip_invalid; confirmed records are never overwritten.
 
+    Whose records: a bureau admin creates and changes only their own bureau's people (a row of
+    a person of another bureau is a row error naming that bureau); nobody moves a person to
+    another bureau by import (collection.services.move_practitioner does, for city staff).
     `actor` None means the system (a management command run by an operator): every bureau.
     Raises RegisterFileError when the file as a whole is unusable.
     """
@@ -109,7 +120,7 @@ def import_register(
     result.unknown_headers = sheet.unknown_headers
     present_fields = {c.field for c in sheet.columns if c is not None}
     allowed_codes = None if actor is None else permissions.importable_bureau_codes(actor)
-    bureau_ids = dict(Bureau.objects.values_list("code", "id"))
+    bureaus = {b.code: b for b in Bureau.objects.all()}
 
     parsed: list[registerfile.ParsedRow] = []
     today = timezone.localdate()
@@ -119,7 +130,7 @@ def import_register(
         if row is None:
             continue
         code = row.values.pop("bureau_code")
-        if code not in bureau_ids:
+        if code not in bureaus:
             result.problems.append(
                 Problem(number, "发证机关代码", code, _("No bureau has this code."))
             )
@@ -136,7 +147,7 @@ def import_register(
                 )
             )
             continue
-        row.values["bureau_id"] = bureau_ids[code]
+        row.values["bureau_id"] = bureaus[code].id
         for warning in row.warnings:
             result.warnings.append(Problem(number, "证件号码", row.values["id_number"], warning))
         parsed.append(row)
@@ -145,6 +156,7 @@ def import_register(
 
     parsed = _drop_duplicates_in_file(parsed, result)
     existing = _existing_by_id_number([r.values["id_number"] for r in parsed])
+    parsed = _drop_other_bureaus_people(parsed, existing, result, allowed_codes, bureaus)
     parsed = _drop_certificate_conflicts(parsed, existing, result)
 
     creates: list[dict[str, Any]] = []
@@ -167,7 +179,7 @@ def import_register(
         else:
             updates.append((row, old, changes))
 
-    result.problems.sort(key=lambda p: p.row)
+    result.problems.sort()
     if dry_run or (result.problems and not skip_invalid):
         result.created, result.updated = len(creates), len(updates)
         return result
@@ -213,6 +225,46 @@ def _existing_by_id_number(id_numbers: list[str]) -> dict[str, dict[str, Any]]:
     }
 
 
+def _drop_other_bureaus_people(rows, existing, result: ImportResult, allowed_codes, bureaus):
+    """A row for a person the register holds under another bureau is an error: a bureau admin
+    changes only their own bureau's people, and nobody moves a person by import."""
+    by_id = {b.id: b for b in bureaus.values()}
+    kept = []
+    for row in rows:
+        old = existing.get(row.values["id_number"])
+        if old is None:
+            kept.append(row)
+            continue
+        owner = by_id[old["bureau_id"]]
+        if allowed_codes is not None and owner.code not in allowed_codes:
+            result.problems.append(
+                Problem(
+                    row.row,
+                    "证件号码",
+                    row.values["id_number"],
+                    _(
+                        "This person belongs to %(bureau)s; only that bureau or the city bureau may change the record."
+                    )
+                    % {"bureau": owner.name},
+                )
+            )
+        elif owner.id != row.values["bureau_id"]:
+            result.problems.append(
+                Problem(
+                    row.row,
+                    "发证机关代码",
+                    by_id[row.values["bureau_id"]].code,
+                    _(
+                        "This person belongs to %(bureau)s. City staff move a person to another bureau on the person's record page, not by import."
+                    )
+                    % {"bureau": owner.name},
+                )
+            )
+        else:
+            kept.append(row)
+    return kept
+
+
 def _drop_certificate_conflicts(rows, existing, result: ImportResult):
     """A certificate number already held by another person's record is an error."""
     certs = [r.values["cert_number"] for r in rows]
@@ -238,25 +290,32 @@ def _drop_certificate_conflicts(rows, existing, result: ImportResult):
     return kept
 
 
+class _RegisterChanged(Exception):
+    pass
+
+
 def _write_import(*, actor, creates, updates, result: ImportResult, filename: str) -> None:
     now = timezone.now()
+    address = current_address()
     try:
         with transaction.atomic():
             result.created = insert_practitioners(creates) if creates else 0
             # Lock the rows to update; one confirmed meanwhile at the counter is left alone.
             ids = [old["id"] for _row, old, _changes in updates]
-            unconfirmed: set[int] = set()
+            unconfirmed: dict[int, int] = {}  # pk -> bureau, as locked
             for chunk in _chunks(ids, _LOOKUP_CHUNK):
                 unconfirmed.update(
                     Practitioner.objects.select_for_update()
                     .filter(pk__in=chunk, confirmed_at__isnull=True)
-                    .values_list("pk", flat=True)
+                    .values_list("pk", "bureau_id")
                 )
             objs, events, changed_fields = [], [], {"updated_at"}
             for row, old, changes in updates:
                 if old["id"] not in unconfirmed:
                     result.skipped_confirmed.append((row.row, mask_id_number(old["id_number"])))
                     continue
+                if unconfirmed[old["id"]] != old["bureau_id"]:
+                    raise _RegisterChanged  # moved to another bureau while the file was read
                 obj = Practitioner(
                     id=old["id"], **{k: old[k] for k in IMPORT_FIELDS}, confirmed_at=None
                 )
@@ -265,6 +324,14 @@ def _write_import(*, actor, creates, updates, result: ImportResult, filename: st
                 obj.updated_at = now
                 changed_fields.update(changes)
                 objs.append(obj)
+                detail = {"source": filename or "import", "row": row.row, "fields": sorted(changes)}
+                credentials = {
+                    name: {"old": old[name], "new": changes[name]}
+                    for name in CREDENTIAL_FIELDS
+                    if name in changes
+                }
+                if credentials:  # what activation checks: who could take the account over
+                    detail["changes"] = credentials
                 events.append(
                     AuditEvent(
                         at=now,
@@ -272,11 +339,8 @@ def _write_import(*, actor, creates, updates, result: ImportResult, filename: st
                         action=AuditAction.UPDATED,
                         practitioner_id=old["id"],
                         bureau_id=obj.bureau_id,
-                        detail={
-                            "source": filename or "import",
-                            "row": row.row,
-                            "fields": sorted(changes),
-                        },
+                        detail=detail,
+                        address=address,
                     )
                 )
             Practitioner.objects.bulk_update(objs, sorted(changed_fields), batch_size=500)
@@ -294,7 +358,7 @@ def _write_import(*, actor, creates, updates, result: ImportResult, filename: st
                 skipped_confirmed=len(result.skipped_confirmed),
                 invalid_rows=result.invalid_rows,
             )
-    except IntegrityError:
+    except (IntegrityError, _RegisterChanged):
         raise RegisterFileError(
             _(
                 "The register changed while the file was being imported (a number was taken meanwhile). Import the file again."

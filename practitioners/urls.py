@@ -9,6 +9,10 @@ urlpatterns = [
     path("register/<int:pk>/", views.practitioner_detail, name="detail"),
     path("register/new/", views.practitioner_create, name="create"),
     path("register/import/", views.register_import, name="import"),
+    path("register/import/template.xlsx", views.import_template, name="import_template"),
+    path(
+        "register/import/problems/<slug:token>.csv", views.import_problems, name="import_problems"
+    ),
     path("register/export/", views.register_export, name="export"),
     path("bureaus/", views.bureau_overview, name="bureau_overview"),
 ]

@@ -1,34 +1,24 @@
+import io
 import tempfile
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounting_registry.pagination import DeferredJoinPaginator
-from practitioners import permissions, registerfile, selectors, services
+from practitioners import permissions, registerfile, reports, selectors, services
+from practitioners.decorators import staff_required
 from practitioners.forms import ExportForm, ImportForm, PractitionerForm, SearchForm
 
 PAGE_SIZE = 50
-
-
-def staff_required(view):
-    """Logged-in bureau staff only; anyone else is sent to log in or refused."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not permissions.is_staff_member(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+# Problems listed on the import page; every one is in the downloadable report.
+PROBLEMS_SHOWN = 200
 
 
 @require_GET
@@ -63,6 +53,7 @@ def practitioner_list(request):
     )
 
 
+@never_cache  # the whole ID number: no copy kept by browsers or proxies
 @require_GET
 @staff_required
 def practitioner_detail(request, pk: int):
@@ -75,6 +66,7 @@ def practitioner_detail(request, pk: int):
             "p": practitioner,
             "id_warnings": selectors.id_number_warnings(practitioner),
             "events": selectors.recent_events(practitioner=practitioner),
+            "can_move": permissions.can_move_practitioner(request.user),
         },
     )
 
@@ -92,6 +84,7 @@ def bureau_overview(request):
     )
 
 
+@never_cache  # problems quote the file's ID numbers
 @require_http_methods(["GET", "POST"])
 @staff_required
 def register_import(request):
@@ -99,7 +92,7 @@ def register_import(request):
         raise PermissionDenied
     bound = request.method == "POST"
     form = ImportForm(request.POST if bound else None, request.FILES if bound else None)
-    result = file_error = None
+    result = file_error = report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -115,14 +108,59 @@ def register_import(request):
             form.add_error("file", file_error)
         if result is not None and result.written:
             messages.success(request, _("The register file was imported."))
+        if result is not None and result.problems:
+            report = reports.keep_report(user=request.user, problems=result.problems)
     return render(
         request,
         "practitioners/register_import.html",
-        {"form": form, "result": result, "columns": registerfile.COLUMNS},
+        {
+            "form": form,
+            "result": result,
+            "problems_shown": result.problems[:PROBLEMS_SHOWN] if result else [],
+            "report": report,
+            "columns": registerfile.COLUMNS,
+            "max_rows": registerfile.max_rows(),
+        },
         status=200 if file_error is None else 400,
     )
 
 
+@never_cache
+@require_GET
+@staff_required
+def import_problems(request, token: str):
+    """The complete problem report of the user's own import (a CSV file for Excel)."""
+    if not permissions.can_manage_register(request.user):
+        raise PermissionDenied
+    report = reports.open_report(user=request.user, token=token)
+    if report is None:
+        raise Http404
+    return FileResponse(
+        report,
+        as_attachment=True,
+        filename="import-problems.csv",
+        content_type=registerfile.CONTENT_TYPES["csv"],
+    )
+
+
+@require_GET
+@staff_required
+def import_template(request):
+    """An empty register file: the column names in the first row, ready to fill in."""
+    if not permissions.can_manage_register(request.user):
+        raise PermissionDenied
+    out = io.BytesIO()
+    registerfile.write_xlsx([], out)
+    out.seek(0)
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename="register-template.xlsx",
+        content_type=registerfile.CONTENT_TYPES["xlsx"],
+    )
+
+
+@never_cache  # every ID number of the bureau
 @require_GET
 @staff_required
 def register_export(request):
@@ -169,7 +207,7 @@ def practitioner_create(request):
     bureaus = selectors.bureaus_for(user=request.user)
     form = PractitionerForm(request.POST if request.method == "POST" else None, bureaus=bureaus)
     if request.method == "POST" and form.is_valid():
-        practitioner = services.create_practitioner(actor=request.user, form=form)
+        practitioner = services.create_practitioner(actor=request.user, values=form.cleaned_data)
         messages.success(request, _("Added. The practitioner can now activate an account online."))
         return redirect("practitioners:detail", practitioner.pk)
     return render(request, "practitioners/practitioner_form.html", {"form": form})

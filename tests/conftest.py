@@ -1,11 +1,17 @@
-"""Personas reused by every test: county A (青秀区) staff, county B (兴宁区) staff, the city."""
+"""Personas and data reused by every test: county A (青秀区) and county B (兴宁区) with their
+staff, the city, practitioners of each, an active campaign, activated accounts, photos."""
+
+import datetime
 
 import pytest
-from django.utils import translation
+from django.core.cache import cache
+from django.utils import timezone, translation
 
+from collection.models import Campaign
 from practitioners.constants import Role
 from practitioners.models import Bureau
 from tests.factories import PractitionerFactory, UserFactory
+from tests.helpers import jpeg_bytes, submit
 
 
 @pytest.fixture(autouse=True)
@@ -14,6 +20,23 @@ def english_messages():
     Pages still choose their language per request (Chinese by default; see test_i18n)."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_counters():
+    """Login limits and other counters live in the cache: each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Photos, forms and reports go to a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# --- Bureaus and staff -------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -65,7 +88,11 @@ def city_clerk(city):
 
 @pytest.fixture
 def practitioner_user(db):
+    """A practitioner login with no register record."""
     return UserFactory(username="accountant", role=Role.PRACTITIONER, bureau=None)
+
+
+# --- Practitioners and their accounts ------------------------------------------------------
 
 
 @pytest.fixture
@@ -81,3 +108,72 @@ def practitioner_b(county_b):
 @pytest.fixture
 def practitioner_city(city):
     return PractitionerFactory(bureau=city, name="陈思雨")
+
+
+def activate(practitioner, **fields):
+    user = UserFactory(
+        username=practitioner.id_number,
+        role=Role.PRACTITIONER,
+        bureau=None,
+        display_name=practitioner.name,
+        **fields,
+    )
+    practitioner.account = user
+    practitioner.save(update_fields=["account"])
+    return user
+
+
+@pytest.fixture
+def account_a(practitioner_a):
+    """practitioner_a with an activated login (user name = ID number)."""
+    return activate(practitioner_a, email="a@example.com")
+
+
+@pytest.fixture
+def account_b(practitioner_b):
+    return activate(practitioner_b)
+
+
+@pytest.fixture
+def campaign(db) -> Campaign:
+    today = timezone.localdate()
+    return Campaign.objects.create(
+        name="测试采集",
+        start_date=today - datetime.timedelta(weeks=3),
+        plan_due_date=today - datetime.timedelta(weeks=1),
+        collection_due_date=today + datetime.timedelta(weeks=4),
+        is_active=True,
+    )
+
+
+@pytest.fixture
+def with_photo(practitioner_a, account_a, campaign):
+    """practitioner_a's application (a draft) with an ID photo; the photo."""
+    from collection import services
+
+    return services.set_application_photo(
+        practitioner=practitioner_a, actor=account_a, data=jpeg_bytes()
+    )
+
+
+@pytest.fixture
+def submitted_a(practitioner_a, account_a, with_photo):
+    """practitioner_a's application, submitted unchanged."""
+    return submit(practitioner_a, account_a)
+
+
+@pytest.fixture
+def submitted_b(practitioner_b, account_b, campaign):
+    from collection import services
+
+    services.set_application_photo(practitioner=practitioner_b, actor=account_b, data=jpeg_bytes())
+    return submit(practitioner_b, account_b)
+
+
+@pytest.fixture
+def submitted_city(practitioner_city, campaign):
+    from collection import services
+
+    account = activate(practitioner_city)
+    services.set_application_photo(practitioner=practitioner_city, actor=account, data=jpeg_bytes())
+    return submit(practitioner_city, account)

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounting_registry.clients.ClientAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -79,6 +80,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Argon2id first: a login costs ~50 ms of CPU instead of PBKDF2's ~0.8 s. Older hashes
+# (PBKDF2) still check, and are re-hashed with Argon2id at the next login.
+PASSWORD_HASHERS = [
+    "accounting_registry.hashers.RegistryArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -104,9 +113,23 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest register file a bureau admin may upload through the web UI.
 REGISTRY_IMPORT_MAX_BYTES = env_int("REGISTRY_IMPORT_MAX_BYTES", 30 * 1024 * 1024)
+# The most data rows one register file may hold (web and command): bounds an import's memory
+# and time. Larger registers are imported in several files.
+REGISTRY_IMPORT_MAX_ROWS = env_int("REGISTRY_IMPORT_MAX_ROWS", 50_000)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# The cache holds the login and lookup counters (accounting_registry.throttle). One process
+# here; production sets REDIS_URL so that every worker and server counts together.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Where the client's address comes from (login limits, the audit trail). Behind a reverse
+# proxy, set REGISTRY_PROXY_COUNT to the number of proxies that append to the header named
+# by REGISTRY_CLIENT_IP_HEADER; with 0 (the default) the header is ignored, since a client
+# can send it with any value, and the connection's address is used.
+REGISTRY_PROXY_COUNT = env_int("REGISTRY_PROXY_COUNT", 0)
+REGISTRY_CLIENT_IP_HEADER = env_str("REGISTRY_CLIENT_IP_HEADER", "X-Forwarded-For")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
@@ -125,10 +148,10 @@ SECURE_CSP = {
 }
 
 # Email: SMTP configured from the environment (production); dev and test override the backend.
-EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+_email_backend = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 MAILERS = {
     "default": {
-        "BACKEND": EMAIL_BACKEND_PATH,
+        "BACKEND": _email_backend,
         "OPTIONS": {
             "host": env_str("EMAIL_HOST", "localhost"),
             "port": env_int("EMAIL_PORT", 25),
@@ -137,7 +160,7 @@ MAILERS = {
             "use_tls": env_bool("EMAIL_USE_TLS", False),
             "use_ssl": env_bool("EMAIL_USE_SSL", False),
         }
-        if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend")
+        if _email_backend.endswith("smtp.EmailBackend")
         else {},
     }
 }
@@ -149,5 +172,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own console handler would print every record of "django" a second time
+        # (they also reach the root handler).
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+        # A 4xx is the client's mistake, not the server's: the access log (runserver's
+        # django.server, gunicorn's) has it already. 5xx stay errors.
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -16,6 +16,10 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+# Choices of the bureau that owns the domain (`check --deploy` warns while they are off): HSTS
+# for every subdomain, and the browsers' preload list. See README, Security.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 STORAGES = {
@@ -23,11 +27,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Shared by every worker and server: the login limits and other counters must count together
+# (a per-process cache would give each gunicorn worker its own allowance).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache"
-        if env_str("REDIS_URL", "")
-        else "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": env_str("REDIS_URL", ""),
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("REDIS_URL"),
     }
 }

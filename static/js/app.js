@@ -17,8 +17,19 @@ window.addEventListener("DOMContentLoaded", () => {
 // query — the next scan replaces it.
 document.getElementById("counter-q")?.select();
 
-// Print forms open the PDF in a new tab; reload this page so it shows that a print exists
-// (a second print then asks for the reason).
-document.querySelectorAll("form[data-reload-after-submit]").forEach((form) => {
-  form.addEventListener("submit", () => setTimeout(() => window.location.reload(), 1500));
+// The certificate print form opens the PDF in a new tab. Once it has been sent, this tab turns
+// it into the reprint form at once (a second print needs a reason), then reloads to show the
+// print in the log.
+document.querySelectorAll("form[data-print-form]").forEach((form) => {
+  form.addEventListener("submit", () => {
+    setTimeout(() => {
+      const reprint = form.querySelector(".registry-reprint");
+      reprint.hidden = false;
+      const reason = reprint.querySelector("input");
+      reason.required = true;
+      reason.value = "";
+      form.querySelector("button").textContent = form.dataset.reprintLabel;
+    }, 0);
+    setTimeout(() => window.location.reload(), 1500);
+  });
 });

@@ -6,10 +6,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from accounting_registry import throttle
 from collection import services
-from collection.models import ActivationAttempt
+from collection.services.accounts import RESET_CODE_MAX_FAILURES
 from practitioners.constants import Role
-from practitioners.models import User
+from practitioners.models import AuditEvent, User
 
 pytestmark = pytest.mark.django_db
 ACTIVATE = reverse("collection:activate")
@@ -65,15 +66,43 @@ def test_a_mismatch_gives_one_message_that_does_not_say_which_field(
 
 
 def test_repeated_failures_lock_activation_for_a_while(en_client, practitioner_a):
-    for _ in range(services.ACTIVATION_MAX_FAILURES):
+    for _ in range(5):
         en_client.post(ACTIVATE, activation(practitioner_a, name="别人"))
     response = en_client.post(
         ACTIVATE, activation(practitioner_a)
     )  # even the right details now wait
-    assert "Too many failed attempts" in response.context["error"].message
-    assert ActivationAttempt.objects.filter(locked_until__isnull=False).exists()
+    assert "Too many failed attempts. Try again after" in response.context["error"].message
+    assert response.context["error"].locked_until is not None
     practitioner_a.refresh_from_db()
     assert practitioner_a.account_id is None
+
+
+def test_a_stranger_elsewhere_does_not_lock_the_person_out(client, en_client, practitioner_a):
+    """Five failures from another address lock that address out, not the person's own."""
+    for _ in range(5):
+        client.post(ACTIVATE, activation(practitioner_a, name="别人"), REMOTE_ADDR="203.0.113.9")
+    response = en_client.post(ACTIVATE, activation(practitioner_a), REMOTE_ADDR="198.51.100.7")
+    assert response.status_code == 302
+    practitioner_a.refresh_from_db()
+    assert practitioner_a.account_id is not None
+
+
+def test_many_addresses_lock_the_account_for_longer(en_client, practitioner_a):
+    for index in range(int(throttle.ACTIVATION.per_account.split("/")[0])):
+        en_client.post(
+            ACTIVATE, activation(practitioner_a, name="别人"), REMOTE_ADDR=f"203.0.113.{index}"
+        )
+    response = en_client.post(ACTIVATE, activation(practitioner_a), REMOTE_ADDR="198.51.100.7")
+    assert "Too many failed attempts" in response.context["error"].message
+
+
+def test_a_check_digit_typo_gets_the_check_digit_hint(en_client, practitioner_a):
+    number = practitioner_a.id_number
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    response = en_client.post(ACTIVATE, activation(practitioner_a, id_number=wrong))
+    assert response.status_code == 400
+    assert "check digit" in " ".join(response.context["form"].errors["id_number"])
+    assert response.context["error"] is None
 
 
 def test_an_activated_account_cannot_be_activated_again(en_client, practitioner_a, account_a):
@@ -129,8 +158,12 @@ def test_password_reset_by_email_link(client, practitioner_a, account_a):
 
 def test_clerk_issues_a_one_time_code_and_it_works_once(client, clerk_a, practitioner_a, account_a):
     client.force_login(clerk_a)
-    response = client.post(reverse("collection:staff_application", args=[practitioner_a.pk]))
+    response = client.post(reverse("collection:issue_reset_code", args=[practitioner_a.pk]))
     code = response.context["code"]
+    assert "no-store" in response["Cache-Control"]
+    event = AuditEvent.objects.get(action="reset_code_issued")
+    assert event.actor == clerk_a and event.practitioner == practitioner_a
+    assert event.address == "127.0.0.1"
     assert re.fullmatch(r"\d{8}", code)
     client.logout()
     url = reverse("collection:reset_with_code")
@@ -149,7 +182,7 @@ def test_clerk_issues_a_one_time_code_and_it_works_once(client, clerk_a, practit
 def test_wrong_codes_burn_the_code(client, clerk_a, practitioner_a, account_a):
     code = services.issue_reset_code(practitioner=practitioner_a, actor=clerk_a)
     url = reverse("collection:reset_with_code")
-    for _ in range(services.RESET_CODE_MAX_FAILURES):
+    for _ in range(RESET_CODE_MAX_FAILURES):
         client.post(
             url,
             {
@@ -174,6 +207,48 @@ def test_wrong_codes_burn_the_code(client, clerk_a, practitioner_a, account_a):
 def test_clerk_of_another_bureau_cannot_issue_a_code(client, clerk_b, practitioner_a, account_a):
     client.force_login(clerk_b)
     assert (
-        client.post(reverse("collection:staff_application", args=[practitioner_a.pk])).status_code
+        client.post(reverse("collection:issue_reset_code", args=[practitioner_a.pk])).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("persona", ["admin_a", "city_staff", "clerk_b"])
+def test_only_the_clerk_of_the_persons_bureau_may_issue_a_code(
+    request, persona, practitioner_a, account_a
+):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.issue_reset_code(
+            practitioner=practitioner_a, actor=request.getfixturevalue(persona)
+        )
+    assert not AuditEvent.objects.filter(action="reset_code_issued").exists()
+
+
+def test_admin_and_city_staff_are_not_offered_the_code_button(
+    client, admin_a, city_staff, practitioner_a, account_a
+):
+    url = reverse("collection:issue_reset_code", args=[practitioner_a.pk])
+    for user in (admin_a, city_staff):
+        client.force_login(user)
+        page = client.get(reverse("collection:staff_application", args=[practitioner_a.pk]))
+        assert url not in page.content.decode()
+        assert client.post(url).status_code == 403
+
+
+def test_guessing_codes_for_an_id_number_is_limited(en_client, clerk_a, practitioner_a, account_a):
+    client = en_client
+    url = reverse("collection:reset_with_code")
+    wrong = {
+        "id_number": practitioner_a.id_number,
+        "code": "00000000",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+    }
+    for _ in range(5):
+        client.post(url, wrong)
+    code = services.issue_reset_code(practitioner=practitioner_a, actor=clerk_a)
+    response = client.post(url, wrong | {"code": code})
+    assert "Try again after" in " ".join(response.context["form"].errors["code"])
+    account_a.refresh_from_db()
+    assert not account_a.check_password(NEW_PASSWORD)

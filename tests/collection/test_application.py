@@ -7,7 +7,9 @@ from django.urls import reverse
 from collection import diff, services
 from collection.constants import ApplicationStatus
 from collection.models import Application, Notice, Submission
+from confirmation import services as counter_services
 from practitioners.models import AuditEvent
+from tests.helpers import confirm, submit
 
 pytestmark = pytest.mark.django_db
 FORM = reverse("collection:application")
@@ -63,7 +65,7 @@ def test_save_draft_keeps_whatever_was_typed_even_invalid(logged_in, practitione
 
 def test_submit_without_photo_is_refused_with_a_message(logged_in, practitioner_a):
     response = logged_in.post(FORM, form_data(practitioner_a, action="submit"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not Submission.objects.exists()
     assert "photo" in " ".join(str(m) for m in response.context["messages"]).lower()
 
@@ -134,7 +136,7 @@ def submit_errors(client, practitioner, **changes):
     response = client.post(
         FORM, form_data(practitioner, current_revision(practitioner), action="submit", **changes)
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     return response.context["form"]
 
 
@@ -183,6 +185,22 @@ def test_ten_thousand_character_fields_are_refused_but_kept(logged_in, practitio
     assert form["employer"].value() == long
 
 
+def test_too_long_a_value_is_said_in_the_users_words(logged_in, practitioner_a, with_photo):
+    form = submit_errors(logged_in, practitioner_a, major="会" * 70)
+    assert form.errors["major"] == ["At most 64 characters (this has 70)."]
+
+
+def test_too_long_a_value_reads_naturally_in_chinese(client, account_a, practitioner_a, with_photo):
+    client.force_login(account_a)
+    response = client.post(
+        FORM,
+        form_data(
+            practitioner_a, current_revision(practitioner_a), action="submit", major="会" * 70
+        ),
+    )
+    assert response.context["form"].errors["major"] == ["最多 64 个字（现有 70 个）。"]
+
+
 def test_emoji_and_control_characters_are_refused(logged_in, practitioner_a, with_photo):
     form = submit_errors(
         logged_in, practitioner_a, employer="南宁😀公司", address="民族大道\x07100号"
@@ -194,10 +212,24 @@ def test_a_second_tab_with_an_older_copy_cannot_overwrite_newer_data(logged_in, 
     logged_in.post(FORM, form_data(practitioner_a, 0, action="save", major="第一次"))
     # The second tab was opened before the first saved: it still carries revision 0.
     response = logged_in.post(FORM, form_data(practitioner_a, 0, action="save", major="旧标签页"))
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert current(practitioner_a).data["major"] == "第一次"
     assert response.context["form"]["major"].value() == "旧标签页"  # what was typed is kept
     assert "another window" in " ".join(str(m) for m in response.context["messages"])
+
+
+@pytest.mark.parametrize("action", ["save", "submit"])
+def test_a_form_without_its_revision_is_refused(logged_in, practitioner_a, with_photo, action):
+    submit(practitioner_a, practitioner_a.account)
+    before = current(practitioner_a)
+    data = form_data(practitioner_a, action=action, major="无版本号")
+    del data["revision"]
+    response = logged_in.post(FORM, data)
+    assert response.status_code in (400, 409)
+    after = current(practitioner_a)
+    assert after.status == ApplicationStatus.SUBMITTED and after.revision == before.revision
+    assert after.data["major"] != "无版本号"
+    assert response.context["form"]["major"].value() == "无版本号"  # kept for the next try
 
 
 def test_staff_cannot_use_the_practitioner_form(client, clerk_a, campaign):
@@ -210,22 +242,23 @@ def test_staff_cannot_use_the_practitioner_form(client, clerk_a, campaign):
 
 @pytest.fixture
 def submitted(practitioner_a, account_a, with_photo):
-    services.submit_application(
-        practitioner=practitioner_a,
-        actor=account_a,
-        values=diff.record_values(practitioner_a) | {"major": "审计学"},
-        revision=None,
+    return submit(practitioner_a, account_a, major="审计学")
+
+
+def return_at_counter(application, clerk, note):
+    application.refresh_from_db()
+    return counter_services.return_at_counter(
+        application=application, actor=clerk, reason="", note=note, revision=application.revision
     )
-    return current(practitioner_a)
 
 
 def test_return_needs_a_reason_and_tells_the_practitioner(
     submitted, clerk_a, account_a, django_capture_on_commit_callbacks
 ):
-    with pytest.raises(services.CollectionError):
-        services.return_application(application=submitted, actor=clerk_a, reason="  ")
+    with pytest.raises(counter_services.CounterError, match="reason or write a note"):
+        return_at_counter(submitted, clerk_a, "  ")
     with django_capture_on_commit_callbacks(execute=True):
-        services.return_application(application=submitted, actor=clerk_a, reason="照片不清晰")
+        return_at_counter(submitted, clerk_a, "照片不清晰")
     application = current(submitted.practitioner)
     assert (
         application.status == ApplicationStatus.RETURNED
@@ -241,7 +274,7 @@ def test_confirm_makes_the_submission_the_record(
     submitted, clerk_a, account_a, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.confirm_application(application=submitted, actor=clerk_a)
+        confirm(submitted, clerk_a)
     practitioner = submitted.practitioner
     practitioner.refresh_from_db()
     assert practitioner.major == "审计学" and practitioner.confirmed_at is not None
@@ -255,40 +288,86 @@ def test_confirm_makes_the_submission_the_record(
 def test_a_draft_cannot_be_returned_or_confirmed(
     practitioner_a, account_a, campaign, clerk_a, action
 ):
-    services.save_draft(practitioner=practitioner_a, actor=account_a, data={}, revision=None)
+    services.save_draft(practitioner=practitioner_a, actor=account_a, data={}, revision=0)
     application = current(practitioner_a)
-    with pytest.raises(services.TransitionNotAllowed):
+    with pytest.raises(counter_services.AlreadyDecided, match="no longer waiting"):
         if action == "return":
-            services.return_application(application=application, actor=clerk_a, reason="x")
+            return_at_counter(application, clerk_a, "x")
         else:
-            services.confirm_application(application=application, actor=clerk_a)
+            counter_services.confirm_at_counter(
+                application=application,
+                actor=clerk_a,
+                checklist=set(),
+                revision=application.revision,
+            )
 
 
 def test_a_confirmed_application_cannot_change(submitted, clerk_a, account_a):
-    services.confirm_application(application=submitted, actor=clerk_a)
+    confirm(submitted, clerk_a)
+    submitted.refresh_from_db()
     with pytest.raises(services.TransitionNotAllowed):
         services.save_draft(
-            practitioner=submitted.practitioner, actor=account_a, data={}, revision=None
+            practitioner=submitted.practitioner,
+            actor=account_a,
+            data={},
+            revision=submitted.revision,
         )
-    with pytest.raises(services.TransitionNotAllowed):
-        services.return_application(application=submitted, actor=clerk_a, reason="x")
+    with pytest.raises(counter_services.AlreadyDecided, match="Already confirmed"):
+        return_at_counter(submitted, clerk_a, "x")
 
 
 def test_returned_application_can_be_corrected_and_resubmitted(submitted, clerk_a, account_a):
-    services.return_application(application=submitted, actor=clerk_a, reason="学历有误")
-    services.submit_application(
-        practitioner=submitted.practitioner,
-        actor=account_a,
-        values=diff.record_values(submitted.practitioner),
-        revision=None,
-    )
+    return_at_counter(submitted, clerk_a, "学历有误")
+    submit(submitted.practitioner, account_a)
     application = current(submitted.practitioner)
     assert application.status == ApplicationStatus.SUBMITTED
     assert application.submissions.count() == 2
 
 
 def test_home_shows_the_return_reason_and_the_notice(client, submitted, clerk_a, account_a):
-    services.return_application(application=submitted, actor=clerk_a, reason="工作单位未盖章")
+    return_at_counter(submitted, clerk_a, "工作单位未盖章")
     client.force_login(account_a)
     html = client.get(reverse("collection:home")).content.decode()
     assert html.count("工作单位未盖章") >= 2  # in the status box and in the notice
+
+
+def test_the_form_being_corrected_shows_the_return_reason(client, submitted, clerk_a, account_a):
+    return_at_counter(submitted, clerk_a, "工作单位未盖章")
+    client.force_login(account_a)
+    html = client.get(FORM).content.decode()
+    assert 'id="return-reason"' in html and "工作单位未盖章" in html
+
+
+def test_resubmitting_answers_the_return_notice(client, submitted, clerk_a, account_a):
+    return_at_counter(submitted, clerk_a, "工作单位未盖章")
+    submit(submitted.practitioner, account_a)
+    client.force_login(account_a)
+    response = client.get(reverse("collection:home"))
+    assert response.context["notices"] == []
+    assert "工作单位未盖章" not in response.content.decode()
+
+
+def test_each_version_shows_its_changes_against_the_record_then(
+    client, practitioner_a, account_a, with_photo, clerk_a
+):
+    old_major, old_school = practitioner_a.major, practitioner_a.school
+    submit(practitioner_a, account_a, major="审计学", school="广西大学行健文理学院")
+    application = current(practitioner_a)
+    confirm(application, clerk_a)
+    client.force_login(clerk_a)
+    response = client.get(reverse("collection:staff_application", args=[practitioner_a.pk]))
+    ((version, changes),) = response.context["versions"]
+    assert {c.field: (c.old, c.new) for c in changes} == {
+        "major": (old_major, "审计学"),
+        "school": (old_school, "广西大学行健文理学院"),
+    }
+
+
+def test_mobile_and_email_typed_at_activation_fill_the_new_form(client, practitioner_a, campaign):
+    from tests.conftest import activate as activated
+
+    user = activated(practitioner_a, mobile="13977188888", email="new@example.com")
+    client.force_login(user)
+    form = client.get(FORM).context["form"]
+    assert form["mobile"].value() == "13977188888"
+    assert form["email"].value() == "new@example.com"

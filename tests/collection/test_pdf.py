@@ -1,7 +1,5 @@
-"""The printed application form: what it says, how it is built, and that it never goes online.
-
-MEDIA_ROOT points at tmp_path (tests/collection/conftest.py), where the photos are stored.
-"""
+"""The printed application form: what it says, that it is one A4 page whatever the values, how
+it reads (tagged, in order), that it is rendered once and kept, and that it never goes online."""
 
 import io
 import shutil
@@ -11,28 +9,29 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-import segno
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from django.utils import timezone, translation
-from fontTools.ttLib import TTFont
 from PIL import Image
 from pypdf import PdfReader
 
 from accounting_registry.pdf import offline_fetcher, render_html_to_pdf
+from accounting_registry.storage import private_storage
 from collection import originals
 from collection import pdf as collection_pdf
 from collection.constants import ApplicationStatus
 from collection.diff import record_values
 from collection.models import Application, Photo, Submission
-from collection.pdf import application_pdf
-from practitioners.constants import TitleLevel
+from practitioners.constants import AbacusLevel, Education, TitleLevel
+from practitioners.models import Practitioner
 from tests.factories import PractitionerFactory
+from tests.helpers import submit
 
-ARTIFACTS_DIR = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+pytestmark = pytest.mark.django_db
 REFERENCE = "45010326123456"
-COMMON_REFERENCE = "45010326000001"
 NO_SEAL = "无工作单位，无需盖章"
 SEAL_BOX = "工作单位（盖章）"
+CLOSING_PUNCTUATION = "，。、；：）」』》！？"
 
 
 def photo_of(practitioner) -> Photo:
@@ -60,11 +59,26 @@ def submission_of(practitioner, campaign, *, reference=REFERENCE, **changes) -> 
         reference=reference,
         submitted_at=timezone.now(),
     )
-    return Submission.objects.create(application=application, number=1, data=data, photo=photo)
+    return Submission.objects.create(
+        application=application,
+        number=1,
+        data=data,
+        record=record_values(practitioner),
+        photo=photo,
+    )
+
+
+def reader(pdf: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf))
 
 
 def text_of(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return "\n".join(page.extract_text() for page in reader(pdf).pages)
+
+
+def compact(text: str) -> str:
+    """Text without whitespace: extraction puts spaces and line breaks where lines wrap."""
+    return "".join(text.split())
 
 
 def zh(label) -> str:
@@ -89,55 +103,8 @@ def submission(practitioner, campaign):
 
 
 @pytest.fixture
-def pdf(submission, whole_forms) -> bytes:
-    """The form of 韦䶮, filled in on the blank (䶮, outside GB 2312, from the system font)."""
-    pdf = application_pdf(submission)
-    assert REFERENCE not in whole_forms
-    return pdf
-
-
-@pytest.fixture
-def whole_pdf(submission) -> bytes:
-    """The same form laid out and rendered whole by WeasyPrint (what a value too long for
-    the blank gets)."""
-    return collection_pdf.whole_application_pdf(submission)
-
-
-@pytest.fixture
-def common_submission(county_a, campaign):
-    practitioner = PractitionerFactory(
-        bureau=county_a,
-        name="韦岩",
-        employer="南宁市东盟食品有限责任公司",
-        title_level=TitleLevel.INTERMEDIATE,
-        title_cert_number="ZJ2019-0451",
-    )
-    return submission_of(practitioner, campaign, reference=COMMON_REFERENCE)
-
-
-@pytest.fixture
-def filled_pdf(common_submission, whole_forms) -> bytes:
-    """The form of 韦岩, every value of which fits the blank: filled in, not rendered whole."""
-    pdf = application_pdf(common_submission)
-    assert COMMON_REFERENCE not in whole_forms
-    return pdf
-
-
-@pytest.fixture(autouse=True)
-def whole_forms(monkeypatch):
-    """The references of the forms rendered whole by WeasyPrint rather than filled in on the
-    blank; and blanks laid out afresh in each test (none kept from an earlier one)."""
-    rendered = []
-    real = collection_pdf.render_to_pdf
-
-    def spy(template_name, context, **kwargs):
-        if context.get("values"):  # the whole form, not a blank
-            rendered.append(context["values"]["qr_caption"])  # the reference
-        return real(template_name, context, **kwargs)
-
-    monkeypatch.setattr(collection_pdf, "render_to_pdf", spy)
-    collection_pdf.blank_pdf.cache_clear()
-    return rendered
+def pdf(submission) -> bytes:
+    return collection_pdf.render_application_form(submission)
 
 
 def test_form_shows_the_rare_name_the_reference_and_where_to_bring_it(pdf, county_a):
@@ -145,209 +112,125 @@ def test_form_shows_the_rare_name_the_reference_and_where_to_bring_it(pdf, count
     assert "南宁市会计从业人员基本信息采集表" in text
     assert "韦䶮" in text
     assert REFERENCE in text
-    assert county_a.hall_address in text
+    assert county_a.hall_address in compact(text)
     assert county_a.hall_phone in text
+
+
+def test_the_footer_carries_the_reference(pdf):
+    footer_line = [
+        line for line in text_of(pdf).splitlines() if "第 1 页" in line or "第1页" in line
+    ]
+    assert footer_line
+    assert text_of(pdf).count(REFERENCE) >= 3  # the masthead, under the QR code, the footer
 
 
 def test_form_is_in_chinese_whatever_language_is_active(submission):
     with translation.override("en"):
-        text = text_of(application_pdf(submission))
+        text = text_of(collection_pdf.render_application_form(submission))
     assert "出生日期" in text  # Practitioner.birth_date's label
     assert "Date of birth" not in text
     assert "本人承诺所填信息真实、准确、完整" in text
     assert "本人签名：" in text
 
 
-def test_every_font_is_embedded(pdf, whole_pdf, filled_pdf):
-    for form in (pdf, whole_pdf, filled_pdf):
-        fonts = []
-        for page in PdfReader(io.BytesIO(form)).pages:
-            for font in page["/Resources"]["/Font"].values():
-                font = font.get_object()
-                for descendant in font.get("/DescendantFonts", [font]):
-                    fonts.append(descendant.get_object())
-        assert fonts
-        for font in fonts:
-            descriptor = font["/FontDescriptor"].get_object()
-            assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), font["/BaseFont"]
-            name = str(font["/BaseFont"]).split("+", 1)[-1]
-            assert name in {PREPARED_FONT, VALUES_FONT, SYSTEM_FONT, "Noto-Sans-CJK-SC"}, name
+def test_the_form_is_tagged_pdf_ua_in_chinese(pdf):
+    catalog = reader(pdf).trailer["/Root"]
+    assert catalog["/Lang"] == "zh-CN"
+    assert catalog["/MarkInfo"]["/Marked"]
+    assert "/StructTreeRoot" in catalog
+    metadata = catalog["/Metadata"].get_object().get_data()
+    assert b"pdfuaid:part" in metadata  # the PDF/UA identification
 
 
-def test_a_filled_in_form_is_made_without_the_network(common_submission, no_network):
-    """The blank, the font, the photo and the QR code all come from this machine."""
-    assert application_pdf(common_submission).startswith(b"%PDF")
-    assert no_network == []
+def test_text_reads_in_order_label_then_value(submission, pdf):
+    text = compact(text_of(pdf))
+    data = submission.data
+    name_label, gender_label = (
+        zh(Practitioner._meta.get_field(f).verbose_name) for f in ("name", "gender")
+    )
+    assert text.index(name_label) < text.index(data["name"]) < text.index(gender_label)
+    employer_label = zh(Practitioner._meta.get_field("employer").verbose_name)
+    assert text.index(employer_label) < text.index(data["employer"])
 
 
 def font_names(pdf: bytes) -> set[str]:
     """The embedded fonts' names without their subset tags (ABCDEF+Noto-Sans-CJK-SC)."""
     names = set()
-    for page in PdfReader(io.BytesIO(pdf)).pages:
+    for page in reader(pdf).pages:
         for font in page["/Resources"]["/Font"].values():
-            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descendant = descendant.get_object()
+                descriptor = descendant["/FontDescriptor"].get_object()
+                assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor)
+                names.add(str(descendant["/BaseFont"]).split("+", 1)[-1])
     return names
 
 
-PREPARED_FONT = "Noto-Sans-CJK-SC-GB2312"  # static/fonts/, built by scripts/build_pdf_font.py
-PREPARED_FONT_FILE = "NotoSansCJKsc-Regular-GB2312.otf"
-VALUES_FONT = "NotoSansCJKscGB2312-Regular"  # the same file's PostScript name (pdfform)
-SYSTEM_FONT = "NotoSansCJKsc-Regular"  # the system Noto Sans CJK SC's PostScript name
+def test_every_font_is_embedded_and_headings_are_bold(pdf):
+    names = font_names(pdf)
+    assert any("Bold" in name for name in names), names
+    assert all("CJK" in name for name in names), names
 
 
-def test_the_form_is_set_in_the_prepared_font_and_rare_characters_fall_back(
-    pdf, whole_pdf, filled_pdf
-):
-    """Subsetting the 65 535-glyph system font costs every PDF ~35-50 ms; the GB 2312 subset
-    a few. Only characters outside it (䶮 here) bring in the system font, as one more font:
-    so WeasyPrint does with base.css, and so does the filler (the values are subsets of the
-    same two files, named by their PostScript names)."""
-    assert font_names(whole_pdf) == {PREPARED_FONT, "Noto-Sans-CJK-SC"}
-    assert font_names(pdf) == {PREPARED_FONT, VALUES_FONT, SYSTEM_FONT}
-    assert font_names(filled_pdf) == {PREPARED_FONT, VALUES_FONT}
-
-
-def test_the_prepared_font_numbers_each_glyph_s_cid_as_its_glyph_id():
-    """PDF writers print glyph IDs as the codes of an Identity-H CID font; strict readers
-    (Acrobat) take the codes as CIDs and look them up in the font's charset, so in the font
-    the forms embed the two must be the same numbers (scripts/build_pdf_font.py)."""
-    font = TTFont(Path(__file__).parents[2] / "static" / "fonts" / PREPARED_FONT_FILE)
-    order = font.getGlyphOrder()
-    assert order[0] == ".notdef" and len(order) > 7000
-    assert [name for gid, name in enumerate(order) if gid and name != f"cid{gid:05d}"] == []
-    assert font["CFF "].cff.topDictIndex[0].ROS == ("Adobe", "Identity", 0)
-
-
-def test_the_benchmark_bare_page_is_set_in_the_form_font():
-    """bench/pdf_bench.py compares the form with a bare page: in the same font, honestly."""
-    bench = pytest.importorskip("bench.pdf_bench")
-    stylesheet = (Path(__file__).parents[2] / "templates" / "pdf" / "base.css").read_text()
-    assert f"html {{\n  font-family: {bench.FONT_FAMILY};" in stylesheet
-    assert font_names(render_html_to_pdf(bench.BARE_HTML)) == {PREPARED_FONT}
-
-
-def test_the_qr_code_is_the_reference_one_unsmoothed_pixel_per_module(whole_pdf, filled_pdf):
+def test_the_qr_code_is_the_reference_one_unsmoothed_pixel_per_module(pdf):
     """Scanned at the counter: the segno matrix (quiet zone included) one pixel per module,
-    drawn unsmoothed (Interpolate false) so that viewers and printers keep the modules square:
-    a PNG in the whole form, a 1-bit image on the filled-in blank."""
-    for form, reference in ((whole_pdf, REFERENCE), (filled_pdf, COMMON_REFERENCE)):
-        qr = segno.make(reference, error="m", micro=False)
-        expected = [[bool(module) for module in row] for row in qr.matrix_iter(border=4)]
-        page = PdfReader(io.BytesIO(form)).pages[0]
-        (image,) = [
-            xobject.get_object()
-            for xobject in page["/Resources"]["/XObject"].values()
-            if xobject.get_object()["/Width"] == len(expected)
-        ]
-        assert image["/Interpolate"].value is False  # a pypdf BooleanObject
-        (drawn,) = [i.image for i in page.images if i.image.size == (len(expected),) * 2]
-        gray = drawn.convert("L")
-        assert [
-            [gray.getpixel((x, y)) < 128 for x in range(gray.width)] for y in range(gray.height)
-        ] == expected
+    drawn unsmoothed so that viewers and printers keep the modules square."""
+    qr = collection_pdf.qr_code(REFERENCE)
+    expected = [[bool(module) for module in row] for row in qr.matrix_iter(border=4)]
+    page = reader(pdf).pages[0]
+    (drawn,) = [i.image for i in page.images if i.image.size == (len(expected),) * 2]
+    gray = drawn.convert("L")
+    assert [
+        [gray.getpixel((x, y)) < 128 for x in range(gray.width)] for y in range(gray.height)
+    ] == expected
 
 
-def test_form_is_one_small_page(pdf, whole_pdf, filled_pdf):
-    for form in (pdf, whole_pdf, filled_pdf):
-        assert len(PdfReader(io.BytesIO(form)).pages) == 1
-        assert len(form) < 400 * 1024
-
-
-def test_a_filled_in_blank_says_what_the_whole_form_says(common_submission, filled_pdf):
-    """Every value, and every word of the blank, in both; the filled-in values can be
-    searched and copied (ToUnicode), and both are A4 pages of the same size."""
-    whole = collection_pdf.whole_application_pdf(common_submission)
-    with translation.override("zh-hans"):
-        values = collection_pdf.form_values(common_submission)
-    filled_text, whole_text = compact(text_of(filled_pdf)), compact(text_of(whole))
-    for value in values.values():
-        assert compact(value) in filled_text, value
-        assert compact(value) in whole_text, value
-    for fixed in ("南宁市会计从业人员基本信息采集表", "本人承诺所填信息真实", SEAL_BOX, "受理人"):
-        assert fixed in filled_text and fixed in whole_text
-    boxes = [PdfReader(io.BytesIO(form)).pages[0].mediabox for form in (filled_pdf, whole)]
-    assert boxes[0] == boxes[1]
-    assert (round(boxes[0].width * 25.4 / 72), round(boxes[0].height * 25.4 / 72)) == (210, 297)
-
-
-def test_a_long_value_is_set_smaller_on_two_lines_on_the_blank(county_a, campaign, whole_forms):
-    """Thirty characters do not fit the employer's cell in one line at 9.5 pt: pdfform sets
-    them smaller and wraps them, rather than render the whole form."""
-    employer = "广西壮族自治区南宁市青秀区东盟商务区财务咨询服务有限责任公司"
-    submission = submission_of(
-        PractitionerFactory(bureau=county_a, name="李明"),
-        campaign,
-        reference="45010326000004",
-        employer=employer,
-        school="广西财经学院会计与审计学院会计学专业函授本科班",
-    )
-    text = compact(text_of(application_pdf(submission)))
-    assert whole_forms == []
-    assert employer in text
-    assert "广西财经学院会计与审计学院会计学专业函授本科班" in text
-
-
-def test_one_blank_is_laid_out_per_hall_and_a_changed_hall_gets_a_new_one(
-    county_a, campaign, common_submission, monkeypatch
-):
-    """The blank is kept per process by what it shows (the bureau's hall, the originals, the
-    campaign): a second form of the same kind is only filled in, and editing the hall's
-    address in the admin shows on the next form, not an old blank."""
-    laid_out = []
-    real = collection_pdf.pdfform.render_blank
-
-    def spy(template_name, context, **kwargs):
-        laid_out.append(context["bureau"]["hall_address"])
-        return real(template_name, context, **kwargs)
-
-    monkeypatch.setattr(collection_pdf.pdfform, "render_blank", spy)
-    other = submission_of(
-        PractitionerFactory(
-            bureau=county_a,
-            name="陆小燕",
-            employer="南宁市会计服务中心",
-            title_level=TitleLevel.INTERMEDIATE,
-            title_cert_number="ZJ2020-0001",
-        ),
-        campaign,
-        reference="45010326000005",
-    )
-    application_pdf(common_submission)
-    application_pdf(other)
-    assert laid_out == [county_a.hall_address]
-
-    county_a.hall_address = "南宁市青秀区民族大道1号政务服务中心三楼"
-    county_a.save()
-    other.application.bureau.refresh_from_db()
-    text = compact(text_of(application_pdf(other)))
-    assert laid_out == [laid_out[0], "南宁市青秀区民族大道1号政务服务中心三楼"]
-    assert "南宁市青秀区民族大道1号政务服务中心三楼" in text
-
-
-def test_the_longest_list_of_originals_has_a_line_for_each_on_the_blank(
-    county_a, campaign, whole_forms
-):
-    everything = submission_of(
-        PractitionerFactory(bureau=county_a, name="周敏", employer="南宁市会计服务中心"),
-        campaign,
-        reference="45010326000006",
-        education="bachelor",
-        title_level=TitleLevel.SENIOR,
-        title_cert_number="GJ2015-0007",
-        abacus_level="1",
+def longest_values(county) -> dict:
+    """Every field at the most the form accepts (the model's lengths), with punctuation."""
+    practitioner = PractitionerFactory.build(bureau=county)
+    values = {}
+    for name in ("name", "major", "school", "employer", "address", "position", "title_cert_number"):
+        limit = Practitioner._meta.get_field(name).max_length
+        pattern = "广西民族大学相思湖学院会计系（函授），本科" if name != "name" else "韦"
+        values[name] = (pattern * limit)[:limit]
+    values["email"] = ("a" * 88 + "@example.com")[:100]
+    values.update(
+        title_level=TitleLevel.PROFESSOR,
+        title_date="2010-01-01",
+        abacus_level=AbacusLevel.MASTER,
         has_computing_cert=True,
+        education=Education.DOCTORATE,
+        ethnicity="外国血统中国籍人士",
+        employer_credit_code="91450100MA5KXXXX1A"[:18],
+        postcode="530000",
     )
-    listed = originals.originals_for(everything.data)
-    assert len(listed) == len(collection_pdf.ORIGINAL_SLOTS)
-    text = compact(text_of(application_pdf(everything)))
-    assert whole_forms == []
-    for number, item in enumerate(listed, start=1):
-        assert f"{number}.{zh(item.label)}" in text
+    del practitioner
+    return values
 
 
-def compact(text: str) -> str:
-    """Text without whitespace: extraction puts spaces and line breaks where lines wrap."""
-    return "".join(text.split())
+def test_every_value_the_form_accepts_fits_one_a4_page(county_a, campaign):
+    submission = submission_of(
+        PractitionerFactory(bureau=county_a, name="韦䶮"), campaign, **longest_values(county_a)
+    )
+    pdf = collection_pdf.render_application_form(submission)
+    pages = reader(pdf).pages
+    assert len(pages) == 1
+    box = pages[0].mediabox
+    assert (round(box.width * 25.4 / 72), round(box.height * 25.4 / 72)) == (210, 297)
+    text = compact(text_of(pdf))
+    for value in (submission.data["address"], submission.data["employer"], "本人签名"):
+        assert compact(value) in text
+    assert len(pdf) < 400 * 1024
+
+
+def test_no_line_starts_with_closing_punctuation(county_a, campaign):
+    """Pango's line breaking keeps ，）。 at the end of a line, as Chinese typesetting does."""
+    submission = submission_of(
+        PractitionerFactory(bureau=county_a, name="李明"), campaign, **longest_values(county_a)
+    )
+    lines = text_of(collection_pdf.render_application_form(submission)).splitlines()
+    assert [line for line in lines if line.strip()[:1] in CLOSING_PUNCTUATION] == []
 
 
 def test_with_an_employer_the_form_has_a_box_for_the_seal(pdf):
@@ -358,7 +241,7 @@ def test_with_an_employer_the_form_has_a_box_for_the_seal(pdf):
 
 def test_without_an_employer_the_form_says_no_seal_is_needed(practitioner, campaign):
     blank = submission_of(practitioner, campaign, employer="  ", employer_credit_code="")
-    text = text_of(application_pdf(blank))
+    text = text_of(collection_pdf.render_application_form(blank))
     assert NO_SEAL in text
     assert SEAL_BOX not in text
     assert zh(originals.UNSEALED_FORM.label) in text
@@ -367,7 +250,6 @@ def test_without_an_employer_the_form_says_no_seal_is_needed(practitioner, campa
 def test_title_certificate_is_asked_for_only_when_a_title_is_declared(county_a, campaign, pdf):
     title_certificate = zh(originals.TITLE.label)
     assert title_certificate in text_of(pdf)
-
     without = submission_of(
         PractitionerFactory(bureau=county_a, name="黄喆"),
         campaign,
@@ -376,25 +258,74 @@ def test_title_certificate_is_asked_for_only_when_a_title_is_declared(county_a, 
         title_cert_number="",
         title_date="",
     )
-    text = text_of(application_pdf(without))
+    text = text_of(collection_pdf.render_application_form(without))
     assert title_certificate not in text
     assert zh(originals.ID_CARD.label) in text
 
 
-def test_very_long_values_flow_onto_a_second_page_at_most(practitioner, campaign, whole_forms):
-    """Values too long for their place on the blank even when set small: the whole form is
-    rendered, its rows growing to fit."""
-    long = submission_of(
-        practitioner,
-        campaign,
-        employer="广西壮族自治区南宁市青秀区" * 7,
-        address="南宁市青秀区东葛路118号青秀万达广场西1栋" * 9,
-        school="广西财经学院会计与审计学院" * 4,
-    )
-    reader = PdfReader(io.BytesIO(application_pdf(long)))
-    assert whole_forms == [REFERENCE]
-    assert len(reader.pages) <= 2
-    assert "广西财经学院会计与审计学院" in "".join(page.extract_text() for page in reader.pages)
+# --- Rendered once, kept, served ------------------------------------------------------------
+
+
+def test_submitting_renders_and_keeps_the_form(
+    practitioner_a, account_a, with_photo, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        application = submit(practitioner_a, account_a)
+    submission = application.latest_submission
+    name = collection_pdf.form_path(submission)
+    assert private_storage().exists(name)
+    with private_storage().open(name, "rb") as kept:
+        assert kept.read().startswith(b"%PDF")
+
+
+def test_a_download_serves_the_kept_form(
+    client, practitioner_a, account_a, with_photo, django_capture_on_commit_callbacks, monkeypatch
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        application = submit(practitioner_a, account_a)
+    with private_storage().open(collection_pdf.form_path(application.latest_submission)) as kept:
+        stored = kept.read()
+
+    def no_render(submission):
+        raise AssertionError("the kept form should be served, not rendered again")
+
+    monkeypatch.setattr(collection_pdf, "render_application_form", no_render)
+    client.force_login(account_a)
+    response = client.get(reverse("collection:application_pdf"))
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == stored
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_download_before_the_form_is_kept_renders_and_keeps_it(
+    client, practitioner_a, account_a, with_photo
+):
+    application = submit(practitioner_a, account_a)  # on_commit never ran: nothing kept
+    name = collection_pdf.form_path(application.latest_submission)
+    assert not private_storage().exists(name)
+    client.force_login(account_a)
+    response = client.get(reverse("collection:application_pdf"))
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert private_storage().exists(name)
+
+
+def test_a_changed_hall_gets_a_new_form_and_the_old_one_goes(
+    practitioner_a, account_a, with_photo, county_a
+):
+    application = submit(practitioner_a, account_a)
+    submission = application.latest_submission
+    old = collection_pdf.store_application_form(submission)
+    county_a.hall_address = "南宁市青秀区民族大道1号政务服务中心三楼"
+    county_a.save()
+    submission = Submission.objects.select_related("application__bureau").get(pk=submission.pk)
+    new = collection_pdf.form_path(submission)
+    assert new != old
+    with collection_pdf.stored_application_form(submission) as kept:
+        assert "南宁市青秀区民族大道1号政务服务中心三楼" in compact(text_of(kept.read()))
+    assert private_storage().exists(new) and not private_storage().exists(old)
+
+
+# --- Never online ---------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -412,6 +343,11 @@ def no_network(monkeypatch):
     monkeypatch.setattr(urllib.request, "urlopen", refuse)
     monkeypatch.setattr(urllib.request.OpenerDirector, "open", refuse)
     return calls
+
+
+def test_a_form_is_made_without_the_network(submission, no_network):
+    assert collection_pdf.render_application_form(submission).startswith(b"%PDF")
+    assert no_network == []
 
 
 def test_rendering_never_fetches_anything_from_the_network(no_network):
@@ -445,19 +381,12 @@ def test_the_fetcher_serves_data_uris_and_static_files_and_refuses_the_rest(no_n
     assert no_network == []
 
 
-def test_a_rendered_form_is_left_in_test_artifacts_for_people_to_look_at(pdf):
-    """application.pdf and application.png (80 dpi) in test-artifacts/ (gitignored)."""
-    if not shutil.which("pdftoppm") or not shutil.which("pdffonts"):
+def test_poppler_finds_every_font_embedded(pdf, tmp_path):
+    """A second opinion on the fonts, from poppler (the 'emb' column of pdffonts)."""
+    if not shutil.which("pdffonts"):
         pytest.skip("poppler-utils is not installed")
-    ARTIFACTS_DIR.mkdir(exist_ok=True)
-    target = ARTIFACTS_DIR / "application.pdf"
+    target = tmp_path / "application.pdf"
     target.write_bytes(pdf)
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "80", "-singlefile", target, ARTIFACTS_DIR / "application"],
-        check=True,
-    )
-    assert (ARTIFACTS_DIR / "application.png").stat().st_size > 10_000
-    # A second opinion on the fonts, from poppler: every font embedded ('emb' column).
     rows = subprocess.run(
         ["pdffonts", target], check=True, capture_output=True, text=True
     ).stdout.splitlines()[2:]

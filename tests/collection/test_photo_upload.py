@@ -7,7 +7,7 @@ from django.urls import reverse
 from PIL import Image
 
 from collection.models import Application
-from tests.collection.conftest import jpeg_bytes
+from tests.helpers import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 UPLOAD = reverse("collection:photo_upload")

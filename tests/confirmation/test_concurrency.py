@@ -8,9 +8,8 @@ from django.db import connection
 
 from confirmation import services
 from confirmation.models import Confirmation
-from tests.confirmation.conftest import submit
-from tests.confirmation.test_counter import ticks_for
-from tests.factories import PractitionerFactory, UserFactory
+from tests.factories import UserFactory
+from tests.helpers import make_submitted, ticks_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -47,34 +46,16 @@ def run_together(*calls):
     return results, errors
 
 
-def make_submitted(county, campaign, count):
-    from collection import services as collection_services
-    from practitioners.constants import Role
-    from tests.collection.conftest import jpeg_bytes
-
-    applications = []
-    for _ in range(count):
-        practitioner = PractitionerFactory(bureau=county)
-        account = UserFactory(username=practitioner.id_number, role=Role.PRACTITIONER, bureau=None)
-        practitioner.account = account
-        practitioner.save(update_fields=["account"])
-        collection_services.set_application_photo(
-            practitioner=practitioner, actor=account, data=jpeg_bytes()
-        )
-        applications.append(submit(practitioner, account))
-    return applications
-
-
 def test_confirm_and_return_at_the_same_moment_exactly_one_wins(county_a, clerk_a, campaign):
     other_clerk = UserFactory(role=clerk_a.role, bureau=county_a)
     for application in make_submitted(county_a, campaign, 4):
         ticks = ticks_for(application)
         results, errors = run_together(
             lambda a=application, t=ticks: services.confirm_at_counter(
-                application=a, clerk=clerk_a, checklist=t, revision=None
+                application=a, actor=clerk_a, checklist=t, revision=a.revision
             ),
             lambda a=application: services.return_at_counter(
-                application=a, clerk=other_clerk, reason="photo", revision=None
+                application=a, actor=other_clerk, reason="photo", revision=a.revision
             ),
         )
         winners = [r for r in results if r is not None]
@@ -94,10 +75,13 @@ def test_two_confirms_of_one_application_give_one_confirmation(county_a, clerk_a
     ticks = ticks_for(application)
     results, errors = run_together(
         lambda: services.confirm_at_counter(
-            application=application, clerk=clerk_a, checklist=ticks, revision=None
+            application=application, actor=clerk_a, checklist=ticks, revision=application.revision
         ),
         lambda: services.confirm_at_counter(
-            application=application, clerk=other_clerk, checklist=ticks, revision=None
+            application=application,
+            actor=other_clerk,
+            checklist=ticks,
+            revision=application.revision,
         ),
     )
     assert sum(r is not None for r in results) == 1
@@ -112,7 +96,7 @@ def test_archive_numbers_stay_unique_under_concurrent_confirms(county_a, clerk_a
     def confirm_all(clerk, items):
         return [
             services.confirm_at_counter(
-                application=a, clerk=clerk, checklist=ticks_for(a), revision=None
+                application=a, actor=clerk, checklist=ticks_for(a), revision=a.revision
             ).archive_number
             for a in items
         ]

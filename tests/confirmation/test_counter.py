@@ -9,21 +9,9 @@ from confirmation.constants import IDENTITY_CHECKED
 from confirmation.models import Confirmation, CounterEdit, PrintLog
 from practitioners.constants import TitleLevel
 from practitioners.models import AuditEvent
-from tests.confirmation.conftest import submit
+from tests.helpers import all_ticks, confirm, submit, ticks_for
 
 pytestmark = pytest.mark.django_db
-
-
-def ticks_for(application):
-    submission = application.submissions.order_by("-number").first()
-    from collection import diff
-
-    changes = diff.compute_changes(application.practitioner, submission.data)
-    return {key for key, _label in services.required_ticks(data=submission.data, changes=changes)}
-
-
-def all_ticks(application) -> dict:
-    return {f"tick_{key}": "on" for key in ticks_for(application)}
 
 
 # --- Finding ---------------------------------------------------------------------------------
@@ -44,10 +32,19 @@ def test_id_or_certificate_number_finds_the_application(client, clerk_a, submitt
     assert response["Location"] == reverse("confirmation:review", args=[submitted_a.pk])
 
 
-def test_a_name_lists_matching_applications(client, clerk_a, submitted_a):
+def test_a_name_lists_matching_applications(client, clerk_a, submitted_a, practitioner_a):
+    from tests.helpers import make_submitted
+
+    other = make_submitted(practitioner_a.bureau, submitted_a.campaign, 1)[0]
+    other.practitioner.name = practitioner_a.name[:1] + "小明"
+    other.practitioner.save(update_fields=["name"])
     client.force_login(clerk_a)
-    response = client.get(reverse("confirmation:counter"), {"q": submitted_a.practitioner.name[:1]})
-    assert response.status_code in (200, 302)
+    response = client.get(reverse("confirmation:counter"), {"q": practitioner_a.name[:1]})
+    assert response.status_code == 200
+    assert {a.pk for a in response.context["found"].applications} == {submitted_a.pk, other.pk}
+    html = response.content.decode()
+    assert reverse("confirmation:review", args=[other.pk]) in html
+    assert other.practitioner.id_number not in html  # masked in the list
 
 
 def test_another_bureaus_person_gets_directions_and_nothing_else(client, clerk_b, submitted_a):
@@ -82,6 +79,7 @@ def test_each_declared_item_makes_its_tick_required(practitioner_a, account_a, w
         practitioner_a,
         account_a,
         employer="",
+        in_accounting_post=False,
         title_level=TitleLevel.INTERMEDIATE,
         title_cert_number="GX2010001",
         title_date="2010-05-01",
@@ -122,9 +120,9 @@ def test_identity_changes_need_the_explicit_id_card_tick(practitioner_a, account
 
 def test_confirm_requires_every_original(submitted_a, clerk_a):
     ticks = ticks_for(submitted_a) - {"id_card"}
-    with pytest.raises(services.CounterError, match="ID card"):
+    with pytest.raises(services.MissingOriginals, match="ID card"):
         services.confirm_at_counter(
-            application=submitted_a, clerk=clerk_a, checklist=ticks, revision=None
+            application=submitted_a, actor=clerk_a, checklist=ticks, revision=submitted_a.revision
         )
     submitted_a.refresh_from_db()
     assert submitted_a.status == ApplicationStatus.SUBMITTED
@@ -135,10 +133,8 @@ def test_confirm_requires_every_original(submitted_a, clerk_a):
 
 def test_confirm_issues_an_archive_number_and_records_everything(client, clerk_a, submitted_a):
     client.force_login(clerk_a)
-    url = reverse("confirmation:review", args=[submitted_a.pk])
-    response = client.post(
-        url, {"action": "confirm", "revision": submitted_a.revision, **all_ticks(submitted_a)}
-    )
+    url = reverse("confirmation:confirm", args=[submitted_a.pk])
+    response = client.post(url, {"revision": submitted_a.revision, **all_ticks(submitted_a)})
     assert response.status_code == 302
     confirmation = Confirmation.objects.get()
     year = confirmation.confirmed_at.astimezone().year
@@ -153,11 +149,10 @@ def test_confirm_issues_an_archive_number_and_records_everything(client, clerk_a
 
 def test_return_with_a_standard_reason_and_note(client, clerk_a, submitted_a):
     client.force_login(clerk_a)
-    url = reverse("confirmation:review", args=[submitted_a.pk])
+    url = reverse("confirmation:return", args=[submitted_a.pk])
     response = client.post(
         url,
         {
-            "action": "return",
             "revision": submitted_a.revision,
             "reason": "seal",
             "note": "请补盖公章",
@@ -172,44 +167,91 @@ def test_return_with_a_standard_reason_and_note(client, clerk_a, submitted_a):
 
 
 def test_return_other_needs_a_note(submitted_a, clerk_a):
-    with pytest.raises(services.CounterError):
+    with pytest.raises(services.CounterError, match="note"):
         services.return_at_counter(
-            application=submitted_a, clerk=clerk_a, reason="other", note="", revision=None
+            application=submitted_a,
+            actor=clerk_a,
+            reason="other",
+            note="",
+            revision=submitted_a.revision,
         )
+
+
+def test_returning_with_nothing_chosen_asks_for_a_reason_or_a_note(client, clerk_a, submitted_a):
+    client.force_login(clerk_a)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = client.post(
+        reverse("confirmation:return", args=[submitted_a.pk]),
+        {"revision": submitted_a.revision, "reason": "", "note": ""},
+    )
+    assert response.status_code == 400
+    assert response.context["return_form"].errors["reason"] == [
+        "Choose a reason or write a note for the practitioner."
+    ]
+    submitted_a.refresh_from_db()
+    assert submitted_a.status == ApplicationStatus.SUBMITTED
+
+
+def test_a_note_alone_is_the_reason(submitted_a, clerk_a):
+    services.return_at_counter(
+        application=submitted_a,
+        actor=clerk_a,
+        reason="",
+        note="请带原件",
+        revision=submitted_a.revision,
+    )
+    submitted_a.refresh_from_db()
+    assert submitted_a.return_reason == "请带原件"
 
 
 def test_second_decision_sees_the_first_and_changes_nothing(
     client, clerk_a, city_staff, submitted_a
 ):
     services.return_at_counter(
-        application=submitted_a, clerk=clerk_a, reason="photo", note="", revision=None
+        application=submitted_a,
+        actor=clerk_a,
+        reason="photo",
+        note="",
+        revision=submitted_a.revision,
     )
     with pytest.raises(services.AlreadyDecided, match="returned"):
-        services.confirm_at_counter(
-            application=submitted_a, clerk=clerk_a, checklist=ticks_for(submitted_a), revision=None
-        )
+        confirm(submitted_a, clerk_a)
     submitted_a.refresh_from_db()
     assert submitted_a.status == ApplicationStatus.RETURNED and submitted_a.return_reason
     assert not Confirmation.objects.exists()
 
 
 def test_a_stale_review_cannot_confirm(submitted_a, clerk_a):
-    with pytest.raises(services.CounterError, match="changed"):
+    with pytest.raises(services.ChangedMeanwhile, match="changed"):
         services.confirm_at_counter(
             application=submitted_a,
-            clerk=clerk_a,
+            actor=clerk_a,
             checklist=ticks_for(submitted_a),
             revision=submitted_a.revision - 1,
         )
 
 
+def test_a_decision_without_a_revision_is_refused(client, clerk_a, submitted_a):
+    client.force_login(clerk_a)
+    response = client.post(
+        reverse("confirmation:confirm", args=[submitted_a.pk]), all_ticks(submitted_a)
+    )
+    assert response.status_code == 400
+    assert "revision" in response.context["confirm_form"].errors
+    with pytest.raises(services.ChangedMeanwhile):
+        services.confirm_at_counter(
+            application=submitted_a, actor=clerk_a, checklist=ticks_for(submitted_a), revision=None
+        )
+    submitted_a.refresh_from_db()
+    assert submitted_a.status == ApplicationStatus.SUBMITTED
+
+
 def test_clerk_corrects_a_slip_as_a_new_version_with_reason(client, clerk_a, submitted_a):
     client.force_login(clerk_a)
-    url = reverse("confirmation:review", args=[submitted_a.pk])
+    url = reverse("confirmation:correct", args=[submitted_a.pk])
     response = client.post(
         url,
         {
-            "action": "correct",
             "revision": submitted_a.revision,
             "field": "major",
             "value": "会计学",
@@ -227,11 +269,10 @@ def test_clerk_corrects_a_slip_as_a_new_version_with_reason(client, clerk_a, sub
 def test_a_bad_correction_is_refused_with_the_reason(client, clerk_a, submitted_a):
     client.force_login(clerk_a)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    url = reverse("confirmation:review", args=[submitted_a.pk])
+    url = reverse("confirmation:correct", args=[submitted_a.pk])
     response = client.post(
         url,
         {
-            "action": "correct",
             "revision": submitted_a.revision,
             "field": "mobile",
             "value": "123",
@@ -239,7 +280,29 @@ def test_a_bad_correction_is_refused_with_the_reason(client, clerk_a, submitted_
         },
     )
     assert response.status_code == 400
-    assert "mobile" in " ".join(str(m) for m in response.context["messages"]).lower()
+    assert response.context["correction_form"].errors["value"] == [
+        "Enter a mainland mobile number: 11 digits starting with 1."
+    ]
+    assert submitted_a.submissions.count() == 1
+
+
+def test_a_yes_or_no_is_corrected_as_the_clerk_types_it(client, clerk_a, submitted_a):
+    client.force_login(clerk_a)
+    client.post(
+        reverse("confirmation:correct", args=[submitted_a.pk]),
+        {
+            "revision": submitted_a.revision,
+            "field": "has_computing_cert",
+            "value": "是" if not submitted_a.data["has_computing_cert"] else "否",
+            "reason": "原件有电算化证",
+        },
+    )
+    submitted_a.refresh_from_db()
+    assert submitted_a.submissions.count() == 2
+    assert (
+        submitted_a.data["has_computing_cert"]
+        is not submitted_a.submissions.get(number=1).data["has_computing_cert"]
+    )
 
 
 @pytest.mark.parametrize("status_action", ["draft", "confirmed"])
@@ -251,41 +314,27 @@ def test_only_submitted_applications_can_be_decided(
     application = submit(practitioner_a, account_a)
     if status_action == "draft":
         collection_services.save_draft(
-            practitioner=practitioner_a, actor=account_a, data={}, revision=None
+            practitioner=practitioner_a, actor=account_a, data={}, revision=application.revision
         )
     else:
-        services.confirm_at_counter(
-            application=application, clerk=clerk_a, checklist=ticks_for(application), revision=None
-        )
+        confirm(application, clerk_a)
     application.refresh_from_db()
     with pytest.raises(services.AlreadyDecided):
         services.return_at_counter(
-            application=application, clerk=clerk_a, reason="photo", revision=None
+            application=application, actor=clerk_a, reason="photo", revision=application.revision
         )
 
 
 def test_city_staff_act_for_city_level_practitioners_only(city_staff, submitted_city, submitted_a):
-    services.confirm_at_counter(
-        application=submitted_city,
-        clerk=city_staff,
-        checklist=ticks_for(submitted_city),
-        revision=None,
-    )
-    with pytest.raises(services.CounterError):
-        services.confirm_at_counter(
-            application=submitted_a,
-            clerk=city_staff,
-            checklist=ticks_for(submitted_a),
-            revision=None,
-        )
+    confirm(submitted_city, city_staff)
+    with pytest.raises(services.CounterError, match="Only the counter of"):
+        confirm(submitted_a, city_staff)
 
 
 def test_practitioner_sees_the_outcome_but_not_the_checklist(
     client, clerk_a, account_a, submitted_a
 ):
-    services.confirm_at_counter(
-        application=submitted_a, clerk=clerk_a, checklist=ticks_for(submitted_a), revision=None
-    )
+    confirm(submitted_a, clerk_a)
     client.force_login(account_a)
     html = client.get(reverse("collection:home")).content.decode()
     assert "confirmed" in html.lower() or "已确认" in html
@@ -297,9 +346,7 @@ def test_practitioner_sees_the_outcome_but_not_the_checklist(
 
 @pytest.fixture
 def confirmed_a(submitted_a, clerk_a):
-    return services.confirm_at_counter(
-        application=submitted_a, clerk=clerk_a, checklist=ticks_for(submitted_a), revision=None
-    )
+    return confirm(submitted_a, clerk_a)
 
 
 def test_first_print_and_reprint_with_reason_are_logged(client, clerk_a, confirmed_a):
@@ -307,8 +354,12 @@ def test_first_print_and_reprint_with_reason_are_logged(client, clerk_a, confirm
     url = reverse("confirmation:certificate", args=[confirmed_a.pk])
     response = client.post(url)
     assert response["Content-Type"] == "application/pdf"
-    response = client.post(url)  # a reprint without a reason
-    assert response.status_code == 302
+    response = client.post(url)  # a reprint without a reason: said in the print tab
+    assert response.status_code == 400
+    assert (
+        b"print-refused" in response.content
+        and not PrintLog.objects.filter(kind="reprint").exists()
+    )
     response = client.post(url, {"reason": "打印错位"})
     assert response["Content-Type"] == "application/pdf"
     assert list(PrintLog.objects.order_by("printed_at").values_list("kind", "reason")) == [
@@ -321,8 +372,8 @@ def test_missing_ticks_are_marked_in_the_checklist(client, clerk_a, submitted_a)
     client.force_login(clerk_a)
     ticks = all_ticks(submitted_a)
     del ticks["tick_id_card"]
-    url = reverse("confirmation:review", args=[submitted_a.pk])
-    response = client.post(url, {"action": "confirm", "revision": submitted_a.revision, **ticks})
+    url = reverse("confirmation:confirm", args=[submitted_a.pk])
+    response = client.post(url, {"revision": submitted_a.revision, **ticks})
     assert response.status_code == 400
     assert response.context["missing_ticks"] == {"tick_id_card"}
     html = response.content.decode()
@@ -334,9 +385,7 @@ def test_after_confirmation_the_review_still_shows_what_changed(
 ):
     application = submit(practitioner_a, account_a, major="审计学")
     old_major = practitioner_a.major
-    services.confirm_at_counter(
-        application=application, clerk=clerk_a, checklist=ticks_for(application), revision=None
-    )
+    confirm(application, clerk_a)
     client.force_login(clerk_a)
     rows = {
         r[0]: r

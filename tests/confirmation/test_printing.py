@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from confirmation import pdf, services
+from confirmation import pdf
 from confirmation.models import PrintSettings
-from tests.confirmation.test_counter import ticks_for
+from tests.helpers import confirm
 
 pytestmark = pytest.mark.django_db
 MM = 72 / 25.4  # PDF points per millimetre
@@ -17,9 +17,7 @@ MM = 72 / 25.4  # PDF points per millimetre
 
 @pytest.fixture
 def confirmed_a(submitted_a, clerk_a):
-    return services.confirm_at_counter(
-        application=submitted_a, clerk=clerk_a, checklist=ticks_for(submitted_a), revision=None
-    )
+    return confirm(submitted_a, clerk_a)
 
 
 def position_of(data: bytes, needle: str) -> tuple[float, float]:
@@ -77,7 +75,10 @@ def test_admin_sets_offsets_and_prints_the_calibration_page(client, admin_a, cou
     assert response.status_code == 302
     settings = PrintSettings.objects.get(bureau=county_a)
     assert settings.offset_x_mm == Decimal("2.5")
-    response = client.get(reverse("confirmation:calibration"))
+    assert (
+        client.get(reverse("confirmation:calibration")).status_code == 405
+    )  # a GET writes nothing
+    response = client.post(reverse("confirmation:calibration"))
     assert response["Content-Type"] == "application/pdf"
     assert "2.5" in PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
 
@@ -102,3 +103,22 @@ def test_day_list_groups_confirmations_and_returns_per_clerk(
     response = client.get(reverse("confirmation:day_sheet"), {"format": "pdf"})
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
     assert confirmed_a.archive_number in text and practitioner_a.name in text
+
+
+def test_opening_the_printer_page_writes_nothing(client, admin_a, county_a):
+    from confirmation.models import PrintLog
+    from practitioners.models import AuditEvent
+
+    client.force_login(admin_a)
+    assert client.get(reverse("confirmation:print_settings")).status_code == 200
+    assert not PrintSettings.objects.exists()
+    assert not PrintLog.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_the_day_list_pdf_gives_names_and_status_room(client, clerk_a, admin_a, confirmed_a):
+    """Columns wide enough that 已确认 and a three-character name stay on one line."""
+    client.force_login(admin_a)
+    response = client.get(reverse("confirmation:day_sheet"), {"format": "pdf"})
+    lines = PdfReader(io.BytesIO(response.content)).pages[0].extract_text().splitlines()
+    row = next(line for line in lines if confirmed_a.archive_number in line)
+    assert "已确认" in row and confirmed_a.practitioner.name in row

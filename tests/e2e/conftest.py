@@ -23,8 +23,9 @@ import pytest
 # refuses ORM calls made by fixtures and tests ("You cannot call this from an async context").
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+from tests.e2e.pages import DESKTOP
+
 E2E_DIR = Path(__file__).resolve().parent
-ARTIFACTS_DIR = E2E_DIR.parent.parent / "test-artifacts"
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -36,9 +37,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 MISSING_CHROMIUM = "chromium not found on PATH: install Debian's chromium: make system-deps"
-
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 
 # Playwright's default is 30 s; a local live server answers in milliseconds, so fail fast.
 TIMEOUT_MS = 5_000
@@ -109,10 +107,3 @@ def new_page(browser):
     yield make
     for context in contexts:
         context.close()
-
-
-@pytest.fixture
-def artifacts_dir() -> Path:
-    """Where screenshots go (gitignored)."""
-    ARTIFACTS_DIR.mkdir(exist_ok=True)
-    return ARTIFACTS_DIR

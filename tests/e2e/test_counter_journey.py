@@ -30,13 +30,12 @@ from confirmation.constants import PrintKind
 from confirmation.models import Confirmation, PrintLog
 from practitioners.constants import Role
 from practitioners.idnumbers import mask_id_number
-from tests.collection.conftest import jpeg_bytes
-from tests.e2e.test_practitioner_journey import campaign, private_media  # noqa: F401  (fixtures)
+from tests.e2e.pages import LAPTOP, PASSWORD, WIDE, page_overflow
 from tests.factories import UserFactory
+from tests.helpers import jpeg_bytes, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "Pass-word-2026"  # tests/factories.py: UserFactory.password
 NEW_EMPLOYER = "南宁市青秀区新竹会计服务有限公司"
 
 LOGIN = reverse("login")
@@ -44,15 +43,12 @@ HOME = reverse("collection:home")
 FORM = reverse("collection:application")
 COUNTER = reverse("confirmation:counter")
 
-WIDE = {"width": 1920, "height": 1080}
-LAPTOP = {"width": 1366, "height": 768}  # the usual counter PC
-
 
 # --- Fixtures ---------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def account(practitioner_a, campaign):  # noqa: F811
+def account(practitioner_a, campaign):
     """practitioner_a (韦丽芳, 青秀区 450103) with an activated login and an ID photo."""
     user = UserFactory(
         username=practitioner_a.id_number,
@@ -71,13 +67,7 @@ def account(practitioner_a, campaign):  # noqa: F811
 @pytest.fixture
 def submitted(practitioner_a, account) -> Application:
     """The application submitted unchanged through the service (no browser): for the 2nd test."""
-    collection_services.submit_application(
-        practitioner=practitioner_a,
-        actor=account,
-        values=diff.record_values(practitioner_a),
-        revision=None,
-    )
-    return Application.objects.get(practitioner=practitioner_a)
+    return submit(practitioner_a, account)
 
 
 # --- Steps ------------------------------------------------------------------------------------
@@ -117,13 +107,6 @@ def open_counter(page: Page, live_server, username: str) -> None:
     expect(page.locator(f"nav a.nav-link.active[href='{COUNTER}']")).to_be_visible()
 
 
-def page_overflow(page: Page) -> int:
-    """How many CSS pixels the document is wider than the viewport (0 = no sideways scroll)."""
-    return page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-
-
 def pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
 
@@ -134,10 +117,9 @@ def pdf_text(data: bytes) -> str:
 
 
 def test_counter_confirms_and_prints_and_the_practitioner_sees_it(
-    new_page, live_server, artifacts_dir, practitioner_a, account, clerk_a
+    new_page, live_server, practitioner_a, account, clerk_a
 ):
-    def shot(page: Page, name: str) -> None:
-        page.screenshot(path=artifacts_dir / f"counter-journey-{name}.png", full_page=True)
+    def fits(page: Page, name: str) -> None:
         assert page_overflow(page) == 0, f"{name} scrolls sideways"
 
     # 1. The practitioner (photo already uploaded) corrects the employer and submits.
@@ -157,7 +139,7 @@ def test_counter_confirms_and_prints_and_the_practitioner_sees_it(
     # 2. The clerk of 青秀区 scans the reference at the counter.
     clerk = new_page(LAPTOP)
     open_counter(clerk, live_server, clerk_a.username)
-    shot(clerk, "search-1366")
+    fits(clerk, "search-1366")
     scan(clerk, reference)
     review_url = live_server.url + reverse("confirmation:review", args=[application.pk])
     expect(clerk).to_have_url(review_url)
@@ -172,9 +154,9 @@ def test_counter_confirms_and_prints_and_the_practitioner_sees_it(
     expect(employer.locator("td").nth(1)).to_have_text(NEW_EMPLOYER)
     expect(table.locator("tr.registry-changed")).to_have_count(1)
     expect(clerk.locator("#review-status")).to_have_text(status_label(ApplicationStatus.SUBMITTED))
-    shot(clerk, "review-1366")
+    fits(clerk, "review-1366")
     clerk.set_viewport_size(WIDE)
-    shot(clerk, "review-1920")
+    fits(clerk, "review-1920")
     clerk.set_viewport_size(LAPTOP)
 
     # The checklist: one box per original the submitted data calls for.
@@ -197,7 +179,7 @@ def test_counter_confirms_and_prints_and_the_practitioner_sees_it(
     assert not Confirmation.objects.filter(application=application).exists()
     expect(boxes.nth(0)).to_be_checked()  # the ticks already set are kept
     expect(boxes.last).not_to_be_checked()
-    shot(clerk, "review-missing-tick-1366")
+    fits(clerk, "review-missing-tick-1366")
 
     # Every tick: confirmed, with an archive number of the bureau and the year.
     for index in range(boxes.count()):
@@ -219,7 +201,7 @@ def test_counter_confirms_and_prints_and_the_practitioner_sees_it(
     assert practitioner_a.employer == NEW_EMPLOYER  # the confirmed version is now the record
     expect(clerk.locator("#review-status")).to_have_text(status_label(ApplicationStatus.CONFIRMED))
     expect(clerk.locator("#confirm-form")).to_have_count(0)
-    shot(clerk, "confirmed-1366")
+    fits(clerk, "confirmed-1366")
 
     # Print: the form POSTs into a new tab, which receives the PDF.
     button = clerk.locator("#print-certificate")
@@ -255,17 +237,25 @@ def test_counter_confirms_and_prints_and_the_practitioner_sees_it(
         PrintLog.objects.filter(confirmation=confirmation).values_list("kind", flat=True)
     ) == [PrintKind.FIRST]
 
+    # The review tab turns into the reprint form at once: a reason is needed, and the browser
+    # will not send the form without one (the review stays in its own tab).
+    reason = clerk.locator("#reprint-reason")
+    expect(reason).to_be_visible()
+    expect(reason).to_have_attribute("required", "")
+    assert clerk.locator("#print-certificate").evaluate("b => !b.form.checkValidity()")
+    expect(clerk).to_have_url(review_url)
+
     # 3. The practitioner, on another device, sees the application confirmed.
     person = new_page()
     log_in(person, live_server, practitioner_a.id_number, HOME)
     expect_status(person, ApplicationStatus.CONFIRMED)
     expect(person.locator("#reference")).to_have_text(reference)
     expect(person.locator("#print-form")).to_have_count(0)
-    shot(person, "practitioner-confirmed-1280")
+    fits(person, "practitioner-confirmed-1280")
 
 
 def test_clerk_of_another_county_is_told_where_to_send_the_person(
-    new_page, live_server, artifacts_dir, practitioner_a, submitted, clerk_b, county_a
+    new_page, live_server, practitioner_a, submitted, clerk_b, county_a
 ):
     clerk = new_page(LAPTOP)
     open_counter(clerk, live_server, clerk_b.username)
@@ -278,7 +268,6 @@ def test_clerk_of_another_county_is_told_where_to_send_the_person(
     expect(elsewhere).to_contain_text(county_a.name)
     expect(elsewhere).to_contain_text(county_a.hall_address)
     expect(elsewhere).to_contain_text(county_a.hall_phone)
-    clerk.screenshot(path=artifacts_dir / "counter-journey-elsewhere-1366.png", full_page=True)
 
     # Nothing about the person: not in the text, not in the markup, no link to the review page.
     html = clerk.content()

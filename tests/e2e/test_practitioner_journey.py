@@ -6,25 +6,22 @@ rather than on UI wording, so they hold whether the collection pages are shown i
 English (and whatever the translation of a status says: it is compared with the site's own
 translation of the status label).
 
-`test_screenshots_of_the_journey` repeats the journey at desktop and phone width, adds the error
-states (activation mismatch, a failed submit) and writes test-artifacts/journey-*.png for a
-human to look at; like test_screenshots.py it also checks that no page scrolls sideways.
+Screenshots of these pages for people to look at are `make screenshots`' job; whether pages fit
+a phone is test_phone_widths.py's.
 """
 
-import datetime
 import io
 import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from PIL import Image
 from playwright.sync_api import Page, expect
 
 from collection.constants import ApplicationStatus
-from collection.models import Application, Campaign
+from collection.models import Application
 from collection.originals import originals_for
-from tests.e2e.conftest import DESKTOP, PHONE
 from tests.factories import PractitionerFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,31 +35,7 @@ HOME = reverse("collection:home")
 FORM = reverse("collection:application")
 PHOTO = reverse("collection:photo_upload")
 
-SIZES = {
-    "desktop": (DESKTOP, {}),
-    "phone": (PHONE, {"is_mobile": True, "has_touch": True, "device_scale_factor": 2}),
-}
-
-
 # --- Fixtures ---------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Uploaded photos go to a temporary MEDIA_ROOT (the live server runs in this process)."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def campaign(bureaus) -> Campaign:
-    today = timezone.localdate()
-    return Campaign.objects.create(
-        name="2026年会计人员信息采集",
-        start_date=today - datetime.timedelta(weeks=3),
-        plan_due_date=today + datetime.timedelta(weeks=2),
-        collection_due_date=today + datetime.timedelta(weeks=6),
-        is_active=True,
-    )
 
 
 @pytest.fixture
@@ -145,13 +118,6 @@ def upload_photo(page: Page, live_server, jpeg) -> None:
 
 def click_action(page: Page, action: str) -> None:
     page.locator(f"#application-form button[name=action][value={action}]").click()
-
-
-def page_overflow(page: Page) -> int:
-    """How many CSS pixels the document is wider than the viewport (0 = no sideways scroll)."""
-    return page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
 
 
 # --- Tests ------------------------------------------------------------------------------------
@@ -261,65 +227,3 @@ def test_photo_page_previews_and_frames_the_chosen_file(
     assert abs(int(width) / int(height) - 358 / 441) < 0.01  # the printed shape
     page.locator("#photo-form button").click()
     expect(page.locator("#current-photo")).to_be_visible()
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_screenshots_of_the_journey(new_page, live_server, artifacts_dir, practitioner, jpeg, size):
-    viewport, options = SIZES[size]
-    page = new_page(viewport, **options)
-    # Long free text: the hard case for a narrow screen.
-    practitioner.address = "广西壮族自治区南宁市青秀区民族大道136-5号华润大厦C座32楼3201号"
-    practitioner.save(update_fields=["address"])
-
-    def shot(name: str) -> None:
-        # A full-page capture keeps the layout viewport, so the form's sticky action bar would
-        # be drawn over the middle of the page: show it in place (the "-viewport" shot shows it
-        # stuck to the bottom of the screen as the user sees it).
-        page.evaluate(
-            "document.querySelectorAll('.registry-actions')"
-            ".forEach(e => { e.style.position = 'static'; })"
-        )
-        page.screenshot(path=artifacts_dir / f"journey-{name}-{size}.png", full_page=True)
-        assert page_overflow(page) == 0, f"{name} scrolls sideways at {size} width"
-
-    page.goto(live_server.url + ACTIVATE)
-    shot("activate")
-    fill_activation(page, practitioner, cert_number=practitioner.cert_number[:-1] + "X")
-    submit_activation(page)
-    expect(page.locator("#activation-error")).to_be_visible()
-    shot("activate-error")
-
-    activate(page, live_server, practitioner)
-    expect_status(page, practitioner, None)
-    shot("home-not-started")
-
-    page.goto(live_server.url + PHOTO)
-    page.locator("#photo-form input[type=file][name=photo]").set_input_files(jpeg)
-    page.wait_for_timeout(300)  # let photo-crop.js show its preview (if the page allows it)
-    shot("photo-chosen")
-    upload_photo(page, live_server, jpeg)
-    shot("photo")
-
-    page.goto(live_server.url + HOME)
-    expect_status(page, practitioner, ApplicationStatus.DRAFT)
-    shot("home-draft")
-
-    page.goto(live_server.url + FORM)
-    page.locator("#application-form [name=employer]").fill(NEW_EMPLOYER)
-    click_action(page, "save")
-    expect(page.locator(".registry-correction[data-field=employer]")).to_be_visible()
-    page.locator(".registry-correction[data-field=employer]").scroll_into_view_if_needed()
-    page.screenshot(path=artifacts_dir / f"journey-form-correction-viewport-{size}.png")
-    shot("form-correction")
-
-    page.locator("#application-form [name=mobile]").fill("")
-    click_action(page, "submit")
-    expect(page.locator("#application-form [name=mobile]")).to_have_class(re.compile("is-invalid"))
-    assert application_of(practitioner).status == ApplicationStatus.DRAFT
-    shot("form-errors")
-
-    page.locator("#application-form [name=mobile]").fill(MOBILE)
-    click_action(page, "submit")
-    expect(page).to_have_url(live_server.url + HOME)
-    expect_status(page, practitioner, ApplicationStatus.SUBMITTED)
-    shot("home-submitted")

@@ -1,54 +1,20 @@
 """Importing the old system's register file, and exporting it again."""
 
-import csv
 import datetime
-import io
 import json
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
-from openpyxl import Workbook
 
 from practitioners import registerfile, services
 from practitioners.models import AuditEvent, Practitioner
-from practitioners.registerfile import HEADERS, RegisterFileError, parse_date
+from practitioners.registerfile import RegisterFileError, parse_date
 from tests.factories import person_values
+from tests.helpers import csv_bytes, make_records, rows_as_csv, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def make_records(bureau, count=3, **overrides):
-    return [person_values(bureau, **overrides) for _ in range(count)]
-
-
-def csv_bytes(records, *, encoding="utf-8", headers=HEADERS, bom=False) -> bytes:
-    text = "".join(registerfile.iter_csv(records)).lstrip("\ufeff")
-    if headers is not HEADERS:
-        lines = text.split("\r\n", 1)
-        text = ",".join(headers) + "\r\n" + lines[1]
-    data = text.encode(encoding)
-    return (b"\xef\xbb\xbf" + data) if bom else data
-
-
-def rows_as_csv(rows: list[dict]) -> bytes:
-    """A CSV with only the given columns, in the given order (the dicts' keys)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
-
-
-def xlsx_bytes(rows: list[list]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def do_import(data: bytes, **kwargs):

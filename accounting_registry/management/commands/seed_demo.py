@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from collection.demo import demo_campaign, sample_people, seed_applications
+from confirmation.demo import seed_counter
 from practitioners.bulk import insert_practitioners
 from practitioners.constants import Role
 from practitioners.demo import DEMO_PASSWORD, demo_people
@@ -55,23 +56,26 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo practitioners: {inserted:,} new ({practitioners:,} asked) in {time.perf_counter() - started:.1f}s"
         )
+        accounts = self._accounts(bureaus)  # the clerks decide the demo's applications
         campaign = demo_campaign()
         counts = seed_applications(campaign=campaign, limit=applications)
+        counter = seed_counter(campaign=campaign)
         self.stdout.write(
             f"Campaign “{campaign.name}” ({campaign.start_date} – {campaign.collection_due_date}); new applications: "
             + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+            + f"; at the counter: {counter['confirmations']:,} confirmed, {counter['returns']:,} returned"
         )
-        accounts = self._accounts(bureaus)
         if not quiet_accounts:
             self._print_accounts(accounts)
             self.stdout.write(
-                "Demo practitioners (log in with the ID number; activate the last one yourself)"
+                "Demo practitioners of 青秀区, whose counter is clerk_450103 (log in with the ID"
+                " number and the same password; activate the last one yourself)"
             )
-            for state, login, name in sample_people(campaign):
-                self.stdout.write(f"  {state:<14} {login}  {name}")
+            for state, login, name, clerk in sample_people(campaign):
+                self.stdout.write(f"  {state:<14} {login}  {name}  (counter: {clerk})")
 
     def _accounts(self, bureaus: list[Bureau]) -> list[tuple[str, str, str]]:
-        password = make_password(DEMO_PASSWORD)  # hash once: PBKDF2 is slow by design
+        password = make_password(DEMO_PASSWORD)  # hashed once for every account
         city = next(b for b in bureaus if b.is_city)
         wanted = [("admin", None, city, "系统管理员")]
         wanted.append(("city", Role.CITY_STAFF, city, "市会计管理科 李科长"))

@@ -1,10 +1,9 @@
-import csv
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from practitioners import services
-from practitioners.registerfile import RegisterFileError
+from practitioners.registerfile import RegisterFileError, write_problems
 
 _SHOWN = 20  # warnings printed; problems are all printed and written to the error file
 
@@ -54,13 +53,12 @@ class Command(BaseCommand):
             )
         if result.unknown_headers:
             self.stdout.write(f"unknown columns (ignored): {', '.join(result.unknown_headers)}")
+        if result.problems.omitted:
+            self.stderr.write(f"... and {result.problems.omitted} more problems (not listed)")
         error_file = file.with_name(file.name + ".errors.csv")
         if result.problems:
             with error_file.open("w", encoding="utf-8-sig", newline="") as out:
-                writer = csv.writer(out)
-                writer.writerow(["行号", "列", "值", "原因"])
-                for p in result.problems:
-                    writer.writerow([p.row, p.column, p.value, p.reason])
+                write_problems(result.problems, out)
         elif error_file.exists():
             error_file.unlink()
 

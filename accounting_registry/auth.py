@@ -1,0 +1,51 @@
+"""Django's login and password-reset pages, with the registry's limits on guessing.
+
+Failed passwords are limited in the authentication backend (practitioners.backends), which
+every login goes through, the admin's included; the forms here only tell the person when
+they may try again. Password-reset requests are limited here: each one may send an email.
+"""
+
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+from accounting_registry import throttle
+from accounting_registry.clients import client_address
+
+
+class ThrottleMessageMixin:
+    def get_invalid_login_error(self):
+        until = getattr(self.request, "throttled_until", None)
+        if until is not None:
+            return ValidationError(throttle.message(until), code="throttled")
+        return super().get_invalid_login_error()
+
+
+class LoginForm(ThrottleMessageMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(ThrottleMessageMixin, AdminAuthenticationForm):
+    pass
+
+
+class LoginView(auth_views.LoginView):
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Send the reset link, at most a few times an hour for one address (and from one client):
+    the page says the same whether or not an account has the address, and so does the limit."""
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        address = client_address(self.request)
+        try:
+            throttle.check(throttle.PASSWORD_RESET_REQUEST, account=email, address=address)
+        except throttle.Throttled as exc:
+            form.add_error("email", exc.args[0])
+            return self.form_invalid(form)
+        throttle.record(throttle.PASSWORD_RESET_REQUEST, account=email, address=address)
+        return super().form_valid(form)

@@ -1,0 +1,56 @@
+"""Cells of every file people open in a spreadsheet: exports, error reports, later the reports.
+
+A spreadsheet reads a cell that starts with = + - @ (or a tab or carriage return, which some
+strip first) as a formula: an employer named `=HYPERLINK("http://x","y")` becomes a live link
+in the bureau's Excel, and a formula can fetch data or run commands. Every value a person typed
+goes through this module on its way into such a file:
+
+- CSV cells get a leading apostrophe, the escape spreadsheets themselves use (OWASP's advice);
+  the register import removes it again (`unescape`), so an exported file imports unchanged;
+- XLSX cells are written as text cells with Excel's quote prefix: the value stays exactly as
+  typed, shows as typed, and stays text when someone edits the cell.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_START)
+
+
+def csv_cell(value: Any) -> str:
+    """A value as the text of a CSV cell that no spreadsheet evaluates."""
+    text = "" if value is None else str(value)
+    return "'" + text if looks_like_formula(text) else text
+
+
+def csv_row(values: Iterable[Any]) -> list[str]:
+    return [csv_cell(value) for value in values]
+
+
+def unescape(text: str) -> str:
+    """A CSV cell's text without the apostrophe csv_cell put before a formula-like value."""
+    if text.startswith("'") and looks_like_formula(text[1:]):
+        return text[1:]
+    return text
+
+
+def xlsx_row(sheet, values: Iterable[Any], *, font=None) -> list:
+    """Write-only cells for one row of an openpyxl sheet: all text, none a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        text = "" if value is None else str(value)
+        cell = WriteOnlyCell(sheet, value=text)
+        # openpyxl takes any string starting with "=" for a formula: say it is text.
+        cell.data_type = "s"
+        if looks_like_formula(text):
+            cell.quotePrefix = True
+        if font is not None:
+            cell.font = font
+        cells.append(cell)
+    return cells

@@ -1,0 +1,383 @@
+"""The application's state changes (DESIGN §3.1): each one atomic, row-locked and audited.
+
+The counter's decisions (confirm, return) are confirmation.services' public acts; their
+collection half is here as `_confirm_application` / `_return_application`, which only
+confirmation.services calls, inside its own transaction, beside the Confirmation or
+CounterReturn it writes.
+"""
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from collection import diff, notices, permissions, photos, rules
+from collection.constants import (
+    ALLOWED_TRANSITIONS,
+    APPLICATION_FIELDS,
+    OPEN_STATUSES,
+    ApplicationStatus,
+)
+from collection.errors import (
+    CollectionError,
+    InvalidApplication,
+    NoActiveCampaign,
+    StaleApplication,
+    TransitionNotAllowed,
+)
+from collection.models import Application, Campaign, Notice, Photo, Submission
+from collection.selectors import active_campaign
+from practitioners import permissions as register_permissions
+from practitioners.constants import AuditAction
+from practitioners.models import Bureau, Practitioner, User
+from practitioners.services import record_event
+
+
+def _require_campaign() -> Campaign:
+    campaign = active_campaign()
+    if campaign is None:
+        raise NoActiveCampaign(_("No collection campaign is running now."))
+    return campaign
+
+
+def _locked_application(*, practitioner: Practitioner, campaign: Campaign) -> Application:
+    """The application row, locked; created (as an empty draft) on first use."""
+    try:
+        with transaction.atomic():
+            Application.objects.get_or_create(
+                campaign=campaign,
+                practitioner=practitioner,
+                defaults={"bureau_id": practitioner.bureau_id},
+            )
+    except IntegrityError:
+        pass  # created concurrently by another request: lock it below
+    return Application.objects.select_for_update().get(campaign=campaign, practitioner=practitioner)
+
+
+def _move(application: Application, to: str) -> None:
+    if to not in ALLOWED_TRANSITIONS[application.status]:
+        raise TransitionNotAllowed(
+            _("An application that is %(status)s cannot become %(to)s.")
+            % {"status": application.get_status_display(), "to": ApplicationStatus(to).label}
+        )
+    application.status = to
+
+
+def save_application(application: Application, *fields: str, now=None) -> None:
+    """Save changed fields of an application. Every write bumps the revision (so a form built
+    from an older one is refused) and the update time: the one rule for all writers."""
+    application.revision += 1
+    application.updated_at = now or timezone.now()
+    application.save(update_fields=[*fields, "revision", "updated_at"])
+
+
+def _check_revision(application: Application, revision: int | None) -> None:
+    # A form that carries no revision cannot show it was built from this one: refused too.
+    if revision is None or application.revision != revision:
+        raise StaleApplication(application)
+
+
+def save_draft(
+    *, practitioner: Practitioner, actor: User, data: dict[str, Any], revision: int
+) -> Application:
+    """Keep whatever was typed, valid or not. A submitted application goes back to draft."""
+    campaign = _require_campaign()
+    with transaction.atomic():
+        application = _locked_application(practitioner=practitioner, campaign=campaign)
+        _check_revision(application, revision)
+        _move(application, ApplicationStatus.DRAFT)
+        application.data = {f: data[f] for f in APPLICATION_FIELDS if f in data}
+        save_application(application, "data", "status")
+        record_event(
+            actor=actor,
+            action=AuditAction.DRAFT_SAVED,
+            practitioner=practitioner,
+            revision=application.revision,
+        )
+    return application
+
+
+def _new_reference(campaign: Campaign, practitioner: Practitioner) -> str:
+    # Bureau code + campaign year + 6 random digits: unguessable, short enough to type.
+    return f"{practitioner.bureau.code}{campaign.start_date:%y}{secrets.randbelow(10**6):06d}"
+
+
+def _add_submission(
+    application: Application, *, data: dict[str, Any], actor: User, now
+) -> Submission:
+    """A new frozen version of the application's data, with the record as it stands now (the
+    version's changes are against that), and the application's working copy set to it."""
+    practitioner = application.practitioner
+    record = diff.record_values(practitioner)
+    number = (application.submissions.aggregate(n=Max("number"))["n"] or 0) + 1
+    submission = Submission.objects.create(
+        application=application,
+        number=number,
+        data=data,
+        record=record,
+        photo_id=application.photo_id,
+        submitted_at=now,
+        submitted_by=actor,
+    )
+    application.data = data
+    application.has_identity_changes = any(c.identity for c in diff.changes_between(record, data))
+    transaction.on_commit(lambda: _render_form_later(submission.pk))
+    return submission
+
+
+def _render_form_later(submission_pk: int) -> None:
+    from collection.tasks import render_application_form
+
+    render_application_form.enqueue(submission_pk)
+
+
+def submit_application(
+    *, practitioner: Practitioner, actor: User, values: dict[str, Any], revision: int
+) -> Submission:
+    """Freeze the values (checked by collection.rules) and the photo as a new submitted version
+    with a reference number; the form to print is rendered after commit."""
+    campaign = _require_campaign()
+    problems = rules.errors(values, practitioner=practitioner)
+    if problems:
+        raise InvalidApplication(problems)
+    with transaction.atomic():
+        application = _locked_application(practitioner=practitioner, campaign=campaign)
+        _check_revision(application, revision)
+        if application.photo_id is None:
+            raise CollectionError(_("Upload your ID photo before submitting."))
+        _move(application, ApplicationStatus.SUBMITTED)
+        now = timezone.now()
+        data = {f: diff.canonical(f, values.get(f)) for f in APPLICATION_FIELDS}
+        data["cert_number"] = practitioner.cert_number
+        submission = _add_submission(application, data=data, actor=actor, now=now)
+        application.submitted_at = now
+        while application.reference is None:
+            candidate = _new_reference(campaign, practitioner)
+            if not Application.objects.filter(reference=candidate).exists():
+                application.reference = candidate
+        save_application(
+            application,
+            "data",
+            "status",
+            "submitted_at",
+            "reference",
+            "has_identity_changes",
+            now=now,
+        )
+        # The notices of what came before (a return) are answered by this submission.
+        Notice.objects.filter(application=application, read_at__isnull=True).update(read_at=now)
+        record_event(
+            actor=actor,
+            action=AuditAction.SUBMITTED,
+            practitioner=practitioner,
+            reference=application.reference,
+            version=submission.number,
+            changed=[c.field for c in diff.changes_between(submission.record, data)],
+        )
+    return submission
+
+
+def add_submission_version(
+    *, application: Application, data: dict[str, Any], actor: User
+) -> Submission:
+    """A corrected version of a submitted application (the counter's correction of a slip):
+    `data` as canonical values, checked by collection.rules like the practitioner's own.
+    Call inside the caller's transaction, with the application locked."""
+    practitioner = application.practitioner
+    problems = rules.errors(
+        {f: diff.python_value(f, data.get(f)) for f in APPLICATION_FIELDS},
+        practitioner=practitioner,
+    )
+    if problems:
+        raise InvalidApplication(problems)
+    if application.status != ApplicationStatus.SUBMITTED:
+        raise TransitionNotAllowed(_("Only a submitted application can be corrected."))
+    submission = _add_submission(application, data=data, actor=actor, now=timezone.now())
+    save_application(application, "data", "has_identity_changes")
+    return submission
+
+
+def set_application_photo(
+    *, practitioner: Practitioner, actor: User, data: bytes, crop: photos.CropBox | None = None
+) -> Photo:
+    """Check, re-encode and crop an uploaded ID photo and attach it to the application.
+
+    Raises photos.PhotoError with the reason when the file is refused.
+    """
+    processed = photos.process_photo(data, crop)
+    campaign = _require_campaign()
+    with transaction.atomic():
+        application = _locked_application(practitioner=practitioner, campaign=campaign)
+        if application.status == ApplicationStatus.CONFIRMED:
+            raise TransitionNotAllowed(
+                _("The application is confirmed; the photo can no longer change.")
+            )
+        if application.status != ApplicationStatus.DRAFT:
+            _move(application, ApplicationStatus.DRAFT)
+        photo = Photo(practitioner=practitioner, sha256=processed.sha256, uploaded_by=actor)
+        photo.image.save("photo.jpg", ContentFile(processed.standard), save=False)
+        photo.national_image.save("photo-102x126.jpg", ContentFile(processed.national), save=False)
+        photo.save()
+        application.photo = photo
+        save_application(application, "photo", "status")
+        record_event(
+            actor=actor,
+            action=AuditAction.PHOTO_UPLOADED,
+            practitioner=practitioner,
+            photo=photo.pk,
+        )
+    return photo
+
+
+def _notify(application: Application, notice) -> None:
+    """A notice (collection.notices) on the practitioner's home page, and an email after commit
+    when we have an address."""
+    user = application.practitioner.account
+    if user is None:
+        return
+    subject, body = notice(application)
+    Notice.objects.create(user=user, application=application, subject=subject, body=body)
+    if user.email:
+        # robust: a mail server that is down is logged, never turns the counter's action into an error.
+        transaction.on_commit(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]), robust=True
+        )
+
+
+def _in_caller_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("the counter's decisions run inside confirmation.services' transaction")
+
+
+def _return_application(*, application: Application, actor: User, reason: str) -> Application:
+    """The collection half of confirmation.services.return_at_counter: the application goes
+    back to the practitioner with the reason they see. `application` is locked by the caller."""
+    _in_caller_transaction()
+    _move(application, ApplicationStatus.RETURNED)
+    application.returned_at = timezone.now()
+    application.return_reason = reason
+    save_application(
+        application, "status", "returned_at", "return_reason", now=application.returned_at
+    )
+    record_event(
+        actor=actor,
+        action=AuditAction.RETURNED,
+        practitioner=application.practitioner,
+        reference=application.reference,
+        reason=reason,
+    )
+    _notify(application, notices.returned)
+    return application
+
+
+def _confirm_application(
+    *, application: Application, submission: Submission, actor: User, audit_detail: dict
+) -> list[diff.Change]:
+    """The collection half of confirmation.services.confirm_at_counter: the submitted version
+    becomes the practitioner's record. `application` is locked by the caller; returns what
+    changed in the record."""
+    _in_caller_transaction()
+    _move(application, ApplicationStatus.CONFIRMED)
+    practitioner = Practitioner.objects.select_for_update().get(pk=application.practitioner_id)
+    changes = diff.compute_changes(practitioner, submission.data)
+    for name in APPLICATION_FIELDS:
+        setattr(practitioner, name, diff.python_value(name, submission.data[name]))
+    now = timezone.now()
+    practitioner.confirmed_at = practitioner.updated_at = now
+    practitioner.save(update_fields=[*APPLICATION_FIELDS, "confirmed_at", "updated_at"])
+    application.confirmed_at = now
+    save_application(application, "status", "confirmed_at", now=now)
+    record_event(
+        actor=actor,
+        action=AuditAction.CONFIRMED,
+        practitioner=practitioner,
+        reference=application.reference,
+        version=submission.number,
+        changes=[{"field": c.field, "old": c.old, "new": c.new} for c in changes],
+        **audit_detail,
+    )
+    application.practitioner = practitioner
+    _notify(application, notices.confirmed)
+    return changes
+
+
+def move_practitioner(
+    *, practitioner: Practitioner, bureau: Bureau, actor: User, reason: str
+) -> Practitioner:
+    """City staff move a person to another bureau, with their open applications (the
+    application's bureau is the practitioner's: one truth); audited with both bureaus."""
+    if not register_permissions.can_move_practitioner(actor):
+        raise PermissionDenied("only city staff move a person to another bureau")
+    reason = reason.strip()
+    if not reason:
+        raise CollectionError(_("Give the reason for the move."))
+    with transaction.atomic():
+        locked = (
+            Practitioner.objects.select_for_update()
+            .select_related("bureau")
+            .get(pk=practitioner.pk)
+        )
+        if locked.bureau_id == bureau.pk:
+            raise CollectionError(_("The person already belongs to this bureau."))
+        old = locked.bureau
+        now = timezone.now()
+        locked.bureau = bureau
+        locked.updated_at = now
+        locked.save(update_fields=["bureau", "updated_at"])
+        moved = Application.objects.filter(practitioner=locked, status__in=OPEN_STATUSES).update(
+            bureau=bureau, revision=F("revision") + 1, updated_at=now
+        )
+        record_event(
+            actor=actor,
+            action=AuditAction.MOVED,
+            practitioner=locked,
+            bureau=bureau,
+            moved_from=old.code,
+            moved_to=bureau.code,
+            reason=reason,
+            applications=moved,
+        )
+    return locked
+
+
+# --- Campaigns and notices ----------------------------------------------------------------------
+
+
+def save_campaign(*, campaign: Campaign | None, values: dict[str, Any], actor: User) -> Campaign:
+    """Create or change a campaign (values as CampaignForm cleans them, `active` included);
+    making it active ends the active state of any other. City staff only; audited."""
+    if not permissions.can_manage_campaigns(actor):
+        raise PermissionDenied("only city staff manage campaigns")
+    values = dict(values)
+    active = values.pop("active", False)
+    with transaction.atomic():
+        campaign = campaign or Campaign()
+        for name, value in values.items():
+            setattr(campaign, name, value)
+        campaign.is_active = active
+        if active:
+            Campaign.objects.select_for_update().filter(is_active=True).exclude(
+                pk=campaign.pk
+            ).update(is_active=False)
+        campaign.full_clean()
+        campaign.save()
+        record_event(
+            actor=actor,
+            action=AuditAction.UPDATED,
+            campaign=campaign.pk,
+            name=campaign.name,
+            active=campaign.is_active,
+        )
+    return campaign
+
+
+def mark_notice_read(*, user: User, pk: int) -> None:
+    """The practitioner has seen a notice on the home page."""
+    Notice.objects.filter(user=user, pk=pk, read_at__isnull=True).update(read_at=timezone.now())

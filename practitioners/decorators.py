@@ -1,0 +1,39 @@
+"""Role checks for views, importable by every app (practitioners is the bottom of the stack).
+
+Each decorator decides only *who* may open a kind of page; *which* records they may open is
+decided by the apps' selectors (404 outside the user's scope) and permissions modules.
+"""
+
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from practitioners import permissions, selectors
+
+
+def staff_required(view):
+    """Logged-in bureau staff only; anyone else is sent to log in or refused (403)."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not permissions.is_staff_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def practitioner_required(view):
+    """A logged-in practitioner with an activated record, passed to the view after the request."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not permissions.is_practitioner(request.user):
+            raise PermissionDenied
+        practitioner = selectors.own_practitioner(user=request.user)
+        return view(request, practitioner, *args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,117 @@
+"""Plain helpers the tests share (fixtures are in conftest.py)."""
+
+import csv
+import io
+
+from openpyxl import Workbook
+from PIL import Image
+
+from collection import diff
+from collection import services as collection_services
+from confirmation import services as counter_services
+from practitioners import registerfile
+from practitioners.registerfile import HEADERS
+
+PASSWORD = "Pass-word-2026"
+
+
+def jpeg_bytes(size=(600, 800), color=(200, 180, 160)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def submit(practitioner, account, **changes):
+    """Submit the practitioner's application (photo already uploaded) with some changes;
+    returns the application."""
+    application = practitioner.applications.first()
+    values = {f: diff.python_value(f, v) for f, v in diff.record_values(practitioner).items()}
+    values.update(changes)
+    collection_services.submit_application(
+        practitioner=practitioner,
+        actor=account,
+        values=values,
+        revision=application.revision if application else 0,
+    )
+    return practitioner.applications.get()
+
+
+def ticks_for(application) -> set[str]:
+    """Every tick the counter needs to confirm the application's latest version."""
+    submission = application.latest_submission
+    changes = diff.compute_changes(application.practitioner, submission.data)
+    return {
+        key
+        for key, _label in counter_services.required_ticks(data=submission.data, changes=changes)
+    }
+
+
+def all_ticks(application) -> dict:
+    return {f"tick_{key}": "on" for key in ticks_for(application)}
+
+
+def confirm(application, clerk):
+    """Confirm at the counter as the clerk, with every original ticked."""
+    application.refresh_from_db()
+    return counter_services.confirm_at_counter(
+        application=application,
+        actor=clerk,
+        checklist=ticks_for(application),
+        revision=application.revision,
+    )
+
+
+def make_submitted(county, campaign, count) -> list:
+    """`count` new practitioners of `county`, each with an account, a photo and a submitted
+    application; the applications."""
+    from practitioners.constants import Role
+    from tests.factories import PractitionerFactory, UserFactory
+
+    applications = []
+    for _ in range(count):
+        practitioner = PractitionerFactory(bureau=county)
+        account = UserFactory(username=practitioner.id_number, role=Role.PRACTITIONER, bureau=None)
+        practitioner.account = account
+        practitioner.save(update_fields=["account"])
+        collection_services.set_application_photo(
+            practitioner=practitioner, actor=account, data=jpeg_bytes()
+        )
+        applications.append(submit(practitioner, account))
+    return applications
+
+
+# --- Register files ---------------------------------------------------------------------
+
+
+def make_records(bureau, count=3, **overrides):
+    from tests.factories import person_values
+
+    return [person_values(bureau, **overrides) for _ in range(count)]
+
+
+def csv_bytes(records, *, encoding="utf-8", headers=HEADERS, bom=False) -> bytes:
+    text = "".join(registerfile.iter_csv(records)).lstrip("\ufeff")
+    if headers is not HEADERS:
+        lines = text.split("\r\n", 1)
+        text = ",".join(headers) + "\r\n" + lines[1]
+    data = text.encode(encoding)
+    return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+def rows_as_csv(rows: list[dict]) -> bytes:
+    """A CSV with only the given columns, in the given order (the dicts' keys)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(rows: list[list]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,0 +1,126 @@
+"""The demo data (`make run`) hold every invariant that real data hold: what the services would
+have left behind, state by state. Checked on freshly seeded data."""
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Max
+
+from collection import diff
+from collection.constants import APPLICATION_FIELDS, ApplicationStatus
+from collection.models import Application, Submission
+from confirmation.models import ArchiveSequence, Confirmation, CounterReturn
+from confirmation.services import required_ticks
+from practitioners.models import Practitioner
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(capsys):
+    call_command("seed_demo", "--practitioners", "600")
+    capsys.readouterr()
+    return Application.objects.select_related("practitioner", "bureau")
+
+
+def test_every_state_is_seeded(seeded):
+    states = set(seeded.values_list("status", flat=True))
+    assert states == set(ApplicationStatus.values)
+
+
+def test_an_applications_bureau_is_its_practitioners(seeded):
+    assert all(a.bureau_id == a.practitioner.bureau_id for a in seeded)
+
+
+def test_every_submitted_version_is_complete(seeded):
+    for application in seeded.exclude(status=ApplicationStatus.DRAFT):
+        latest = application.latest_submission
+        assert application.reference and application.submitted_at, application.pk
+        assert latest is not None and latest.photo_id == application.photo_id
+        assert latest.data == application.data and latest.record
+        assert set(latest.data) == set(APPLICATION_FIELDS)
+        changes = diff.changes_between(latest.record, latest.data)
+        assert application.has_identity_changes == any(c.identity for c in changes)
+
+
+def test_every_confirmed_application_was_confirmed_at_its_counter(seeded):
+    confirmed = seeded.filter(status=ApplicationStatus.CONFIRMED)
+    assert confirmed.exists()
+    for application in confirmed:
+        confirmation = Confirmation.objects.get(application=application)
+        submission = application.latest_submission
+        assert confirmation.submission == submission
+        assert confirmation.bureau_id == application.bureau_id
+        assert confirmation.clerk.bureau_id == application.bureau_id
+        assert confirmation.confirmed_at == application.confirmed_at
+        assert confirmation.archive_number.startswith(application.bureau.code)
+        changes = diff.changes_between(submission.record, submission.data)
+        assert set(confirmation.checklist) == {
+            key for key, _label in required_ticks(data=submission.data, changes=changes)
+        }
+        practitioner = application.practitioner
+        assert practitioner.confirmed_at == application.confirmed_at
+        assert diff.record_values(practitioner) == submission.data  # the record is the version
+    assert not Confirmation.objects.exclude(
+        application__status=ApplicationStatus.CONFIRMED
+    ).exists()
+
+
+def test_archive_numbers_are_unique_and_their_sequences_know_the_last(seeded):
+    numbers = list(Confirmation.objects.values_list("archive_number", flat=True))
+    assert len(numbers) == len(set(numbers))
+    for sequence in ArchiveSequence.objects.select_related("bureau"):
+        prefix = f"{sequence.bureau.code}{sequence.year}"
+        highest = Confirmation.objects.filter(archive_number__startswith=prefix).aggregate(
+            n=Max("archive_number")
+        )["n"]
+        assert int(highest[len(prefix) :]) == sequence.last_number
+
+
+def test_every_returned_application_was_returned_at_its_counter_with_a_notice(seeded):
+    returned = seeded.filter(status=ApplicationStatus.RETURNED)
+    assert returned.exists()
+    for application in returned:
+        counter_return = CounterReturn.objects.get(application=application)
+        assert counter_return.reason == application.return_reason
+        assert counter_return.returned_at == application.returned_at
+        assert counter_return.clerk.bureau_id == application.bureau_id
+        assert application.practitioner.account.notices.filter(
+            application=application, read_at__isnull=True
+        ).exists()
+
+
+def test_past_day_lists_are_not_empty(client, seeded):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from practitioners.models import User
+
+    confirmation = Confirmation.objects.select_related("bureau").order_by("confirmed_at").first()
+    assert timezone.localtime(confirmation.confirmed_at).date() < timezone.localdate()
+    client.force_login(User.objects.get(username=f"clerk_{confirmation.bureau.code}"))
+    day = timezone.localtime(confirmation.confirmed_at).date()
+    sheet = client.get(reverse("confirmation:day_sheet"), {"day": day.isoformat()}).context["sheet"]
+    assert any(confirmation in items["confirmed"] for items in sheet.values())
+
+
+def test_seeding_twice_adds_nothing(seeded, capsys):
+    before = (
+        Application.objects.count(),
+        Submission.objects.count(),
+        Confirmation.objects.count(),
+        CounterReturn.objects.count(),
+    )
+    call_command("seed_demo", "--practitioners", "600")
+    capsys.readouterr()
+    assert (
+        Application.objects.count(),
+        Submission.objects.count(),
+        Confirmation.objects.count(),
+        CounterReturn.objects.count(),
+    ) == before
+    assert (
+        not Practitioner.objects.values("account")
+        .exclude(account=None)
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )

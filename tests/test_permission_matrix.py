@@ -1,0 +1,306 @@
+"""Who may open or post to every URL of the site: one matrix, built from the URL configuration.
+
+Every named URL must have at least one case here: a URL added without one makes
+`test_every_url_has_a_case` fail. Each case is tried by every persona, each request in its own
+savepoint, rolled back after it, so that one persona's successful POST does not change what
+the next one meets.
+
+Personas: a visitor, practitioner A and practitioner B, the clerk and the admin of county A and
+of county B, and city staff. The records are county A's: practitioner A with a submitted
+application and a photo, another of A's people confirmed at the counter, a notice for A.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from collection.models import Notice
+from practitioners import reports
+from practitioners.registerfile import Problem, Problems
+from tests.helpers import all_ticks, confirm, make_submitted
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = (
+    "anonymous",
+    "practitioner",
+    "other_practitioner",
+    "clerk_a",
+    "admin_a",
+    "clerk_b",
+    "admin_b",
+    "city_staff",
+)
+STAFF = ("clerk_a", "admin_a", "clerk_b", "admin_b", "city_staff")
+PRACTITIONERS = ("practitioner", "other_practitioner")
+
+# Django's admin has its own permission system (is_staff, model permissions): tested in
+# tests/test_admin.py.
+EXCLUDED_NAMESPACES = ("admin",)
+
+
+def expect(default: int, **by_persona: int) -> dict[str, int]:
+    return {persona: by_persona.get(persona, default) for persona in PERSONAS}
+
+
+def staff_page(**overrides) -> dict[str, int]:
+    """Any staff member: 200; practitioners refused; visitors sent to log in."""
+    return expect(
+        200, **({"anonymous": 302, "practitioner": 403, "other_practitioner": 403} | overrides)
+    )
+
+
+def county_a_record(**overrides) -> dict[str, int]:
+    """A page about one of county A's people: A's staff and the city; county B gets 404."""
+    return staff_page(**({"clerk_b": 404, "admin_b": 404} | overrides))
+
+
+def county_a_decision(ok: int) -> dict[str, int]:
+    """A counter decision on county A's application: A's clerk only."""
+    return county_a_record(clerk_a=ok, admin_a=403, city_staff=403)
+
+
+def practitioner_page(**overrides) -> dict[str, int]:
+    return expect(
+        403, **({"anonymous": 302, "practitioner": 200, "other_practitioner": 200} | overrides)
+    )
+
+
+ADMIN_ONLY = staff_page(clerk_a=403, clerk_b=403)
+CITY_ONLY = staff_page(clerk_a=403, admin_a=403, clerk_b=403, admin_b=403)
+
+
+@dataclass
+class Case:
+    url: str  # namespace:name
+    expected: dict[str, int]
+    method: str = "get"
+    args: tuple[str, ...] = ()  # names of World attributes
+    query: dict = field(default_factory=dict)
+    data: str | None = None  # name of a World method giving the POST data
+
+    @property
+    def id(self) -> str:
+        query = "?" + "&".join(f"{k}={v}" for k, v in self.query.items()) if self.query else ""
+        return f"{self.method.upper()} {self.url}{query}"
+
+
+CASES = [
+    # The project's own pages and Django's account pages
+    Case("home", expect(302)),
+    Case("favicon", expect(301)),
+    Case("login", expect(302, anonymous=200)),
+    Case("logout", expect(302), method="post"),
+    Case("password_reset", expect(200)),
+    Case("password_reset_done", expect(200)),
+    Case("password_reset_confirm", expect(200), args=("uid", "token")),
+    Case("password_reset_complete", expect(200)),
+    Case("set_language", expect(302), method="post", data="language"),
+    # The register
+    Case("practitioners:list", staff_page()),
+    Case("practitioners:detail", county_a_record(), args=("practitioner_pk",)),
+    Case("practitioners:create", staff_page()),
+    Case("practitioners:import", ADMIN_ONLY),
+    Case("practitioners:import_template", ADMIN_ONLY),
+    # admin_a's own report: nobody else's to open
+    Case(
+        "practitioners:import_problems",
+        staff_page(clerk_a=403, clerk_b=403, admin_b=404, city_staff=404),
+        args=("report_token",),
+    ),
+    Case("practitioners:export", ADMIN_ONLY),
+    Case("practitioners:export", ADMIN_ONLY, query={"format": "csv"}),
+    Case("practitioners:bureau_overview", staff_page()),
+    # Collection: accounts, the practitioner's own pages
+    Case("collection:activate", expect(302, anonymous=200)),
+    Case("collection:reset_with_code", expect(200)),
+    Case("collection:home", practitioner_page()),
+    Case("collection:application", practitioner_page()),
+    Case("collection:photo_upload", practitioner_page()),
+    # B has nothing submitted: sent back to the home page
+    Case("collection:application_pdf", practitioner_page(other_practitioner=302)),
+    # B's POST leaves A's notice alone (test_a_practitioner_dismisses_only_their_own_notices)
+    Case(
+        "collection:dismiss_notice",
+        practitioner_page(practitioner=302, other_practitioner=302),
+        method="post",
+        args=("notice_pk",),
+    ),
+    Case(
+        "collection:photo",
+        county_a_record(practitioner=200, other_practitioner=404),
+        args=("photo_pk",),
+    ),
+    # Collection: staff pages about A's person
+    Case("collection:staff_application", county_a_record(), args=("practitioner_pk",)),
+    Case("collection:staff_application_pdf", county_a_record(), args=("practitioner_pk",)),
+    Case(
+        "collection:issue_reset_code",
+        county_a_record(admin_a=403, city_staff=403),
+        method="post",
+        args=("practitioner_pk",),
+    ),
+    Case("collection:move", CITY_ONLY, args=("practitioner_pk",)),
+    Case(
+        "collection:move",
+        staff_page(clerk_a=403, admin_a=403, clerk_b=403, admin_b=403, city_staff=302),
+        method="post",
+        args=("practitioner_pk",),
+        data="move",
+    ),
+    Case("collection:campaigns", staff_page()),
+    Case("collection:campaign_new", CITY_ONLY),
+    Case("collection:campaign_edit", CITY_ONLY, args=("campaign_pk",)),
+    Case(
+        "collection:campaign_edit",
+        staff_page(clerk_a=403, admin_a=403, clerk_b=403, admin_b=403, city_staff=302),
+        method="post",
+        args=("campaign_pk",),
+        data="campaign_form",
+    ),
+    # The counter
+    Case("confirmation:counter", staff_page()),
+    Case("confirmation:queue", staff_page()),
+    # only city staff pick another bureau; the others see their own queue
+    Case("confirmation:queue", staff_page(), query={"bureau": "450103"}),
+    Case("confirmation:review", county_a_record(), args=("application_pk",)),
+    Case(
+        "confirmation:confirm",
+        county_a_decision(302),
+        method="post",
+        args=("application_pk",),
+        data="ticks",
+    ),
+    Case(
+        "confirmation:return",
+        county_a_decision(302),
+        method="post",
+        args=("application_pk",),
+        data="return_reason",
+    ),
+    Case(
+        "confirmation:correct",
+        county_a_decision(302),
+        method="post",
+        args=("application_pk",),
+        data="correction",
+    ),
+    Case(
+        "confirmation:certificate",
+        county_a_decision(200),
+        method="post",
+        args=("confirmation_pk",),
+    ),
+    Case("confirmation:print_settings", ADMIN_ONLY),
+    Case("confirmation:calibration", staff_page(), method="post"),
+    Case("confirmation:calibration", expect(405)),  # printing writes a log: never on a GET
+    Case("confirmation:day_sheet", staff_page()),
+    Case("confirmation:day_sheet", staff_page(), query={"format": "pdf"}),
+]
+
+
+def named_urls(patterns=None, prefix: str = ""):
+    """Every named URL of the URL configuration, as namespace:name."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in EXCLUDED_NAMESPACES:
+                continue
+            namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            yield from named_urls(pattern.url_patterns, namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield prefix + pattern.name
+
+
+def test_every_url_has_a_case():
+    assert set(named_urls()) - {case.url for case in CASES} == set()
+    assert {case.url for case in CASES} - set(named_urls()) == set()
+
+
+class World:
+    """County A's records that the cases open, and what their forms post."""
+
+    def __init__(self, request):
+        fixture = request.getfixturevalue
+        self.users = {
+            "practitioner": fixture("account_a"),
+            "other_practitioner": fixture("account_b"),
+            **{persona: fixture(persona) for persona in STAFF},
+        }
+        self.application = fixture("submitted_a")
+        self.application_pk = self.application.pk
+        self.practitioner_pk = self.application.practitioner_id
+        self.photo_pk = self.application.photo_id
+        self.campaign = self.application.campaign
+        self.campaign_pk = self.campaign.pk
+        county_a, county_b = fixture("county_a"), fixture("county_b")
+        confirmed = make_submitted(county_a, self.campaign, 1)[0]
+        self.confirmation_pk = confirm(confirmed, self.users["clerk_a"]).pk
+        self.county_b_pk = county_b.pk
+        self.notice_pk = Notice.objects.create(
+            user=self.users["practitioner"], application=self.application, subject="s", body="b"
+        ).pk
+        problems = Problems()
+        problems.append(Problem(2, "证件号码", "x", "reason"))
+        self.report_token = reports.keep_report(user=self.users["admin_a"], problems=problems)
+        self.uid, self.token = "MQ", "set-password"
+
+    def language(self) -> dict:
+        return {"language": "en", "next": "/"}
+
+    def ticks(self) -> dict:
+        return {"revision": self.application.revision, **all_ticks(self.application)}
+
+    def return_reason(self) -> dict:
+        return {"revision": self.application.revision, "reason": "photo", "note": ""}
+
+    def correction(self) -> dict:
+        return {
+            "revision": self.application.revision,
+            "field": "major",
+            "value": "会计学（更正）",
+            "reason": "录入错字",
+        }
+
+    def move(self) -> dict:
+        return {"bureau": self.county_b_pk, "reason": "证书转入兴宁区"}
+
+    def campaign_form(self) -> dict:
+        c = self.campaign
+        return {
+            "name": c.name,
+            "start_date": c.start_date.isoformat(),
+            "plan_due_date": c.plan_due_date.isoformat(),
+            "collection_due_date": c.collection_due_date.isoformat(),
+            "report_weekday": c.report_weekday,
+            "active": "on",
+        }
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_permission_matrix(client, request, case):
+    world = World(request)
+    url = reverse(case.url, args=[getattr(world, name) for name in case.args])
+    data = getattr(world, case.data)() if case.data else {}
+    got = {}
+    for persona in PERSONAS:
+        client.logout()
+        if persona != "anonymous":
+            client.force_login(world.users[persona])
+        with transaction.atomic():
+            if case.method == "get":
+                response = client.get(url, case.query)
+            else:
+                response = client.post(url + ("?" if case.query else ""), data)
+            got[persona] = response.status_code
+            transaction.set_rollback(True)
+    assert got == case.expected
+
+
+def test_a_practitioner_dismisses_only_their_own_notices(client, account_a, account_b, submitted_a):
+    notice = Notice.objects.create(user=account_a, application=submitted_a, subject="s", body="b")
+    client.force_login(account_b)
+    client.post(reverse("collection:dismiss_notice", args=[notice.pk]))
+    notice.refresh_from_db()
+    assert notice.read_at is None

@@ -1,0 +1,318 @@
+"""Logins limited and cheap, the client address read as configured, the record of who saw what,
+nothing personal kept in caches, and production starting as the README says."""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.hashers import get_hasher, identify_hasher, make_password
+from django.core import mail
+from django.test import RequestFactory, override_settings
+from django.urls import reverse
+
+from accounting_registry import throttle
+from accounting_registry.clients import client_address
+from practitioners.models import AuditEvent
+from tests.factories import PractitionerFactory
+from tests.helpers import PASSWORD, confirm, make_submitted
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
+LOGIN = reverse("login")
+
+
+def log_in(client, username, password, address="198.51.100.7"):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+# --- Login limits ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["account_a", "clerk_a"])
+def test_fifty_wrong_passwords_are_not_all_answered(client, request, persona):
+    user = request.getfixturevalue(persona)
+    answers = [log_in(client, user.username, "wrong-password").status_code for _ in range(50)]
+    assert answers.count(200) == 50  # the login page, with a message each time
+    response = log_in(client, user.username, PASSWORD)  # the right one, at once after them
+    assert response.status_code == 200
+    (message,) = response.context["form"].non_field_errors()
+    assert message.startswith("Too many failed attempts. Try again after ")
+
+
+def test_the_person_at_another_address_still_logs_in(client, account_a):
+    for _ in range(5):
+        log_in(client, account_a.username, "wrong-password", address="203.0.113.9")
+    assert log_in(client, account_a.username, PASSWORD).status_code == 302
+
+
+def test_failures_from_many_addresses_lock_the_account_for_longer(client, account_a):
+    for index in range(30):
+        log_in(client, account_a.username, "wrong-password", address=f"203.0.113.{index}")
+    response = log_in(client, account_a.username, PASSWORD)
+    assert response.status_code == 200
+    assert "Try again after" in response.context["form"].non_field_errors()[0]
+
+
+def test_one_address_behind_a_nat_does_not_lock_everyone_out(client, account_a, clerk_a):
+    for _ in range(10):
+        log_in(client, "someone-else", "wrong-password")
+    assert log_in(client, account_a.username, PASSWORD).status_code == 302
+    client.logout()
+    assert log_in(client, clerk_a.username, PASSWORD).status_code == 302
+
+
+def test_the_admin_login_is_limited_too(client, clerk_a):
+    url = reverse("admin:login")
+    for _ in range(5):
+        client.post(url, {"username": clerk_a.username, "password": "x"})
+    response = client.post(
+        url, {"username": clerk_a.username, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "Too many failed attempts" in response.content.decode()
+
+
+def test_password_reset_requests_are_limited(client, account_a):
+    url = reverse("password_reset")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    answers = [client.post(url, {"email": "a@example.com"}).status_code for _ in range(5)]
+    assert answers[:3] == [302, 302, 302] and answers[3:] == [200, 200]
+    assert len(mail.outbox) == 3
+    response = client.post(url, {"email": "a@example.com"})
+    assert "Try again after" in response.context["form"].errors["email"][0]
+
+
+def test_a_cool_off_ends(client, account_a, monkeypatch):
+    import django_ratelimit.core
+
+    for _ in range(5):
+        log_in(client, account_a.username, "wrong-password")
+    now = django_ratelimit.core.time.time()
+    monkeypatch.setattr(django_ratelimit.core.time, "time", lambda: now + 16 * 60)
+    assert log_in(client, account_a.username, PASSWORD).status_code == 302
+
+
+# --- The client address ------------------------------------------------------------------
+
+
+def test_the_forwarded_header_is_ignored_without_a_trusted_proxy():
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.1")
+    assert client_address(request) == "10.0.0.5"
+
+
+@override_settings(REGISTRY_PROXY_COUNT=1)
+def test_behind_one_proxy_the_address_it_appended_counts_not_what_the_client_sent():
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.1"
+    )
+    assert client_address(request) == "203.0.113.1"
+    spoofed_only = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="junk")
+    assert client_address(spoofed_only) == "10.0.0.5"
+
+
+@override_settings(REGISTRY_PROXY_COUNT=1)
+def test_limits_count_per_real_client_behind_the_proxy(client, account_a):
+    for index in range(5):
+        client.post(
+            LOGIN,
+            {"username": account_a.username, "password": "wrong"},
+            REMOTE_ADDR="10.0.0.5",
+            HTTP_X_FORWARDED_FOR=f"9.9.9.{index}, 203.0.113.1",  # a forger varies the first
+        )
+    response = client.post(
+        LOGIN,
+        {"username": account_a.username, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.5",
+        HTTP_X_FORWARDED_FOR="203.0.113.1",
+    )
+    assert response.status_code == 200  # still the same client: locked
+    response = client.post(
+        LOGIN,
+        {"username": account_a.username, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.5",
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+    )
+    assert response.status_code == 302
+
+
+# --- Password hashing ----------------------------------------------------------------------
+
+
+PRODUCTION_HASHERS = [
+    "accounting_registry.hashers.RegistryArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+
+
+def test_argon2id_at_owasp_parameters_is_the_first_hasher():
+    from accounting_registry.settings import base
+
+    assert base.PASSWORD_HASHERS == PRODUCTION_HASHERS
+    with override_settings(PASSWORD_HASHERS=base.PASSWORD_HASHERS):
+        hasher = get_hasher()
+        assert (hasher.algorithm, hasher.memory_cost, hasher.time_cost, hasher.parallelism) == (
+            "argon2",
+            19 * 1024,
+            2,
+            1,
+        )
+        assert make_password("x").startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+@override_settings(PASSWORD_HASHERS=PRODUCTION_HASHERS)
+def test_an_old_pbkdf2_hash_is_upgraded_at_the_next_login(client, clerk_a):
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    clerk_a.password = PBKDF2PasswordHasher().encode(PASSWORD, "somesalt1234", iterations=1000)
+    clerk_a.save(update_fields=["password"])
+    assert log_in(client, clerk_a.username, PASSWORD).status_code == 302
+    clerk_a.refresh_from_db()
+    assert identify_hasher(clerk_a.password).algorithm == "argon2"
+
+
+# --- The record of who saw what --------------------------------------------------------------
+
+
+def viewed(user) -> list[str]:
+    return list(
+        AuditEvent.objects.filter(actor=user, action="viewed").values_list(
+            "detail__shown", flat=True
+        )
+    )
+
+
+def test_every_staff_view_of_a_whole_id_number_or_photo_is_audited_with_the_address(
+    client, clerk_a, submitted_a
+):
+    client.force_login(clerk_a)
+    pk = submitted_a.practitioner_id
+    for url in (
+        reverse("confirmation:review", args=[submitted_a.pk]),
+        reverse("collection:staff_application", args=[pk]),
+        reverse("collection:staff_application_pdf", args=[pk]),
+        reverse("collection:photo", args=[submitted_a.photo_id]),
+        reverse("practitioners:detail", args=[pk]),
+    ):
+        assert client.get(url, REMOTE_ADDR="198.51.100.44").status_code == 200, url
+    assert sorted(viewed(clerk_a)) == ["application", "form", "photo", "record", "review"]
+    events = AuditEvent.objects.filter(actor=clerk_a, action="viewed")
+    assert {(e.practitioner_id, e.address) for e in events} == {(pk, "198.51.100.44")}
+
+
+def test_the_owner_looking_at_their_own_photo_is_not_a_staff_view(client, account_a, with_photo):
+    client.force_login(account_a)
+    client.get(reverse("collection:photo", args=[with_photo.pk]))
+    assert not AuditEvent.objects.filter(action="viewed").exists()
+
+
+def test_a_lookup_of_another_bureaus_person_is_audited_for_that_bureau(
+    client, clerk_b, submitted_a
+):
+    client.force_login(clerk_b)
+    client.get(reverse("confirmation:counter"), {"q": submitted_a.practitioner.id_number})
+    event = AuditEvent.objects.get(action="looked_up_elsewhere")
+    assert event.actor == clerk_b and event.practitioner_id == submitted_a.practitioner_id
+    assert event.bureau_id == submitted_a.bureau_id  # the person's bureau sees who asked
+
+
+def test_lookups_across_bureaus_are_limited_per_staff_account(
+    client, clerk_b, county_a, clerk_a, campaign
+):
+    people = [PractitionerFactory(bureau=county_a) for _ in range(3)]
+    limit = throttle.Limit("lookup-elsewhere", per_address=None, per_account="2/d")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(throttle, "LOOKUP_ELSEWHERE", limit)
+        client.force_login(clerk_b)
+        pages = [client.get(reverse("confirmation:counter"), {"q": p.id_number}) for p in people]
+    assert [bool(p.context["found"].elsewhere) for p in pages] == [True, True, False]
+    assert pages[2].context["throttled"] is not None
+    assert county_a.hall_address not in pages[2].content.decode()
+    client.force_login(clerk_a)  # another account: its own count
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(throttle, "LOOKUP_ELSEWHERE", limit)
+        page = client.get(reverse("confirmation:counter"), {"q": people[0].id_number})
+    assert page.context["throttled"] is None
+
+
+# --- Nothing personal kept in caches ---------------------------------------------------------
+
+
+def test_pages_and_files_with_whole_id_numbers_or_photos_are_never_stored(
+    client, clerk_a, admin_a, account_a, submitted_a
+):
+    other = make_submitted(submitted_a.practitioner.bureau, submitted_a.campaign, 1)[0]
+    confirmation = confirm(other, clerk_a)
+    pk = submitted_a.practitioner_id
+    staff_urls = [
+        ("get", reverse("practitioners:detail", args=[pk])),
+        ("get", reverse("confirmation:review", args=[submitted_a.pk])),
+        ("get", reverse("collection:staff_application", args=[pk])),
+        ("get", reverse("collection:staff_application_pdf", args=[pk])),
+        ("get", reverse("collection:photo", args=[submitted_a.photo_id])),
+        ("get", reverse("confirmation:day_sheet")),
+        ("get", reverse("confirmation:day_sheet") + "?format=pdf"),
+        ("post", reverse("confirmation:certificate", args=[confirmation.pk])),
+    ]
+    client.force_login(clerk_a)
+    for method, url in staff_urls:
+        response = getattr(client, method)(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response.get("Cache-Control", ""), url
+    client.force_login(admin_a)
+    for url in (reverse("practitioners:export") + "?format=csv", reverse("practitioners:import")):
+        assert "no-store" in client.get(url)["Cache-Control"], url
+    client.force_login(account_a)
+    for url in (
+        reverse("collection:home"),
+        reverse("collection:application"),
+        reverse("collection:application_pdf"),
+        reverse("collection:photo", args=[submitted_a.photo_id]),
+    ):
+        assert "no-store" in client.get(url)["Cache-Control"], url
+
+
+# --- Production starts as the README says ----------------------------------------------------
+
+
+def production(command: list[str], tmp_path) -> subprocess.CompletedProcess:
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # e2e's
+        "DJANGO_SETTINGS_MODULE": "accounting_registry.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        "ALLOWED_HOSTS": "registry.example.gov.cn",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "STATIC_ROOT": str(tmp_path / "static-not-collected"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# Warnings of `check --deploy` that the deployment leaves as a choice (README, Security).
+# HSTS for every subdomain, and on the browsers' preload list: the bureau that owns the domain
+# decides (SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD).
+DOCUMENTED_WARNINGS = {"security.W005", "security.W021"}
+
+
+def test_the_deploy_check_passes_before_collectstatic(tmp_path):
+    checked = production(["check", "--deploy", "--fail-level", "WARNING"], tmp_path)
+    found = set(re.findall(r"^\S*: \((\w+\.\w+)\)", checked.stdout + checked.stderr, re.M))
+    assert found <= DOCUMENTED_WARNINGS, checked.stdout + checked.stderr
+    assert checked.returncode in (0, 1) and "Missing staticfiles manifest" not in checked.stderr
+
+
+def test_migrate_runs_before_collectstatic(tmp_path):
+    migrated = production(["migrate", "--noinput"], tmp_path)
+    assert migrated.returncode == 0, migrated.stderr
