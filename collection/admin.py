@@ -1,11 +1,27 @@
 from django.contrib import admin
 
+from accounting_registry.admin import ReadOnlyAdmin, ServiceAdmin
+from collection import permissions, services
+from collection.forms import CampaignForm
 from collection.models import Application, Campaign, Submission
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(ServiceAdmin):
+    """Changed through collection.services.save_campaign: one active campaign, audited. New
+    campaigns are made on the Campaigns page."""
+
+    form = CampaignForm
     list_display = ("name", "start_date", "plan_due_date", "collection_due_date", "is_active")
+    fields = ("name", "start_date", "plan_due_date", "collection_due_date", "report_weekday", "active")
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.can_manage_campaigns(request.user)
+
+    def save_through_service(self, request, obj, form) -> None:
+        services.save_campaign(
+            campaign=Campaign.objects.get(pk=obj.pk), values=form.cleaned_data, actor=request.user
+        )
 
 
 class SubmissionInline(admin.TabularInline):
@@ -15,10 +31,13 @@ class SubmissionInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
-    """Read-only: applications change through the practitioner's pages and the counter only."""
+class ApplicationAdmin(ReadOnlyAdmin):
+    """Applications change through the practitioner's pages and the counter only."""
 
     list_display = ("reference", "practitioner", "campaign", "status", "submitted_at")
     list_filter = ("status", "campaign")
@@ -27,9 +46,3 @@ class ApplicationAdmin(admin.ModelAdmin):
     raw_id_fields = ("practitioner", "photo")
     inlines = [SubmissionInline]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

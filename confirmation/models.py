@@ -17,6 +17,8 @@ class ArchiveSequence(models.Model):
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("archive number sequence")
+        verbose_name_plural = _("archive number sequences")
         constraints = [
             models.UniqueConstraint(fields=["bureau", "year"], name="one_sequence_per_bureau_year")
         ]
@@ -61,6 +63,8 @@ class CounterReturn(models.Model):
     reason = models.TextField()
 
     class Meta:
+        verbose_name = _("return at the counter")
+        verbose_name_plural = _("returns at the counter")
         indexes = [models.Index(fields=["bureau", "returned_at"], name="counter_return_day")]
 
     def __str__(self) -> str:
@@ -79,6 +83,10 @@ class CounterEdit(models.Model):
     old_value = models.TextField(blank=True)
     new_value = models.TextField(blank=True)
     reason = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = _("correction at the counter")
+        verbose_name_plural = _("corrections at the counter")
 
     def __str__(self) -> str:
         return f"{self.field} of {self.application_id} by {self.clerk_id}"
@@ -147,6 +155,8 @@ class PrintLog(models.Model):
 
     class Meta:
         ordering = ["-printed_at"]
+        verbose_name = _("print log entry")
+        verbose_name_plural = _("print log")
 
     def __str__(self) -> str:
         return f"{self.kind} {self.printed_at:%Y-%m-%d %H:%M}"

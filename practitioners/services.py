@@ -52,6 +52,30 @@ def record_practitioner_viewed(
     record_event(actor=actor, action=AuditAction.VIEWED, practitioner=practitioner, shown=what)
 
 
+HALL_FIELDS = ("hall_name", "hall_address", "hall_phone", "hall_hours")
+
+
+def update_bureau_hall(*, bureau: Bureau, values: dict[str, str], actor: User) -> Bureau:
+    """Correct a bureau's service hall (name, address, phone, hours): city staff; audited with
+    the old and new values. The forms printed from now on show the new details."""
+    if not permissions.is_city_staff(actor):
+        raise PermissionDenied("only city staff change the service halls")
+    with transaction.atomic():
+        locked = Bureau.objects.select_for_update().get(pk=bureau.pk)
+        changes = {
+            name: {"old": getattr(locked, name), "new": values[name]}
+            for name in HALL_FIELDS
+            if name in values and getattr(locked, name) != values[name]
+        }
+        for name, change in changes.items():
+            setattr(locked, name, change["new"])
+        locked.full_clean()
+        if changes:
+            locked.save(update_fields=list(changes))
+        record_event(actor=actor, action=AuditAction.UPDATED, bureau=locked, changes=changes)
+    return locked
+
+
 def create_practitioner(*, actor: User, values: dict[str, Any]) -> Practitioner:
     """Add one holder the register lacks (values as a PractitionerForm cleans them, bureau
     included), after the model's own checks; audited."""
