@@ -50,6 +50,7 @@ def measure_pages() -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
+    from collection.constants import ApplicationStatus
     from collection.models import Application
     from practitioners.constants import Role
     from practitioners.models import Bureau, User
@@ -62,9 +63,9 @@ def measure_pages() -> dict:
     client = Client()
     client.force_login(clerk)
     waiting = list(
-        Application.objects.filter(bureau=bureau, status="submitted").values_list("pk", flat=True)[
-            :5000
-        ]
+        Application.objects.filter(bureau=bureau, status=ApplicationStatus.SUBMITTED).values_list(
+            "pk", flat=True
+        )[:5000]
     )
     rng = random.Random(11)
     pages = max(1, len(waiting) // 50)
@@ -92,13 +93,14 @@ def measure_pages() -> dict:
         results[f"{name}_queries"] = max(counts)
         results[f"{name}_queries_constant"] = len(counts) == 1
     results["queue_waiting_in_bureau"] = Application.objects.filter(
-        bureau=bureau, status="submitted"
+        bureau=bureau, status=ApplicationStatus.SUBMITTED
     ).count()
     return results
 
 
 def measure_confirmations() -> dict:
     """Two processes confirm different applications of one bureau at once (one archive sequence)."""
+    from collection.constants import ApplicationStatus
     from collection.models import Application
     from confirmation.models import Confirmation
     from practitioners.constants import Role
@@ -113,7 +115,7 @@ def measure_confirmations() -> dict:
         )
         clerks.append(clerk)
     ids = list(
-        Application.objects.filter(bureau=bureau, status="submitted")
+        Application.objects.filter(bureau=bureau, status=ApplicationStatus.SUBMITTED)
         .order_by("?")
         .values_list("pk", flat=True)[: 2 * CONFIRM_PER_WORKER]
     )

@@ -13,7 +13,14 @@ class CampaignAdmin(ServiceAdmin):
 
     form = CampaignForm
     list_display = ("name", "start_date", "plan_due_date", "collection_due_date", "is_active")
-    fields = ("name", "start_date", "plan_due_date", "collection_due_date", "report_weekday", "active")
+    fields = (
+        "name",
+        "start_date",
+        "plan_due_date",
+        "collection_due_date",
+        "report_weekday",
+        "active",
+    )
 
     def has_change_permission(self, request, obj=None):
         return permissions.can_manage_campaigns(request.user)

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from practitioners.constants import RECORD_FIELDS, RECORD_SECTIONS
+
 
 class ApplicationStatus(models.TextChoices):
     """DESIGN §3.1. "Not started" is the absence of an application."""
@@ -43,26 +45,7 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 7, _("Sunday")
 
 
-# Fields a practitioner fills in, in form order, grouped into sections.
+# Fields a practitioner fills in: the record's, in form order, grouped into sections.
 IDENTITY_FIELDS = ("name", "gender", "birth_date", "id_type", "id_number")
-SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    (
-        "identity",
-        _("Identity"),
-        ("name", "gender", "ethnicity", "birth_date", "id_type", "id_number"),
-    ),
-    ("certificate", _("Certificate"), ("cert_number", "cert_issue_date")),
-    ("education", _("Education"), ("education", "major", "school", "graduation_date")),
-    (
-        "title",
-        _("Title and skills"),
-        ("title_level", "title_cert_number", "title_date", "abacus_level", "has_computing_cert"),
-    ),
-    (
-        "employment",
-        _("Employment"),
-        ("employer", "employer_credit_code", "position", "in_accounting_post"),
-    ),
-    ("contact", _("Contact"), ("mobile", "email", "address", "postcode")),
-)
-APPLICATION_FIELDS: tuple[str, ...] = tuple(f for _k, _l, fields in SECTIONS for f in fields)
+SECTIONS = RECORD_SECTIONS
+APPLICATION_FIELDS: tuple[str, ...] = RECORD_FIELDS

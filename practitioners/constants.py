@@ -13,6 +13,33 @@ class Role(models.TextChoices):
 
 STAFF_ROLES = (Role.CLERK, Role.BUREAU_ADMIN, Role.CITY_STAFF)
 
+# The fields of a practitioner's record (DESIGN §4), grouped into sections, in the order the
+# record, the application form and the printed form show them. The one list: forms, the
+# register file's columns (registerfile.COLUMNS) and the bulk writer are checked against it.
+RECORD_SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "identity",
+        _("Identity"),
+        ("name", "gender", "ethnicity", "birth_date", "id_type", "id_number"),
+    ),
+    ("certificate", _("Certificate"), ("cert_number", "cert_issue_date")),
+    ("education", _("Education"), ("education", "major", "school", "graduation_date")),
+    (
+        "title",
+        _("Title and skills"),
+        ("title_level", "title_cert_number", "title_date", "abacus_level", "has_computing_cert"),
+    ),
+    (
+        "employment",
+        _("Employment"),
+        ("employer", "employer_credit_code", "position", "in_accounting_post"),
+    ),
+    ("contact", _("Contact"), ("mobile", "email", "address", "postcode")),
+)
+RECORD_FIELDS: tuple[str, ...] = tuple(
+    f for _key, _title, fields in RECORD_SECTIONS for f in fields
+)
+
 # What a practitioner proves to activate an account: a change to any of them by anyone but the
 # counter is audited with its old and new value.
 CREDENTIAL_FIELDS = ("name", "id_number", "cert_number")

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from practitioners.constants import ETHNIC_GROUPS
+from practitioners.constants import ETHNIC_GROUPS, RECORD_FIELDS
 from practitioners.idnumbers import normalize_id_number
 from practitioners.models import Bureau, Practitioner
 from practitioners.validators import normalize_mobile
@@ -99,34 +99,7 @@ class PractitionerForm(forms.ModelForm):
 
     class Meta:
         model = Practitioner
-        fields = [
-            "bureau",
-            "name",
-            "gender",
-            "ethnicity",
-            "birth_date",
-            "id_type",
-            "id_number",
-            "cert_number",
-            "cert_issue_date",
-            "education",
-            "major",
-            "school",
-            "graduation_date",
-            "title_level",
-            "title_cert_number",
-            "title_date",
-            "abacus_level",
-            "has_computing_cert",
-            "employer",
-            "employer_credit_code",
-            "position",
-            "in_accounting_post",
-            "mobile",
-            "email",
-            "address",
-            "postcode",
-        ]
+        fields = ["bureau", *RECORD_FIELDS]
         widgets = {
             name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
             for name in ("birth_date", "cert_issue_date", "graduation_date", "title_date")

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from accounting_registry import spreadsheets
 from practitioners.constants import (
     ETHNIC_GROUPS,
+    RECORD_FIELDS,
     AbacusLevel,
     Education,
     Gender,
@@ -430,6 +431,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("电子邮箱", "email", _text(100, _check_email), _identity),
     Column("通讯地址", "address", _text(200), _identity),
     Column("邮政编码", "postcode", _text(6, _check_django(validate_postcode)), _identity),
+)
+assert [c.field for c in COLUMNS if c.field != "bureau_code"] == list(RECORD_FIELDS), (
+    "the register file has a column for each field of the record, in the record's order"
 )
 HEADERS = tuple(c.header for c in COLUMNS)
 REQUIRED_HEADERS = tuple(c.header for c in COLUMNS if c.required)

@@ -138,7 +138,7 @@ def test_a_review_opened_before_the_move_cannot_confirm_after_it(
     collection_services.move_practitioner(
         practitioner=practitioner_a, bureau=county_b, actor=city_staff, reason="证书转入兴宁区"
     )
-    with pytest.raises(counter_services.CounterError):
+    with pytest.raises(counter_services.CounterError, match="Only the counter of"):
         counter_services.confirm_at_counter(
             application=submitted_a, actor=clerk_a, checklist=ticks, revision=revision
         )
