@@ -94,6 +94,10 @@ bench: deps
 	DATABASE_URL=$(PG_URL)/registry_bench DJANGO_SETTINGS_MODULE=accounting_registry.settings.bench \
 	  BENCH_N=$(BENCH_N) $(PY) bench/run.py
 
+# Every kind of page (1366 and 390 px wide) and PDF, as PNG, in test-artifacts/screens/.
+screenshots: dev-deps
+	$(PY) scripts/screenshots.py
+
 lint: dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -9,6 +9,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from accounting_registry import throttle
 from accounting_registry.clients import client_address
@@ -23,7 +24,9 @@ class ThrottleMessageMixin:
 
 
 class LoginForm(ThrottleMessageMixin, AuthenticationForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("ID number (practitioners) or user name (staff)")
 
 
 class AdminLoginForm(ThrottleMessageMixin, AdminAuthenticationForm):

@@ -85,7 +85,16 @@ def _quantile(values: list[float], q: float) -> float:
 
 
 def _peak_rss_mb() -> float:
-    """The process's peak resident set size so far (ru_maxrss: KiB on Linux, bytes on macOS)."""
+    """The process's peak resident set size so far: Linux's VmHWM, which a new program starts
+    afresh (ru_maxrss keeps the parent's peak across fork and exec), else ru_maxrss (KiB on
+    Linux, bytes on macOS)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 

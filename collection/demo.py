@@ -178,7 +178,7 @@ def _write(batch, campaign: Campaign, password: str) -> None:
             submitted = status != ApplicationStatus.DRAFT
             returned = status == ApplicationStatus.RETURNED
             confirmed = status == ApplicationStatus.CONFIRMED
-            decided = when + datetime.timedelta(days=rng.choice((1, 2, 3)), hours=rng.randint(0, 6))
+            decided = _counter_time(when, rng)
             applications.append(
                 Application(
                     campaign=campaign,
@@ -247,6 +247,24 @@ def _write(batch, campaign: Campaign, password: str) -> None:
             [*APPLICATION_FIELDS, "confirmed_at", "updated_at"],
             batch_size=1000,
         )
+
+
+# When the halls are open (周一至周五 8:00-12:00，15:00-18:00): the counter decides then.
+_COUNTER_HOURS = (8, 9, 10, 11, 15, 16, 17)
+
+
+def _counter_time(submitted: datetime.datetime, rng: random.Random) -> datetime.datetime:
+    """A moment one to three working days after the submission, in the hall's opening hours,
+    and in the past."""
+    day = timezone.localtime(submitted).date() + datetime.timedelta(days=rng.choice((1, 2, 3)))
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    moment = timezone.make_aware(
+        datetime.datetime.combine(
+            day, datetime.time(rng.choice(_COUNTER_HOURS), rng.randint(0, 59), rng.randint(0, 59))
+        )
+    )
+    return min(moment, timezone.now() - datetime.timedelta(minutes=5))
 
 
 def sample_people(campaign: Campaign) -> list[tuple[str, str, str, str]]:

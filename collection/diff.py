@@ -58,10 +58,11 @@ def display(field: str, value: Any) -> str:
     model_field = _MODEL_FIELDS[field]
     if model_field.get_internal_type() == "BooleanField":
         return _("Yes") if value else _("No")
-    if value in (None, ""):
+    choices = dict(model_field.flatchoices) if model_field.choices else {}
+    if value in (None, "") and "" not in choices:
         return "—"
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
+    if choices:
+        return str(choices.get(value or "", value))
     return str(value)
 
 

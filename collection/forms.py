@@ -183,7 +183,7 @@ class MoveForm(forms.Form):
     """City staff move a person to another bureau."""
 
     bureau = forms.ModelChoiceField(
-        label=_("Move to"), queryset=Bureau.objects.none(), empty_label="—"
+        label=_("Move to"), queryset=Bureau.objects.none(), empty_label=_("Choose a bureau")
     )
     reason = forms.CharField(
         label=_("Reason"),

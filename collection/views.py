@@ -174,9 +174,7 @@ def application_form(request, practitioner):
                         ),
                     )
                     return redirect("collection:home")
-                messages.error(
-                    request, _("Some entries need correcting: see the messages next to the fields.")
-                )
+                _say_what_to_correct(request, form)
                 status = 400
             else:
                 raw = {
@@ -203,7 +201,7 @@ def application_form(request, practitioner):
             for name, errors in exc.errors.items():
                 for error in errors:
                     form.add_error(name if name in form.fields else None, error)
-            messages.error(request, exc.message)
+            _say_what_to_correct(request, form)
             status = 400
         except services.CollectionError as exc:
             messages.error(request, exc.message)
@@ -226,6 +224,17 @@ def application_form(request, practitioner):
             "campaign": campaign,
         },
         status=status,
+    )
+
+
+def _say_what_to_correct(request, form) -> None:
+    """The message above the form names the fields to correct (each has its message beside it:
+    on a phone it may be far below)."""
+    labels = [str(form.fields[name].label) for name in form.errors if name in form.fields]
+    messages.error(
+        request,
+        _("Some entries need correcting: %(fields)s. See the message beside each.")
+        % {"fields": "、".join(labels)},
     )
 
 

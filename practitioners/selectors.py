@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from practitioners import permissions
+from practitioners.constants import AuditAction
 from practitioners.idnumbers import normalize_id_number
 from practitioners.models import AuditEvent, Bureau, Practitioner, User
 
@@ -116,5 +117,10 @@ def id_number_warnings(practitioner: Practitioner) -> list[str]:
 
 
 def recent_events(*, practitioner: Practitioner, limit: int = 20) -> list[AuditEvent]:
-    """The record's latest audit events, newest first."""
-    return list(practitioner.audit_events.select_related("actor")[:limit])
+    """The record's latest changes, newest first (the views of it are in the audit trail, not
+    here: they would bury the changes)."""
+    return list(
+        practitioner.audit_events.exclude(
+            action__in=[AuditAction.VIEWED, AuditAction.LOOKED_UP_ELSEWHERE]
+        ).select_related("actor")[:limit]
+    )

@@ -371,3 +371,22 @@ def test_mobile_and_email_typed_at_activation_fill_the_new_form(client, practiti
     form = client.get(FORM).context["form"]
     assert form["mobile"].value() == "13977188888"
     assert form["email"].value() == "new@example.com"
+
+
+def test_the_message_above_a_refused_form_names_the_fields_to_correct(
+    logged_in, practitioner_a, with_photo
+):
+    response = logged_in.post(
+        FORM,
+        form_data(practitioner_a, current_revision(practitioner_a), action="submit", mobile="123"),
+    )
+    (message,) = [str(m) for m in response.context["messages"]]
+    assert message == "Some entries need correcting: mobile. See the message beside each."
+
+
+def test_no_abacus_level_reads_as_none_not_as_a_dash():
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert diff.display("abacus_level", "") == "无"
+        assert diff.display("major", "") == "—"

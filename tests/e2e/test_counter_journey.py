@@ -172,7 +172,7 @@ def test_counter_confirms_and_prints_and_the_practitioner_sees_it(
     with clerk.expect_response(lambda r: r.request.method == "POST") as posted:
         clerk.locator("#confirm-button").click()
     assert posted.value.status == 400
-    expect(clerk.locator("main .alert-danger[role=alert]")).to_be_visible()
+    expect(clerk.locator("#confirm-error")).to_be_visible()
     expect(clerk.locator("#archive-number")).to_have_count(0)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED

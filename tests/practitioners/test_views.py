@@ -291,3 +291,15 @@ def test_a_clerk_cannot_add_to_another_bureau(client, clerk_b, county_a):
     response = client.post(reverse("practitioners:create"), new_person(county_a))
     assert response.status_code == 200 and "bureau" in response.context["form"].errors
     assert not Practitioner.objects.exists()
+
+
+def test_the_records_history_lists_changes_not_views(client, clerk_a, admin_a, practitioner_a):
+    from practitioners import services
+
+    services.record_practitioner_viewed(actor=admin_a, practitioner=practitioner_a)
+    services.record_event(
+        actor=admin_a, action="updated", practitioner=practitioner_a, fields=["x"]
+    )
+    client.force_login(clerk_a)
+    events = client.get(reverse("practitioners:detail", args=[practitioner_a.pk])).context["events"]
+    assert [e.action for e in events] == ["updated"]
