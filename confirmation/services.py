@@ -44,6 +44,14 @@ class ChangedMeanwhile(CounterError):
     """The application changed after the clerk opened it (or the form carries no revision)."""
 
 
+class NotThisCounter(CounterError):
+    """The application is (now) another counter's: the person belongs to another bureau."""
+
+
+class InvalidDecision(CounterError):
+    """What the clerk entered for the decision cannot be used (a reason, a field, a value)."""
+
+
 class MissingOriginals(CounterError):
     """Confirm was pressed with required ticks unset; `missing` holds their keys."""
 
@@ -52,7 +60,7 @@ class MissingOriginals(CounterError):
         self.missing = missing
 
 
-class InvalidCorrection(CounterError):
+class InvalidCorrection(InvalidDecision):
     """The corrected value breaks the application's rules (collection.rules)."""
 
 
@@ -71,7 +79,7 @@ def _locked_for_decision(application: Application, actor: User, revision: int) -
         .get(pk=application.pk)
     )
     if not permissions.can_act(actor, application.bureau):
-        raise CounterError(
+        raise NotThisCounter(
             _("Only the counter of %(bureau)s can decide this application.")
             % {"bureau": application.bureau.name}
         )
@@ -164,12 +172,12 @@ def return_reason_text(reason: str, note: str) -> str:
     """What the practitioner reads: the standard reason, and the clerk's note after it."""
     note = note.strip()
     if not reason and not note:
-        raise CounterError(_("Choose a reason or write a note for the practitioner."))
+        raise InvalidDecision(_("Choose a reason or write a note for the practitioner."))
     if reason and reason not in ReturnReason.values:
-        raise CounterError(_("Choose one of the listed reasons."))
+        raise InvalidDecision(_("Choose one of the listed reasons."))
     if not reason or reason == ReturnReason.OTHER:
         if not note:
-            raise CounterError(_("Write the reason in the note."))
+            raise InvalidDecision(_("Write the reason in the note."))
         return note
     label = str(ReturnReason(reason).label)
     return f"{label}：{note}" if note else label
@@ -204,9 +212,9 @@ def correct_at_counter(
 ) -> Submission:
     """Fix a slip in the submitted data as the clerk's edit: a new version, with the reason."""
     if field not in APPLICATION_FIELDS or field in rules.READ_ONLY_FIELDS:
-        raise CounterError(_("This field cannot be corrected here."))
+        raise InvalidDecision(_("This field cannot be corrected here."))
     if not reason.strip():
-        raise CounterError(_("Give the reason for the correction."))
+        raise InvalidDecision(_("Give the reason for the correction."))
     try:
         corrected = diff.canonical(field, rules.read_text(field, value))
     except ValidationError as exc:
@@ -216,7 +224,7 @@ def correct_at_counter(
         latest = application.latest_submission
         data = dict(latest.data)
         if data.get(field) == corrected:
-            raise CounterError(_("The value is the same as submitted."))
+            raise InvalidDecision(_("The value is the same as submitted."))
         data[field] = corrected
         try:
             submission = collection_services.add_submission_version(

@@ -1,4 +1,5 @@
 import datetime
+import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -166,11 +167,26 @@ def review(request, pk: int):
     return render(request, "confirmation/review.html", _review_context(request, application))
 
 
-def _decision(request, pk: int):
-    application = selectors.application_for_counter(user=request.user, pk=pk)
-    if not permissions.can_act(request.user, application.bureau):
-        raise PermissionDenied
-    return application
+def counter_decision(view):
+    """A POST that decides an application at the counter. The view gets the application (404
+    outside the user's scope, 403 for staff who may only view it); one that another counter
+    decided meanwhile sends the clerk back to the review, told who decided it and when."""
+
+    @never_cache
+    @require_POST
+    @staff_required
+    @functools.wraps(view)
+    def wrapped(request, pk: int):
+        application = selectors.application_for_counter(user=request.user, pk=pk)
+        if not permissions.can_act(request.user, application.bureau):
+            raise PermissionDenied
+        try:
+            return view(request, application)
+        except services.AlreadyDecided as exc:
+            messages.warning(request, exc.message)
+            return redirect("confirmation:review", application.pk)
+
+    return wrapped
 
 
 def _refused(request, application, status: int = 400, **context):
@@ -183,11 +199,8 @@ def _refused(request, application, status: int = 400, **context):
     )
 
 
-@never_cache
-@require_POST
-@staff_required
-def confirm(request, pk: int):
-    application = _decision(request, pk)
+@counter_decision
+def confirm(request, application):
     submission = application.latest_submission
     ticks = required_ticks(
         data=submission.data,
@@ -203,14 +216,11 @@ def confirm(request, pk: int):
             checklist=form.checklist(),
             revision=form.cleaned_data["revision"],
         )
-    except services.AlreadyDecided as exc:
-        messages.warning(request, exc.message)
-        return redirect("confirmation:review", application.pk)
     except services.MissingOriginals as exc:
         return _refused(
             request, application, confirm_error=exc.message, missing=exc.missing, confirm_form=form
         )
-    except services.CounterError as exc:
+    except (services.ChangedMeanwhile, services.NotThisCounter) as exc:
         messages.error(request, exc.message)
         return _refused(request, application, status=409)
     messages.success(
@@ -221,11 +231,8 @@ def confirm(request, pk: int):
     return redirect("confirmation:review", application.pk)
 
 
-@never_cache
-@require_POST
-@staff_required
-def return_application(request, pk: int):
-    application = _decision(request, pk)
+@counter_decision
+def return_application(request, application):
     form = ReturnForm(request.POST)
     if not form.is_valid():
         return _refused(request, application, return_form=form)
@@ -237,23 +244,20 @@ def return_application(request, pk: int):
             note=form.cleaned_data["note"],
             revision=form.cleaned_data["revision"],
         )
-    except services.AlreadyDecided as exc:
-        messages.warning(request, exc.message)
-        return redirect("confirmation:review", application.pk)
-    except services.CounterError as exc:
+    except services.InvalidDecision as exc:
+        form.add_error(None, exc.message)
+        return _refused(request, application, return_form=form)
+    except (services.ChangedMeanwhile, services.NotThisCounter) as exc:
         messages.error(request, exc.message)
-        return _refused(request, application, status=409, return_form=form)
+        return _refused(request, application, status=409)
     messages.success(
         request, _("Returned. The practitioner sees the reason on their page and by email.")
     )
     return redirect("confirmation:counter")
 
 
-@never_cache
-@require_POST
-@staff_required
-def correct(request, pk: int):
-    application = _decision(request, pk)
+@counter_decision
+def correct(request, application):
     form = CorrectionForm(request.POST)
     if not form.is_valid():
         return _refused(request, application, correction_form=form)
@@ -266,15 +270,15 @@ def correct(request, pk: int):
             reason=form.cleaned_data["reason"],
             revision=form.cleaned_data["revision"],
         )
-    except services.AlreadyDecided as exc:
-        messages.warning(request, exc.message)
-        return redirect("confirmation:review", application.pk)
     except services.InvalidCorrection as exc:
         form.add_error("value", exc.message)
         return _refused(request, application, correction_form=form)
-    except services.CounterError as exc:
+    except services.InvalidDecision as exc:
         form.add_error(None, exc.message)
         return _refused(request, application, correction_form=form)
+    except (services.ChangedMeanwhile, services.NotThisCounter) as exc:
+        messages.error(request, exc.message)
+        return _refused(request, application, status=409)
     messages.success(request, _("Corrected; the change is recorded as your edit."))
     return redirect("confirmation:review", application.pk)
 

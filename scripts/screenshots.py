@@ -23,18 +23,12 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.pages import CHROMIUM_ARGS  # noqa: E402  (the browser tests' own flags)
+
 PASSWORD = "Registry-2026"  # practitioners.demo.DEMO_PASSWORD
 WIDTHS = {"1366": {"width": 1366, "height": 768}, "390": {"width": 390, "height": 844}}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--lang=zh-CN",  # the browser's own controls (date fields, file pickers) as in China
-]
 
 
 def free_port() -> int:

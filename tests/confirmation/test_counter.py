@@ -393,3 +393,23 @@ def test_after_confirmation_the_review_still_shows_what_changed(
     }
     assert rows["major"][2:] == (old_major, "审计学", True)
     assert not rows["name"][4]
+
+
+def test_a_clerk_who_decides_second_is_sent_back_to_the_review_and_told(
+    client, clerk_a, submitted_a
+):
+    revision = submitted_a.revision
+    services.return_at_counter(
+        application=submitted_a, actor=clerk_a, reason="photo", revision=revision
+    )
+    client.force_login(clerk_a)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = client.post(
+        reverse("confirmation:confirm", args=[submitted_a.pk]),
+        {"revision": revision, **all_ticks(submitted_a)},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("confirmation:review", args=[submitted_a.pk])
+    (message,) = [str(m) for m in response.context["messages"]]
+    assert message.startswith("Already returned by")
+    assert not Confirmation.objects.exists()

@@ -23,19 +23,10 @@ import pytest
 # refuses ORM calls made by fixtures and tests ("You cannot call this from an async context").
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from tests.e2e.pages import DESKTOP
+from tests.e2e.pages import CHROMIUM_ARGS, DESKTOP
 
 E2E_DIR = Path(__file__).resolve().parent
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 MISSING_CHROMIUM = "chromium not found on PATH: install Debian's chromium: make system-deps"
 
 # Playwright's default is 30 s; a local live server answers in milliseconds, so fail fast.

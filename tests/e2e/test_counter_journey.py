@@ -28,10 +28,8 @@ from collection.models import Application
 from collection.originals import originals_for
 from confirmation.constants import PrintKind
 from confirmation.models import Confirmation, PrintLog
-from practitioners.constants import Role
 from practitioners.idnumbers import mask_id_number
 from tests.e2e.pages import LAPTOP, PASSWORD, WIDE, page_overflow
-from tests.factories import UserFactory
 from tests.helpers import jpeg_bytes, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,20 +46,12 @@ COUNTER = reverse("confirmation:counter")
 
 
 @pytest.fixture
-def account(practitioner_a, campaign):
+def account(practitioner_a, account_a, campaign):
     """practitioner_a (韦丽芳, 青秀区 450103) with an activated login and an ID photo."""
-    user = UserFactory(
-        username=practitioner_a.id_number,
-        role=Role.PRACTITIONER,
-        bureau=None,
-        display_name=practitioner_a.name,
-    )
-    practitioner_a.account = user
-    practitioner_a.save(update_fields=["account"])
     collection_services.set_application_photo(
-        practitioner=practitioner_a, actor=user, data=jpeg_bytes()
+        practitioner=practitioner_a, actor=account_a, data=jpeg_bytes()
     )
-    return user
+    return account_a
 
 
 @pytest.fixture
