@@ -13,6 +13,7 @@ and keeps it then.
 
 import base64
 import datetime
+import gc
 import hashlib
 import json
 import unicodedata
@@ -104,6 +105,7 @@ def store_application_form(submission: Submission) -> str:
     if storage.exists(name):
         return name
     data = render_application_form(submission)
+    gc.collect()  # WeasyPrint's documents hold reference cycles: keep a worker's memory flat
     folder = name.rpartition("/")[0]
     if storage.exists(folder):
         for old in storage.listdir(folder)[1]:

@@ -120,6 +120,11 @@ REGISTRY_IMPORT_MAX_ROWS = env_int("REGISTRY_IMPORT_MAX_ROWS", 50_000)
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Background work (the printed forms, collection.tasks): the immediate backend runs each task
+# in the request that queued it, after its transaction commits; a worker backend (a later
+# step) takes it out of the request.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
 # The cache holds the login and lookup counters (accounting_registry.throttle). One process
 # here; production sets REDIS_URL so that every worker and server counts together.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
