@@ -97,6 +97,9 @@ def field(name: str, *, widget: forms.Widget | None = None) -> forms.Field:
         made = _Normalized(
             normalize=_NORMALIZERS[name], max_length=model_field.max_length, **options
         )
+        # The length is checked once normalised: "+86 139 7712 3456" or an ID number typed in
+        # groups must be typable in full.
+        made.widget.attrs.pop("maxlength", None)
     else:
         made = model_field.formfield(**options)
     # The model's own validators of the value (check characters, formats); the form field

@@ -390,3 +390,27 @@ def test_no_abacus_level_reads_as_none_not_as_a_dash():
     with translation.override("zh-hans"):
         assert diff.display("abacus_level", "") == "无"
         assert diff.display("major", "") == "—"
+
+
+def test_numbers_typed_with_spaces_and_a_country_code_fit_their_fields(
+    logged_in, practitioner_a, with_photo
+):
+    form = logged_in.get(FORM).context["form"]
+    for name in ("mobile", "id_number"):
+        assert "maxlength" not in form[name].build_widget_attrs({}), name
+    assert 'maxlength="11"' not in str(form["mobile"])
+    grouped = " ".join(
+        practitioner_a.id_number[i : i + 4] for i in range(0, len(practitioner_a.id_number), 4)
+    )
+    response = logged_in.post(
+        FORM,
+        form_data(
+            practitioner_a,
+            current_revision(practitioner_a),
+            action="submit",
+            mobile="+86 139 7712 3456",
+            id_number=grouped,
+        ),
+    )
+    assert response.status_code == 302
+    assert current(practitioner_a).data["mobile"] == "13977123456"
