@@ -170,7 +170,8 @@ def review(request, pk: int):
 def counter_decision(view):
     """A POST that decides an application at the counter. The view gets the application (404
     outside the user's scope, 403 for staff who may only view it); one that another counter
-    decided meanwhile sends the clerk back to the review, told who decided it and when."""
+    decided meanwhile sends the clerk back to the review, told who decided it and when; one
+    that changed meanwhile, or is now another counter's, shows the review again (409)."""
 
     @never_cache
     @require_POST
@@ -185,6 +186,9 @@ def counter_decision(view):
         except services.AlreadyDecided as exc:
             messages.warning(request, exc.message)
             return redirect("confirmation:review", application.pk)
+        except (services.ChangedMeanwhile, services.NotThisCounter) as exc:
+            messages.error(request, exc.message)
+            return _refused(request, application, status=409)
 
     return wrapped
 
@@ -220,9 +224,6 @@ def confirm(request, application):
         return _refused(
             request, application, confirm_error=exc.message, missing=exc.missing, confirm_form=form
         )
-    except (services.ChangedMeanwhile, services.NotThisCounter) as exc:
-        messages.error(request, exc.message)
-        return _refused(request, application, status=409)
     messages.success(
         request,
         _("Confirmed. Archive number %(n)s. Print the record onto the certificate.")
@@ -247,9 +248,6 @@ def return_application(request, application):
     except services.InvalidDecision as exc:
         form.add_error(None, exc.message)
         return _refused(request, application, return_form=form)
-    except (services.ChangedMeanwhile, services.NotThisCounter) as exc:
-        messages.error(request, exc.message)
-        return _refused(request, application, status=409)
     messages.success(
         request, _("Returned. The practitioner sees the reason on their page and by email.")
     )
@@ -276,9 +274,6 @@ def correct(request, application):
     except services.InvalidDecision as exc:
         form.add_error(None, exc.message)
         return _refused(request, application, correction_form=form)
-    except (services.ChangedMeanwhile, services.NotThisCounter) as exc:
-        messages.error(request, exc.message)
-        return _refused(request, application, status=409)
     messages.success(request, _("Corrected; the change is recorded as your edit."))
     return redirect("confirmation:review", application.pk)
 

@@ -413,3 +413,20 @@ def test_a_clerk_who_decides_second_is_sent_back_to_the_review_and_told(
     (message,) = [str(m) for m in response.context["messages"]]
     assert message.startswith("Already returned by")
     assert not Confirmation.objects.exists()
+
+
+def test_a_decision_on_a_review_that_changed_meanwhile_shows_the_review_again(
+    client, clerk_a, submitted_a
+):
+    client.force_login(clerk_a)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = client.post(
+        reverse("confirmation:confirm", args=[submitted_a.pk]),
+        {"revision": submitted_a.revision - 1, **all_ticks(submitted_a)},
+    )
+    assert response.status_code == 409
+    assert [str(m) for m in response.context["messages"]] == [
+        "The application changed after you opened it. Review it again."
+    ]
+    assert response.context["application"].revision == submitted_a.revision
+    assert not Confirmation.objects.exists()
