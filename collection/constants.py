@@ -49,3 +49,28 @@ class Weekday(models.IntegerChoices):
 IDENTITY_FIELDS = ("name", "gender", "birth_date", "id_type", "id_number")
 SECTIONS = RECORD_SECTIONS
 APPLICATION_FIELDS: tuple[str, ...] = RECORD_FIELDS
+
+
+class TallyFigure(models.TextChoices):
+    """What the applications' tallies count per campaign and bureau (collection.tallies).
+
+    The first four are the states a weekly sheet counts; each application is in exactly one.
+    A returned application stays "returned" while it is edited, until it is submitted again.
+    CONFIRMATIONS counts the counter's confirmations where they happened (a week's pace),
+    which a later move of the person does not carry along.
+    """
+
+    DRAFT = "draft", _("In progress")
+    WAITING = "waiting", _("Waiting for the counter")
+    RETURNED = "returned", _("Returned, not resubmitted")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CONFIRMATIONS = "confirmations", _("Confirmations")
+
+
+# The figures that partition a campaign's applications by state.
+TALLY_STATES = (
+    TallyFigure.DRAFT,
+    TallyFigure.WAITING,
+    TallyFigure.RETURNED,
+    TallyFigure.CONFIRMED,
+)

@@ -1,13 +1,15 @@
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounting_registry.storage import private_storage
-from collection.constants import ApplicationStatus, Weekday
+from accounting_registry.tallies import TallyModel
+from collection.constants import ApplicationStatus, TallyFigure, Weekday
 from practitioners.models import Bureau, Practitioner
 
 
@@ -20,6 +22,12 @@ class Campaign(models.Model):
     collection_due_date = models.DateField(_("collection deadline"))
     report_weekday = models.PositiveSmallIntegerField(
         _("weekly sheet due on"), choices=Weekday, default=Weekday.SUNDAY
+    )
+    report_hour = models.PositiveSmallIntegerField(
+        _("weekly sheet due at (hour)"),
+        default=18,
+        validators=[MaxValueValidator(23)],
+        help_text=_("Hour of the day (0–23) in the campaign's time zone."),
     )
     time_zone = models.CharField(_("time zone"), max_length=40, default="Asia/Shanghai")
     is_active = models.BooleanField(_("active"), default=False)
@@ -211,3 +219,26 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class ApplicationTally(TallyModel):
+    """How many of a bureau's applications entered or left a state in one hour, per campaign
+    (collection.tallies): a weekly sheet's figures as of its cut-off are sums of these."""
+
+    TALLY_KEY = ("campaign", "bureau", "figure", "hour")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    bureau = models.ForeignKey(Bureau, on_delete=models.CASCADE, related_name="+")
+    figure = models.CharField(max_length=16, choices=TallyFigure)
+
+    class Meta:
+        verbose_name = _("application tally")
+        verbose_name_plural = _("application tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "bureau", "figure", "hour"], name="application_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.bureau_id} {self.figure} {self.hour:%Y-%m-%d %H}h {self.delta:+d}"

@@ -175,3 +175,10 @@ ETHNIC_GROUPS = (
     "其他",
     "外国血统中国籍人士",
 )
+
+
+class RegisterFigure(models.TextChoices):
+    """What the register's tallies count per bureau (accounting_registry.tallies)."""
+
+    HOLDERS = "holders", _("Certificate holders")
+    IN_POST = "in_post", _("In an accounting post")

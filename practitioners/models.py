@@ -4,7 +4,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounting_registry.tallies import TallyModel
+
 from practitioners.constants import (
+    RegisterFigure,
     STAFF_ROLES,
     AbacusLevel,
     AuditAction,
@@ -245,3 +248,23 @@ class AuditEvent(models.Model):
             return str(AuditAction(self.action).label)
         except ValueError:
             return self.action
+
+
+class RegisterTally(TallyModel):
+    """How a bureau's count of holders (and of those in an accounting post) changed in one
+    hour: the register's figures as of any hour are sums of these (accounting_registry.tallies)."""
+
+    TALLY_KEY = ("bureau", "figure", "hour")
+
+    bureau = models.ForeignKey(Bureau, on_delete=models.CASCADE, related_name="+")
+    figure = models.CharField(max_length=12, choices=RegisterFigure)
+
+    class Meta:
+        verbose_name = _("register tally")
+        verbose_name_plural = _("register tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "figure", "hour"], name="register_tally_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bureau_id} {self.figure} {self.hour:%Y-%m-%d %H}h {self.delta:+d}"

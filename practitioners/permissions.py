@@ -63,5 +63,5 @@ def can_add_practitioner(user: User, bureau: Bureau | None = None) -> bool:
 
 
 def can_move_practitioner(user: User) -> bool:
-    """Moving a person to another bureau (with their open applications): city staff only."""
+    """Moving a person to another bureau (with their applications): city staff only."""
     return is_city_staff(user)

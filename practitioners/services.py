@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounting_registry.clients import current_address
-from practitioners import permissions, registerfile
+from practitioners import permissions, registerfile, tallies
 from practitioners.bulk import insert_practitioners, matching
 from practitioners.constants import CREDENTIAL_FIELDS, AuditAction
 from practitioners.idnumbers import mask_id_number
@@ -85,6 +85,10 @@ def create_practitioner(*, actor: User, values: dict[str, Any]) -> Practitioner:
     practitioner.full_clean()
     with transaction.atomic():
         practitioner.save()
+        tallies.record(
+            added=[(practitioner.bureau_id, practitioner.in_accounting_post)],
+            at=practitioner.created_at,
+        )
         record_event(actor=actor, action=AuditAction.CREATED, practitioner=practitioner)
     return practitioner
 
@@ -324,6 +328,10 @@ def _write_import(*, actor, creates, updates, result: ImportResult, filename: st
     try:
         with transaction.atomic():
             result.created = insert_practitioners(creates) if creates else 0
+            tallies.record(
+                added=[(c["bureau_id"], c.get("in_accounting_post", False)) for c in creates],
+                at=now,
+            )
             # Lock the rows to update; one confirmed meanwhile at the counter is left alone.
             ids = [old["id"] for _row, old, _changes in updates]
             unconfirmed: dict[int, int] = {}  # pk -> bureau, as locked
@@ -334,6 +342,7 @@ def _write_import(*, actor, creates, updates, result: ImportResult, filename: st
                     .values_list("pk", "bureau_id")
                 )
             objs, events, changed_fields = [], [], {"updated_at"}
+            olds = {old["id"]: old["in_accounting_post"] for _row, old, _changes in updates}
             for row, old, changes in updates:
                 if old["id"] not in unconfirmed:
                     result.skipped_confirmed.append((row.row, mask_id_number(old["id_number"])))
@@ -368,6 +377,12 @@ def _write_import(*, actor, creates, updates, result: ImportResult, filename: st
                     )
                 )
             Practitioner.objects.bulk_update(objs, sorted(changed_fields), batch_size=500)
+            moved_post = [o for o in objs if o.in_accounting_post != olds[o.pk]]
+            tallies.record(
+                added=[(o.bureau_id, True) for o in moved_post if o.in_accounting_post],
+                removed=[(o.bureau_id, True) for o in moved_post if not o.in_accounting_post],
+                at=now,
+            )
             AuditEvent.objects.bulk_create(events, batch_size=1000)
             result.updated = len(objs)
             result.skipped_confirmed.sort()

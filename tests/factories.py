@@ -4,6 +4,7 @@ import itertools
 
 import factory
 
+from practitioners import tallies
 from practitioners.constants import Role
 from practitioners.demo import demo_person
 from practitioners.models import Bureau, Practitioner, User
@@ -41,4 +42,9 @@ class PractitionerFactory(factory.django.DjangoModelFactory):
         values = person_values(bureau)
         values.pop("bureau_code")
         values.update(kwargs)
-        return model_class.objects.create(bureau=bureau, **values)
+        practitioner = model_class.objects.create(bureau=bureau, **values)
+        # Counted as the register's services count a new person (practitioners.tallies).
+        tallies.record(
+            added=[(bureau.pk, practitioner.in_accounting_post)], at=practitioner.created_at
+        )
+        return practitioner

@@ -124,3 +124,13 @@ def test_seeding_twice_adds_nothing(seeded, capsys):
         .annotate(n=Count("id"))
         .filter(n__gt=1)
     )
+
+
+def test_the_weekly_figures_tallies_agree_with_the_rows(seeded):
+    from collection import tallies as application_tallies
+    from collection.models import Campaign
+    from practitioners import tallies as register_tallies
+
+    assert register_tallies.differences() == {}
+    for campaign in Campaign.objects.all():
+        assert application_tallies.differences(campaign=campaign) == {}

@@ -18,12 +18,12 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collection import diff, notices, permissions, photos, rules
+from collection import diff, notices, permissions, photos, rules, tallies
 from collection.constants import (
     ALLOWED_TRANSITIONS,
     APPLICATION_FIELDS,
-    OPEN_STATUSES,
     ApplicationStatus,
+    TallyFigure,
 )
 from collection.errors import (
     CollectionError,
@@ -35,6 +35,7 @@ from collection.errors import (
 from collection.models import Application, Campaign, Notice, Photo, Submission
 from collection.selectors import active_campaign
 from practitioners import permissions as register_permissions
+from practitioners import tallies as register_tallies
 from practitioners.constants import AuditAction
 from practitioners.models import Bureau, Practitioner, User
 from practitioners.services import record_event
@@ -51,11 +52,17 @@ def _locked_application(*, practitioner: Practitioner, campaign: Campaign) -> Ap
     """The application row, locked; created (as an empty draft) on first use."""
     try:
         with transaction.atomic():
-            Application.objects.get_or_create(
+            application, created = Application.objects.get_or_create(
                 campaign=campaign,
                 practitioner=practitioner,
                 defaults={"bureau_id": practitioner.bureau_id},
             )
+            if created:
+                tallies.record_states(
+                    campaign_id=campaign.pk,
+                    moves=[(None, None, application.bureau_id, TallyFigure.DRAFT)],
+                    at=application.created_at,
+                )
     except IntegrityError:
         pass  # created concurrently by another request: lock it below
     return Application.objects.select_for_update().get(campaign=campaign, practitioner=practitioner)
@@ -70,11 +77,26 @@ def _move(application: Application, to: str) -> None:
     application.status = to
 
 
+# What an application's counted state (collection.tallies) depends on, in state_of's order.
+_COUNTED_FIELDS = ("status", "submitted_at", "returned_at")
+
+
 def save_application(application: Application, *fields: str, now=None) -> None:
     """Save changed fields of an application. Every write bumps the revision (so a form built
-    from an older one is refused) and the update time: the one rule for all writers."""
+    from an older one is refused) and the update time, and counts a change of its state in the
+    weekly figures' tallies: the one rule for all writers."""
     application.revision += 1
     application.updated_at = now or timezone.now()
+    if set(_COUNTED_FIELDS).intersection(fields):
+        before = tallies.state_of(
+            *Application.objects.values_list(*_COUNTED_FIELDS).get(pk=application.pk)
+        )
+        after = tallies.state_of(*(getattr(application, f) for f in _COUNTED_FIELDS))
+        tallies.record_states(
+            campaign_id=application.campaign_id,
+            moves=[(application.bureau_id, before, application.bureau_id, after)],
+            at=application.updated_at,
+        )
     application.save(update_fields=[*fields, "revision", "updated_at"])
 
 
@@ -287,13 +309,20 @@ def _confirm_application(
     _move(application, ApplicationStatus.CONFIRMED)
     practitioner = Practitioner.objects.select_for_update().get(pk=application.practitioner_id)
     changes = diff.compute_changes(practitioner, submission.data)
+    was_in_post = practitioner.in_accounting_post
     for name in APPLICATION_FIELDS:
         setattr(practitioner, name, diff.python_value(name, submission.data[name]))
     now = timezone.now()
     practitioner.confirmed_at = practitioner.updated_at = now
     practitioner.save(update_fields=[*APPLICATION_FIELDS, "confirmed_at", "updated_at"])
+    register_tallies.record_change(
+        before=(practitioner.bureau_id, was_in_post),
+        after=(practitioner.bureau_id, practitioner.in_accounting_post),
+        at=now,
+    )
     application.confirmed_at = now
     save_application(application, "status", "confirmed_at", now=now)
+    tallies.record_confirmation(application=application, at=now)
     record_event(
         actor=actor,
         action=AuditAction.CONFIRMED,
@@ -311,8 +340,9 @@ def _confirm_application(
 def move_practitioner(
     *, practitioner: Practitioner, bureau: Bureau, actor: User, reason: str
 ) -> Practitioner:
-    """City staff move a person to another bureau, with their open applications (the
-    application's bureau is the practitioner's: one truth); audited with both bureaus."""
+    """City staff move a person to another bureau, with their applications (the application's
+    bureau is the practitioner's: one truth) and their place in the weekly figures; audited with
+    both bureaus. The counter's confirmations stay where they were made."""
     if not register_permissions.can_move_practitioner(actor):
         raise PermissionDenied("only city staff move a person to another bureau")
     reason = reason.strip()
@@ -331,7 +361,22 @@ def move_practitioner(
         locked.bureau = bureau
         locked.updated_at = now
         locked.save(update_fields=["bureau", "updated_at"])
-        moved = Application.objects.filter(practitioner=locked, status__in=OPEN_STATUSES).update(
+        register_tallies.record_change(
+            before=(old.pk, locked.in_accounting_post),
+            after=(bureau.pk, locked.in_accounting_post),
+            at=now,
+        )
+        applications = list(
+            Application.objects.select_for_update()
+            .filter(practitioner=locked)
+            .values_list("pk", "campaign_id", *_COUNTED_FIELDS)
+        )
+        for _pk, campaign_id, *state in applications:
+            counted = tallies.state_of(*state)
+            tallies.record_states(
+                campaign_id=campaign_id, moves=[(old.pk, counted, bureau.pk, counted)], at=now
+            )
+        moved = Application.objects.filter(pk__in=[a[0] for a in applications]).update(
             bureau=bureau, revision=F("revision") + 1, updated_at=now
         )
         record_event(

@@ -1,0 +1,93 @@
+"""The register's tallies: holders and those in an accounting post, per bureau and hour.
+
+Every service that adds people, moves them or changes whether they are in an accounting post
+calls `record` in its transaction; `rebuild` recomputes the tallies from the register (after
+a bulk load such as the demo's), and `differences` says where the two disagree.
+"""
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncHour
+from django.utils import timezone
+
+from accounting_registry import tallies
+from practitioners.constants import RegisterFigure
+from practitioners.models import Practitioner, RegisterTally
+
+Person = tuple[int, bool]  # (bureau id, in an accounting post)
+
+
+def record(
+    *,
+    added: Iterable[Person] = (),
+    removed: Iterable[Person] = (),
+    at: datetime.datetime | None = None,
+) -> None:
+    """Count people added to (or removed from) bureaus at `at` (now by default)."""
+    hour = tallies.hour_of(at or timezone.now())
+    deltas: Counter = Counter()
+    for sign, people in ((1, added), (-1, removed)):
+        for bureau_id, in_post in people:
+            deltas[(bureau_id, RegisterFigure.HOLDERS, hour)] += sign
+            if in_post:
+                deltas[(bureau_id, RegisterFigure.IN_POST, hour)] += sign
+    tallies.add(RegisterTally, deltas)
+
+
+def record_change(*, before: Person, after: Person, at: datetime.datetime | None = None) -> None:
+    """Count a person whose bureau or accounting post changed."""
+    if before != after:
+        record(added=[after], removed=[before], at=at)
+
+
+def rebuild(*, practitioners=Practitioner, tally=RegisterTally) -> None:
+    """Recompute every register tally from the register: each person counted from the hour
+    their record was created. (A migration passes its historical models.)"""
+    rows = (
+        practitioners.objects.annotate(hour=TruncHour("created_at", tzinfo=tallies.UTC))
+        .values("bureau_id", "hour")
+        .annotate(holders=Count("id"), in_post=Count("id", filter=Q(in_accounting_post=True)))
+        .order_by()
+    )
+    counts = []
+    for row in rows:
+        counts.append(((row["bureau_id"], RegisterFigure.HOLDERS, row["hour"]), row["holders"]))
+        counts.append(((row["bureau_id"], RegisterFigure.IN_POST, row["hour"]), row["in_post"]))
+    tallies.replace_all(tally, counts, key=RegisterTally.TALLY_KEY)
+
+
+def figures(*, as_of: datetime.datetime | None = None) -> dict[int, dict[str, int]]:
+    """bureau id -> {figure: count} as of a moment (every hour that began before it)."""
+    rows = RegisterTally.objects.all()
+    if as_of is not None:
+        rows = rows.filter(hour__lt=as_of)
+    result: dict[int, dict[str, int]] = {}
+    for row in rows.values("bureau_id", "figure").annotate(n=Sum("delta")).order_by():
+        result.setdefault(row["bureau_id"], {})[row["figure"]] = row["n"]
+    return result
+
+
+def differences() -> dict[int, dict[str, tuple[int, int]]]:
+    """Where the tallies disagree with the register now: bureau -> figure -> (tally, count)."""
+    counted: dict[int, dict[str, int]] = {}
+    for row in (
+        Practitioner.objects.values("bureau_id")
+        .annotate(holders=Count("id"), in_post=Count("id", filter=Q(in_accounting_post=True)))
+        .order_by()
+    ):
+        counted[row["bureau_id"]] = {
+            RegisterFigure.HOLDERS: row["holders"],
+            RegisterFigure.IN_POST: row["in_post"],
+        }
+    tallied = figures()
+    result: dict[int, dict[str, tuple[int, int]]] = {}
+    for bureau_id in set(counted) | set(tallied):
+        for figure in RegisterFigure.values:
+            have = tallied.get(bureau_id, {}).get(figure, 0)
+            want = counted.get(bureau_id, {}).get(figure, 0)
+            if have != want:
+                result.setdefault(bureau_id, {})[figure] = (have, want)
+    return result
