@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("practitioners.urls")),
     path("", include("collection.urls")),
     path("", include("confirmation.urls")),
+    path("", include("reporting.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

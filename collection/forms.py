@@ -171,7 +171,14 @@ class CampaignForm(forms.ModelForm):
 
     class Meta:
         model = Campaign
-        fields = ["name", "start_date", "plan_due_date", "collection_due_date", "report_weekday"]
+        fields = [
+            "name",
+            "start_date",
+            "plan_due_date",
+            "collection_due_date",
+            "report_weekday",
+            "report_hour",
+        ]
         widgets = {
             "start_date": DATE_INPUT,
             "plan_due_date": DATE_INPUT,

@@ -8,6 +8,7 @@ from the applications (after a bulk load); `differences` says where the two disa
 
 import datetime
 from collections import Counter
+from collections.abc import Mapping
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncHour
@@ -114,24 +115,23 @@ def figures(
     *,
     campaign: Campaign,
     as_of: datetime.datetime | None = None,
-    since: datetime.datetime | None = None,
+    since: Mapping[str, datetime.datetime] | None = None,
 ) -> dict[int, dict[str, int]]:
-    """bureau id -> {figure: count} as of a moment; with `since`, also the confirmations made
-    from then until the moment, as "confirmed_since"."""
+    """bureau id -> {figure: count} as of a moment (every hour that began before it); each
+    name in `since` also counts the confirmations made from its moment until then."""
     rows = ApplicationTally.objects.filter(campaign=campaign)
     if as_of is not None:
         rows = rows.filter(hour__lt=as_of)
+    since = since or {}
+    extra = {
+        name: Sum("delta", filter=Q(hour__gte=moment), default=0) for name, moment in since.items()
+    }
     result: dict[int, dict[str, int]] = {}
-    extra = {}
-    if since is not None:
-        extra["recent"] = Sum(
-            "delta", filter=Q(hour__gte=since, figure=TallyFigure.CONFIRMATIONS), default=0
-        )
     for row in rows.values("bureau_id", "figure").annotate(n=Sum("delta"), **extra).order_by():
         counts = result.setdefault(row["bureau_id"], {})
         counts[row["figure"]] = row["n"]
-        if since is not None and row["figure"] == TallyFigure.CONFIRMATIONS:
-            counts["confirmed_since"] = row["recent"]
+        if row["figure"] == TallyFigure.CONFIRMATIONS:
+            counts.update({name: row[name] for name in since})
     return result
 
 

@@ -112,6 +112,15 @@ class AuditAction(models.TextChoices):
     LOOKED_UP_ELSEWHERE = "looked_up_elsewhere", _("Looked up by another bureau's counter")
     PRINT_SETTINGS = "print_settings", _("Print settings changed")
     PRINTED = "printed", _("Confirmation record printed")
+    # reporting
+    PLAN_FILED = "plan_filed", _("Work plan filed")
+    PLAN_DECIDED = "plan_decided", _("Work plan acknowledged or returned")
+    PLAN_PAPER = "plan_paper", _("Work plan's paper copy recorded")
+    SHEET_SAVED = "sheet_saved", _("Progress sheet notes saved")
+    SHEET_SUBMITTED = "sheet_submitted", _("Progress sheet submitted")
+    SHEET_DECIDED = "sheet_decided", _("Progress sheet accepted or returned")
+    BULLETIN_PUBLISHED = "bulletin_published", _("Progress bulletin published")
+    CALL_LIST_EXPORTED = "call_list_exported", _("Call list exported")
 
 
 # The 56 ethnic groups, in the order of GB 3304, plus the two residual categories.

@@ -5,9 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounting_registry.tallies import TallyModel
-
 from practitioners.constants import (
-    RegisterFigure,
     STAFF_ROLES,
     AbacusLevel,
     AuditAction,
@@ -15,6 +13,7 @@ from practitioners.constants import (
     Education,
     Gender,
     IdType,
+    RegisterFigure,
     Role,
     TitleLevel,
 )

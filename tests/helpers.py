@@ -115,3 +115,7 @@ def xlsx_bytes(rows: list[list]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+# The smallest file the work plan upload takes for a PDF (it reads the content, not the name).
+PLAN_PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

@@ -198,6 +198,71 @@ CASES = [
     Case("confirmation:calibration", expect(405)),  # printing writes a log: never on a GET
     Case("confirmation:day_sheet", staff_page()),
     Case("confirmation:day_sheet", staff_page(), query={"format": "pdf"}),
+    # Progress reporting: county A's pages; the city's supervision; the public bulletins
+    Case(
+        "reporting:dashboard",
+        staff_page(clerk_a=302, admin_a=302, clerk_b=302, admin_b=302),  # to their own county
+    ),
+    Case("reporting:definitions", expect(200)),
+    Case("reporting:bureau", county_a_record(), args=("county_a_code",)),
+    Case("reporting:people", county_a_record(), args=("county_a_code", "figure")),
+    Case(
+        "reporting:people_export",
+        county_a_record(),
+        args=("county_a_code", "figure", "list_format"),
+    ),
+    Case("reporting:plan", county_a_record(), args=("county_a_code",)),
+    Case(
+        "reporting:plan",
+        county_a_record(clerk_a=403, admin_a=302, city_staff=403),
+        method="post",
+        args=("county_a_code",),
+        data="plan_upload",
+    ),
+    Case(
+        "reporting:plan_decide",
+        county_a_record(clerk_a=403, admin_a=403, city_staff=302),
+        method="post",
+        args=("county_a_code",),
+        data="plan_decision",
+    ),
+    Case(
+        "reporting:plan_paper",
+        county_a_record(clerk_a=403, admin_a=403, city_staff=302),
+        method="post",
+        args=("county_a_code",),
+        data="paper",
+    ),
+    Case("reporting:plan_file", county_a_record(), args=("county_a_code", "plan_version")),
+    Case("reporting:sheet", county_a_record(), args=("county_a_code", "this_week")),
+    Case(
+        "reporting:sheet",
+        county_a_record(clerk_a=403, admin_a=302, city_staff=403),
+        method="post",
+        args=("county_a_code", "this_week"),
+        data="sheet_notes",
+    ),
+    Case(
+        "reporting:sheet_decide",
+        county_a_record(clerk_a=403, admin_a=403, city_staff=302),
+        method="post",
+        args=("county_a_code", "submitted_week"),
+        data="sheet_decision",
+    ),
+    Case("reporting:publish", CITY_ONLY),
+    Case(
+        "reporting:publish",
+        staff_page(clerk_a=403, admin_a=403, clerk_b=403, admin_b=403, city_staff=302),
+        method="post",
+        data="publish_week",
+    ),
+    Case("reporting:bulletins", expect(200)),
+    Case("reporting:bulletin", expect(200), args=("campaign_pk", "bulletin_week")),
+    Case(
+        "reporting:bulletin_file",
+        expect(200),
+        args=("campaign_pk", "bulletin_week", "bulletin_format"),
+    ),
 ]
 
 
@@ -235,6 +300,7 @@ class World:
         self.campaign = self.application.campaign
         self.campaign_pk = self.campaign.pk
         county_a, county_b = fixture("county_a"), fixture("county_b")
+        self.county_a = county_a
         confirmed = make_submitted(county_a, self.campaign, 1)[0]
         self.confirmation_pk = confirm(confirmed, self.users["clerk_a"]).pk
         self.county_b_pk = county_b.pk
@@ -245,6 +311,7 @@ class World:
         problems.append(Problem(2, "证件号码", "x", "reason"))
         self.report_token = reports.keep_report(user=self.users["admin_a"], problems=problems)
         self.uid, self.token = "MQ", "set-password"
+        self.plan = self._filed_plan()
 
     def language(self) -> dict:
         return {"language": "en", "next": "/"}
@@ -274,8 +341,96 @@ class World:
             "plan_due_date": c.plan_due_date.isoformat(),
             "collection_due_date": c.collection_due_date.isoformat(),
             "report_weekday": c.report_weekday,
+            "report_hour": c.report_hour,
             "active": "on",
         }
+
+    # Progress reporting: county A's plan (filed) and last week's sheet (submitted); a bulletin
+    # of the week before, published only for the cases that open it (it draws charts).
+    county_a_code = "450103"
+    figure = "waiting"
+    list_format = "csv"
+    bulletin_format = "pdf"
+    plan_version = 1
+
+    @property
+    def this_week(self) -> str:
+        from reporting import weeks
+
+        return str(weeks.current_week(self.campaign))
+
+    @property
+    def submitted_week(self) -> str:
+        from reporting import services, weeks
+
+        week = weeks.current_week(self.campaign).previous()
+        sheet = services.sheet_for(campaign=self.campaign, bureau=self.county_a, week=week)
+        services.submit_sheet(
+            sheet=sheet, actor=self.users["admin_a"], notes={}, revision=sheet.revision
+        )
+        return str(week)
+
+    @property
+    def bulletin_week(self) -> str:
+        from reporting import services, weeks
+
+        week = weeks.current_week(self.campaign).previous().previous()
+        services.publish_bulletin(campaign=self.campaign, week=week, actor=self.users["city_staff"])
+        return str(week)
+
+    def _filed_plan(self):
+        from reporting import services
+        from tests.helpers import PLAN_PDF
+
+        return services.file_work_plan(
+            campaign=self.campaign,
+            bureau=self.county_a,
+            actor=self.users["admin_a"],
+            data=PLAN_PDF,
+            file_name="方案.pdf",
+            summary="宣传、人员、进度安排",
+            revision=None,
+        )
+
+    def plan_upload(self) -> dict:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from tests.helpers import PLAN_PDF
+
+        class Rewound(SimpleUploadedFile):  # posted by every persona in turn
+            def read(self, *args):
+                self.seek(0)
+                return super().read(*args)
+
+        return {
+            "file": Rewound("方案.pdf", PLAN_PDF, "application/pdf"),
+            "summary": "宣传、人员、进度安排",
+            "revision": self.plan.revision,
+        }
+
+    def plan_decision(self) -> dict:
+        return {"decision": "acknowledged", "comments": "", "revision": self.plan.revision}
+
+    def paper(self) -> dict:
+        return {"received": "1"}
+
+    def sheet_notes(self) -> dict:
+        return {
+            "staff": "张三",
+            "counter_days": "",
+            "problems": "",
+            "next_week": "",
+            "revision": 0,
+            "save": "1",
+        }
+
+    def sheet_decision(self) -> dict:
+        return {"decision": "accepted", "feedback": "", "revision": 1}
+
+    def publish_week(self) -> dict:
+        from reporting import weeks
+
+        return {"week": str(weeks.current_week(self.campaign).previous())}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "practitioners",
     "collection",
     "confirmation",
+    "reporting",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,122 @@
+"""What a bulletin (进度通报) shows, computed once when it is published: every bureau's figures
+as of the week's cut-off, ranked by confirmation rate, with the change since the week before
+and the city's trend over the campaign's weeks; then its charts and files."""
+
+import gc
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from practitioners.models import Bureau
+from reporting import weeks
+from reporting.constants import SheetStatus
+from reporting.figures import Figures, progress
+from reporting.models import ProgressSheet
+
+
+def week_label(week: weeks.Week) -> str:
+    """第49周（11月30日—12月6日）"""
+    return _("Week %(number)s (%(monday)s – %(sunday)s)") % {
+        "number": week.number,
+        "monday": _("%(month)s/%(day)s") % {"month": week.monday.month, "day": week.monday.day},
+        "sunday": _("%(month)s/%(day)s") % {"month": week.sunday.month, "day": week.sunday.day},
+    }
+
+
+def short_week_label(week: weeks.Week) -> str:
+    return _("Week %(number)s") % {"number": week.number}
+
+
+def sheet_label(sheet: ProgressSheet | None) -> str:
+    """How a county's sheet of the week stands, in a few characters."""
+    if sheet is None or sheet.status == SheetStatus.DRAFT:
+        return _("not submitted")
+    label = (
+        str(sheet.get_status_display()) if sheet.status != SheetStatus.SUBMITTED else _("submitted")
+    )
+    return _("%(status)s, late") % {"status": label} if sheet.late else label
+
+
+def _rank(rows: list[dict]) -> None:
+    rows.sort(key=lambda r: (-r["rate"], r["bureau_code"]))
+    rank, previous = 0, None
+    for position, row in enumerate(rows, start=1):
+        if row["rate"] != previous:
+            rank, previous = position, row["rate"]
+        row["rank"] = rank
+
+
+def build(*, campaign, week: weeks.Week) -> dict:
+    """rows (ranked), totals and trend, as the bulletin stores them."""
+    now = progress(campaign=campaign, as_of=weeks.cutoff(campaign, week), week=week)
+    earlier = week.previous()
+    before = (
+        progress(campaign=campaign, as_of=weeks.cutoff(campaign, earlier), week=earlier)
+        if earlier >= weeks.first_week(campaign)
+        else None
+    )
+    sheets = {
+        s.bureau_id: s for s in ProgressSheet.objects.filter(campaign=campaign, week=str(week))
+    }
+
+    def change(current: Figures, previous: Figures | None) -> float | None:
+        if previous is None or not previous.holders:
+            return None
+        return round(current.rate - previous.rate, 6)
+
+    rows = []
+    for bureau in Bureau.objects.order_by("code"):
+        figures = now.bureaus.get(bureau.pk, Figures())
+        rows.append(
+            {
+                "bureau_code": bureau.code,
+                "bureau_name": bureau.name,
+                "short_name": bureau.short_name,
+                **figures.as_dict(),
+                "rate_change": change(figures, before.bureaus.get(bureau.pk) if before else None),
+                "sheet": "" if bureau.is_city else sheet_label(sheets.get(bureau.pk)),
+            }
+        )
+    _rank(rows)
+    total = now.total()
+    totals = {
+        "bureau_name": _("Total"),
+        **total.as_dict(),
+        "rate_change": change(total, before.total() if before else None),
+    }
+    trend = []
+    for each in weeks.campaign_weeks(campaign, until=week):
+        figures = progress(campaign=campaign, as_of=weeks.cutoff(campaign, each), week=each).total()
+        trend.append(
+            {
+                "week": str(each),
+                "label": short_week_label(each),
+                "holders": figures.holders,
+                "confirmed": figures.confirmed,
+                "rate": round(figures.rate, 6),
+            }
+        )
+    return {"rows": rows, "totals": totals, "trend": trend}
+
+
+def titles(*, campaign, week: weeks.Week) -> dict[str, str]:
+    cutoff = timezone.localtime(weeks.cutoff(campaign, week), weeks.zone(campaign))
+    return {
+        "title": _("%(campaign)s: progress bulletin") % {"campaign": campaign.name},
+        "week_label": week_label(week),
+        "cutoff_label": _("Figures as of %(moment)s")
+        % {"moment": cutoff.strftime("%Y-%m-%d %H:%M")},
+    }
+
+
+def files(*, campaign, week: weeks.Week, content: dict) -> dict:
+    """The charts (SVG) and the downloads (PDF, Excel) of a bulletin, made once."""
+    from reporting import charts, exports, pdf
+
+    names = titles(campaign=campaign, week=week)
+    rate_svg = charts.rate_chart_svg(content["rows"])
+    trend_svg = charts.trend_chart_svg(content["trend"])
+    workbook = exports.bulletin_workbook(**names, **content)
+    document = pdf.render_bulletin_pdf(**names, **content, rate_svg=rate_svg, trend_svg=trend_svg)
+    gc.collect()
+    return {"rate_svg": rate_svg, "trend_svg": trend_svg, "xlsx": workbook, "pdf": document}

@@ -1,0 +1,57 @@
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def rate(value) -> str:
+    """0.4567 -> 45.7%"""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value) * 100:.1f}%"
+
+
+@register.filter
+def rate_change(value) -> str:
+    """A change of rate in percentage points: +3.1 / −0.4 / 0.0."""
+    if value is None or value == "":
+        return "—"
+    points = float(value) * 100
+    if round(points, 1) == 0:
+        return "0.0"
+    return f"{points:+.1f}".replace("-", "−")
+
+
+@register.filter
+def signed(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+,}".replace("-", "−") if value else "0"
+
+
+@register.filter
+def attr(obj, name: str):
+    return getattr(obj, name)
+
+
+@register.inclusion_tag("reporting/_forecast.html")
+def forecast_badge(forecast, long: bool = False):
+    return {"f": forecast, "long": long}
+
+
+@register.simple_tag
+def days_phrase(days: int) -> str:
+    if days > 0:
+        return _("%(days)s days left") % {"days": days}
+    if days == 0:
+        return _("deadline today")
+    return _("%(days)s days past the deadline") % {"days": -days}
+
+
+@register.filter
+def svg_data_uri(svg: str) -> str:
+    """A stored chart as an <img> source: the picture stays apart from the page's styles."""
+    import base64
+
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
