@@ -64,6 +64,7 @@ django.setup()
 
 import counter_bench  # noqa: E402
 import pdf_bench  # noqa: E402
+import reporting_bench  # noqa: E402
 from django.apps import apps  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -104,6 +105,9 @@ TARGETS: dict[str, str] = {
     "pdf_kb": "< 400 KB",
     "login_p95_ms": "< 100 ms",
     "import_memory_mb": "< 300 MB above the baseline",
+    "progress_all_ms": "p95 < 100 ms, fixed queries",
+    "progress_growth": "< 3",
+    "bulletin_p95_ms": "< 50 ms, fixed queries",
 }
 LOGINS = 150
 
@@ -355,6 +359,18 @@ def measure_lookups(n: int, n_small: int) -> tuple[LookupSamples, LookupSamples]
     return results["large"], results["small"]
 
 
+def measure_progress_in_child(url: str) -> dict[str, Any]:
+    """reporting_bench.measure_progress on one database, in a fresh process."""
+    output = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--measure-progress"],
+        env=os.environ | {"DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
 def prepare_small(n_small: int) -> None:
     """Migrate and seed `<name>_small` in a child process (Django talks to one database here)."""
     env = os.environ | {
@@ -578,6 +594,10 @@ def _met(results: dict[str, Any]) -> dict[str, bool]:
         "pdf_kb": results["pdf_kb"] < 400,
         "login_p95_ms": results["login_p95_ms"] < 100,
         "import_memory_mb": results["import_memory_mb"] < 300,
+        "progress_all_ms": results["progress_all_p95_ms"] < 100
+        and results["progress_queries_constant"],
+        "progress_growth": results["progress_growth"] < 3,
+        "bulletin_p95_ms": results["bulletin_p95_ms"] < 50 and results["bulletin_queries_constant"],
     }
 
 
@@ -632,6 +652,17 @@ def markdown_table(results: dict[str, Any]) -> str:
             + " |"
             for name, r in results["import_memory"].items()
         ],
+        f"| city dashboard's live figures of all 13 bureaus, p50 / p95 (N={n:,}; "
+        f"{results['progress_queries']} queries, {results['progress_tally_rows']:,} tally rows) "
+        f"| {results['progress_all_p50_ms']:.1f} / {results['progress_all_p95_ms']:.1f} ms "
+        f"| {target('progress_all_ms')} |",
+        f"| the same at N={n_small:,} | {results['progress_all_p50_ms_small']:.1f} / "
+        f"{results['progress_all_p95_ms_small']:.1f} ms | |",
+        f"| its growth p95(N) / p95(N/10) | {results['progress_growth']:.2f} "
+        f"| {target('progress_growth')} |",
+        f"| public bulletin page p50 / p95 ({results['bulletin_queries']} queries, "
+        f"{results['bulletin_kb']:.0f} KB with its two charts) | {results['bulletin_p50_ms']:.1f} / "
+        f"{results['bulletin_p95_ms']:.1f} ms | {target('bulletin_p95_ms')} |",
     ]
     return "\n".join(lines) + "\n"
 
@@ -709,6 +740,9 @@ def run_all(n: int, *, strict: bool, fresh: bool) -> int:
         f"counter: {submitted_target:,} submitted applications, queue and review pages, confirmations"
     )
     submitted = counter_bench.seed_submitted(submitted_target)
+    from collection import tallies as application_tallies
+
+    application_tallies.rebuild()  # the bulk seeding above bypassed the services
     vacuum_analyze()
     counter = counter_bench.measure_pages()
     confirms = counter_bench.measure_confirmations()
@@ -727,6 +761,16 @@ def run_all(n: int, *, strict: bool, fresh: bool) -> int:
     pdf = pdf_bench.measure_pdf(submissions)
     log(f"logins: {LOGINS} real login POSTs")
     logins = measure_logins([s.application.practitioner.account for s in submissions])
+    log("progress: the city dashboard's live figures at N and N/10 (a child process each)")
+    progress = {
+        name: measure_progress_in_child(url)
+        for name, url in (
+            ("large", os.environ["DATABASE_URL"]),
+            ("small", small_database_url(os.environ["DATABASE_URL"])),
+        )
+    }
+    log("progress: the public bulletin page")
+    bulletin = reporting_bench.measure_bulletin()
     log("import of the largest admitted files, each in a child process")
     memory = measure_import_memory(import_files(records, BENCH_DIR / "out"))
     results: dict[str, Any] = {
@@ -768,6 +812,18 @@ def run_all(n: int, *, strict: bool, fresh: bool) -> int:
         **pdf,
         **logins,
         **memory,
+        "progress_all_p50_ms": progress["large"]["p50_ms"],
+        "progress_all_p95_ms": progress["large"]["p95_ms"],
+        "progress_all_p50_ms_small": progress["small"]["p50_ms"],
+        "progress_all_p95_ms_small": progress["small"]["p95_ms"],
+        "progress_growth": round(progress["large"]["p95_ms"] / progress["small"]["p95_ms"], 3),
+        "progress_queries": progress["large"]["queries"],
+        "progress_queries_constant": progress["large"]["queries_constant"]
+        and progress["small"]["queries_constant"]
+        and progress["large"]["queries"] == progress["small"]["queries"],
+        "progress_tally_rows": progress["large"]["tally_rows"],
+        "progress_holders_shown": progress["large"]["holders_shown"],
+        **bulletin,
         "targets": TARGETS,
     }
     results["targets_met"] = _met(results)
@@ -789,7 +845,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prepare-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--serve-lookups", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--import-memory", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--measure-progress", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.measure_progress:
+        reporting_bench.progress_child_main()
+        return 0
     if args.import_memory:
         import_memory_child(args.import_memory)
         return 0

@@ -12,6 +12,7 @@ from practitioners.bulk import insert_practitioners
 from practitioners.constants import Role
 from practitioners.demo import DEMO_PASSWORD, demo_people
 from practitioners.models import Bureau, User
+from reporting.demo import seed_reporting
 
 _BATCH = 20_000
 
@@ -65,10 +66,12 @@ class Command(BaseCommand):
         # The bulk loads above bypass the services: count what they wrote.
         register_tallies.rebuild()
         application_tallies.rebuild()
+        reporting = seed_reporting(campaign=campaign)
         self.stdout.write(
             f"Campaign “{campaign.name}” ({campaign.start_date} – {campaign.collection_due_date}); new applications: "
             + ", ".join(f"{k} {v:,}" for k, v in counts.items())
             + f"; at the counter: {counter['confirmations']:,} confirmed, {counter['returns']:,} returned"
+            + f"; reporting: {reporting['plans']} plans, {reporting['sheets']} sheets, {reporting['bulletins']} bulletins"
         )
         if not quiet_accounts:
             self._print_accounts(accounts)
