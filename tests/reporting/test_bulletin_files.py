@@ -1,0 +1,185 @@
+"""The bulletin's pictures and files: SVG charts, the workbook and the PDF of 13 bureaus."""
+
+import logging
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.conf import settings
+
+from reporting import charts
+from tests.reporting.bulletin_data import bulletin_rows, bulletin_trend
+
+SVG = "{http://www.w3.org/2000/svg}"
+TITLE = "南宁市会计人员信息采集工作进度通报（第50周）"
+WEEK = "第50周"
+CUTOFF = "2026年12月13日 24:00"
+
+
+@pytest.fixture(scope="module")
+def data():
+    rows, totals = bulletin_rows()
+    return rows, totals, bulletin_trend()
+
+
+@pytest.fixture(scope="module")
+def rate_svg(data):
+    return charts.rate_chart_svg(data[0])
+
+
+@pytest.fixture(scope="module")
+def trend_svg(data):
+    return charts.trend_chart_svg(data[2])
+
+
+def file_arguments(data) -> dict:
+    rows, totals, trend = data
+    return dict(
+        title=TITLE, week_label=WEEK, cutoff_label=CUTOFF, rows=rows, totals=totals, trend=trend
+    )
+
+
+def elements(svg: str, tag: str, root=None) -> list:
+    return list((root if root is not None else ET.fromstring(svg)).iter(SVG + tag))
+
+
+def style_of(element) -> str:
+    return element.get("style", "")
+
+
+# --- Charts -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["rate", "trend"])
+def test_a_chart_is_scalable_svg_with_its_text_as_outlines(kind, rate_svg, trend_svg):
+    svg = rate_svg if kind == "rate" else trend_svg
+    root = ET.fromstring(svg)  # well-formed XML
+    assert root.tag == SVG + "svg"
+    assert re.fullmatch(r"0 0 [\d.]+ [\d.]+", root.get("viewBox"))
+    assert root.get("width") is None and root.get("height") is None  # the page sizes it
+    assert elements(svg, "text") == [] and "<text" not in svg  # outlines: no font needed
+    assert elements(svg, "script") == [] and "<script" not in svg.lower()
+    assert not svg.startswith("<?xml") and "<!DOCTYPE" not in svg  # fits inline in HTML
+    assert len(svg.encode()) < 150 * 1024
+
+
+def test_both_charts_can_sit_in_one_page_their_ids_never_clash(rate_svg, trend_svg):
+    ids = {}
+    for svg in (rate_svg, trend_svg):
+        own = [element.get("id") for element in ET.fromstring(svg).iter() if element.get("id")]
+        assert len(own) == len(set(own))
+        references = set(re.findall(r'(?:href="#|url\(#)([^")]+)', svg))
+        assert references <= set(own)  # every reference resolves inside the same chart
+        for name in own:
+            assert name not in ids
+            ids[name] = svg
+    # matplotlib's `*{…}` default style is scoped to its own chart, not the whole page.
+    assert "<style" in rate_svg and "#rate-chart *{" in rate_svg and ">*{" not in rate_svg
+
+
+def test_the_same_data_gives_the_same_bytes(data, rate_svg, trend_svg):
+    rows, _totals, trend = data
+    assert charts.rate_chart_svg(rows) == rate_svg
+    assert charts.trend_chart_svg(trend) == trend_svg
+
+
+def test_the_same_bytes_in_another_process(rate_svg):
+    """A kept chart compares equal to one drawn by another worker."""
+    script = (
+        "import django, hashlib; django.setup();"
+        "from reporting.charts import rate_chart_svg;"
+        "from tests.reporting.bulletin_data import bulletin_rows;"
+        "print(hashlib.sha256(rate_chart_svg(bulletin_rows()[0]).encode()).hexdigest())"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "accounting_registry.settings.test"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    import hashlib
+
+    assert result.stdout.strip() == hashlib.sha256(rate_svg.encode()).hexdigest()
+
+
+def bars(svg: str, kind: str = "rate") -> list[str]:
+    """The fill colour of each bar inside the plotting area (the legend's keys are outside)."""
+    root = ET.fromstring(svg)
+    (axes,) = [g for g in root.iter(SVG + "g") if g.get("id") == f"{kind}-axes_1"]
+    fills = []
+    for path in elements(svg, "path", axes):
+        match = re.search(r"fill: (#[0-9a-f]{6})", style_of(path))
+        if match and match.group(1) in (charts.BLUE, charts.AMBER):
+            fills.append(match.group(1))
+    return fills
+
+
+def test_one_bar_per_bureau_below_the_city_in_amber(data, rate_svg):
+    rows, totals, _trend = data
+    fills = bars(rate_svg)
+    assert len(fills) == 13
+    expected = [charts.AMBER if row["rate"] < totals["rate"] else charts.BLUE for row in rows]
+    assert fills == expected  # in rank order, from the top
+    assert charts.AMBER in fills and charts.BLUE in fills
+    assert "stroke-dasharray" in rate_svg  # the city's rate, a dashed line
+
+
+def test_the_city_rate_can_be_given(data):
+    rows, _totals, _trend = data
+    assert set(bars(charts.rate_chart_svg(rows, city_rate=0.0))) == {charts.BLUE}
+
+
+def data_markers(svg: str) -> list:
+    """The trend line's markers (white, outlined in blue)."""
+    return [
+        use
+        for use in elements(svg, "use")
+        if "fill: #ffffff" in style_of(use) and f"stroke: {charts.BLUE}" in style_of(use)
+    ]
+
+
+def test_the_trend_has_a_marker_per_week(data, trend_svg):
+    assert len(data_markers(trend_svg)) == len(data[2]) == 6
+
+
+def test_a_trend_of_one_week_shows_its_point_in_the_middle():
+    svg = charts.trend_chart_svg(bulletin_trend(1))
+    ET.fromstring(svg)
+    (marker,) = data_markers(svg)
+    root = ET.fromstring(svg)
+    (axes,) = [g for g in root.iter(SVG + "g") if g.get("id") == "trend-axes_1"]
+    frame = elements(svg, "path", axes)[0].get("d")  # the plotting area's rectangle
+    xs = [float(x) for x in re.findall(r"[ML] ([\d.]+) ", frame)]
+    assert float(marker.get("x")) == pytest.approx((min(xs) + max(xs)) / 2, abs=1)
+
+
+def test_many_weeks_and_no_weeks_still_draw():
+    assert len(data_markers(charts.trend_chart_svg(bulletin_trend(20)))) == 20
+    ET.fromstring(charts.trend_chart_svg([]))
+    ET.fromstring(charts.rate_chart_svg([]))
+
+
+def test_names_are_never_mathtext(data):
+    rows = [dict(row) for row in data[0]]
+    rows[0]["short_name"] = "$\\frac{1}{0}$ 区"  # would be typeset (or fail) as mathtext
+    ET.fromstring(charts.rate_chart_svg(rows))
+
+
+def test_without_the_chinese_font_a_warning_is_logged(monkeypatch, caplog):
+    monkeypatch.setattr(charts, "FONT_FAMILY", "No Such Font")
+    monkeypatch.setattr(charts, "FALLBACK_FAMILIES", ("Also Missing",))
+    charts.font_family.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="reporting.charts"):
+            assert charts.font_family() == "DejaVu Sans"
+        assert "fonts-noto-cjk" in caplog.text
+    finally:
+        monkeypatch.undo()
+        charts.font_family.cache_clear()
+    assert charts.font_family() == "Noto Sans CJK SC"
