@@ -1,17 +1,21 @@
 """The bulletin's pictures and files: SVG charts, the workbook and the PDF of 13 bureaus."""
 
+import io
 import logging
 import os
 import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+import zipfile
 
 import pytest
 from django.conf import settings
+from django.utils import translation
+from openpyxl import load_workbook
 
-from reporting import charts
-from tests.reporting.bulletin_data import bulletin_rows, bulletin_trend
+from reporting import charts, exports
+from tests.reporting.bulletin_data import FORMULA_NAME, bulletin_rows, bulletin_trend
 
 SVG = "{http://www.w3.org/2000/svg}"
 TITLE = "南宁市会计人员信息采集工作进度通报（第50周）"
@@ -183,3 +187,105 @@ def test_without_the_chinese_font_a_warning_is_logged(monkeypatch, caplog):
         monkeypatch.undo()
         charts.font_family.cache_clear()
     assert charts.font_family() == "Noto Sans CJK SC"
+
+
+# --- Workbook -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def workbook_bytes(data):
+    return exports.bulletin_workbook(**file_arguments(data))
+
+
+@pytest.fixture(scope="module")
+def workbook(workbook_bytes):
+    return load_workbook(io.BytesIO(workbook_bytes))
+
+
+HEADER_ROW = 4
+
+
+def test_the_sheets_title_cutoff_and_chinese_headers(workbook):
+    assert workbook.sheetnames == ["进度通报", "趋势"]
+    sheet = workbook["进度通报"]
+    assert sheet["A1"].value == TITLE
+    assert WEEK in sheet["A2"].value and CUTOFF in sheet["A2"].value
+    headers = [cell.value for cell in sheet[HEADER_ROW]]
+    with translation.override("zh-hans"):
+        assert headers == [exports.column_headers()[key] for key, _kind in exports.COLUMNS]
+    assert headers[:2] == ["名次", "财政部门"] and "确认率" in headers and "较上周" in headers
+
+
+def test_numbers_stay_numbers(data, workbook):
+    rows, totals, _trend = data
+    sheet = workbook["进度通报"]
+    keys = [key for key, _kind in exports.COLUMNS]
+    for number, row in enumerate(rows, start=HEADER_ROW + 1):
+        cells = dict(zip(keys, sheet[number], strict=True))
+        assert cells["rank"].value == row["rank"] and type(cells["rank"].value) is int
+        assert cells["bureau_name"].value == row["bureau_name"]
+        for key, kind in exports.COLUMNS:
+            if kind == "count":
+                assert cells[key].value == row[key] and type(cells[key].value) is int, key
+        assert isinstance(cells["rate"].value, int | float)  # 0.0 reads back as 0
+        assert cells["rate"].value == pytest.approx(row["rate"])
+        assert cells["rate"].number_format == "0.0%"
+        if row["rate_change"] is None:
+            assert cells["rate_change"].value is None  # empty, not 0
+        else:
+            assert cells["rate_change"].value == pytest.approx(row["rate_change"])
+            assert cells["rate_change"].number_format == "+0.0%;-0.0%;0.0%"
+    totals_cells = dict(zip(keys, sheet[HEADER_ROW + 1 + len(rows)], strict=True))
+    assert totals_cells["bureau_name"].value == "合计" and totals_cells["rank"].value is None
+    assert totals_cells["holders"].value == totals["holders"]
+    assert totals_cells["confirmed"].value == totals["confirmed"]
+    assert totals_cells["rate"].value == pytest.approx(totals["rate"])
+
+
+def test_a_name_like_a_formula_is_text_shown_as_typed(workbook, workbook_bytes):
+    sheet = workbook["进度通报"]
+    (cell,) = [c for c in sheet["B"] if c.value == FORMULA_NAME]
+    assert cell.data_type == "s" and cell.quotePrefix
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                xml = archive.read(name)
+                assert b"<f>" not in xml and b"<f " not in xml, name
+
+
+def test_a_native_chart_on_each_sheet(workbook, workbook_bytes):
+    bar = workbook["进度通报"]._charts
+    line = workbook["趋势"]._charts
+    assert len(bar) == 1 and len(line) == 1
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes)) as archive:
+        names = archive.namelist()
+        assert {"xl/charts/chart1.xml", "xl/charts/chart2.xml"} <= set(names)
+        bar_xml = archive.read("xl/charts/chart1.xml").decode()
+        line_xml = archive.read("xl/charts/chart2.xml").decode()
+    assert '<barDir val="bar" />' in bar_xml  # horizontal bars
+    assert "<val><numRef><f>'进度通报'!$K$5:$K$17</f>" in bar_xml  # the rates
+    assert "<cat><strRef><f>'进度通报'!$B$5:$B$17</f>" in bar_xml  # named by bureau
+    assert '<orientation val="maxMin" />' in bar_xml  # rank 1 at the top
+    assert "<lineChart>" in line_xml and "<val><numRef><f>'趋势'!$E$2:$E$7</f>" in line_xml
+    assert "<cat><strRef><f>'趋势'!$A$2:$A$7</f>" in line_xml
+    # openpyxl marks axes deleted unless told: both charts show theirs.
+    assert '<delete val="1" />' not in bar_xml + line_xml
+
+
+def test_the_trend_sheet(data, workbook):
+    trend = data[2]
+    sheet = workbook["趋势"]
+    assert [c.value for c in sheet[1]] == ["周次", "ISO 周", "持证人数", "累计确认", "确认率"]
+    for number, point in enumerate(trend, start=2):
+        label, week, holders, confirmed, rate = sheet[number]
+        assert (label.value, week.value) == (point["label"], point["week"])
+        assert holders.value == point["holders"] and type(holders.value) is int
+        assert confirmed.value == point["confirmed"]
+        assert rate.value == pytest.approx(point["rate"]) and rate.number_format == "0.0%"
+
+
+def test_columns_are_wide_enough_for_chinese(workbook):
+    sheet = workbook["进度通报"]
+    longest = max(exports.display_width(row[1].value or "") for row in sheet.iter_rows(5, 16))
+    assert sheet.column_dimensions["B"].width >= longest
+    assert all(sheet.column_dimensions[c].width >= 10 for c in "CDEFGHIJKL")
