@@ -4,6 +4,7 @@ import io
 import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -13,8 +14,9 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
-from reporting import charts, exports
+from reporting import charts, exports, pdf
 from tests.reporting.bulletin_data import FORMULA_NAME, bulletin_rows, bulletin_trend
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -289,3 +291,84 @@ def test_columns_are_wide_enough_for_chinese(workbook):
     longest = max(exports.display_width(row[1].value or "") for row in sheet.iter_rows(5, 16))
     assert sheet.column_dimensions["B"].width >= longest
     assert all(sheet.column_dimensions[c].width >= 10 for c in "CDEFGHIJKL")
+
+
+# --- PDF ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bulletin_pdf(data, rate_svg, trend_svg):
+    return pdf.render_bulletin_pdf(**file_arguments(data), rate_svg=rate_svg, trend_svg=trend_svg)
+
+
+def compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_the_pdf_shows_the_title_bureaus_and_totals(data, bulletin_pdf):
+    rows, totals, _trend = data
+    reader = PdfReader(io.BytesIO(bulletin_pdf))
+    text = compact("".join(page.extract_text() for page in reader.pages))
+    assert compact(TITLE) in text and compact(CUTOFF) in text
+    for row in rows:
+        assert compact(row["bureau_name"]) in text
+    assert "合计" in text
+    for key in ("holders", "confirmed", "waiting", "confirmed_week"):
+        assert str(totals[key]) in text
+    assert f"{totals['rate'] * 100:.1f}%" in text
+    assert "第1页/共2页" in text and "第2页/共2页" in text
+
+
+def test_the_pdf_is_a4_with_every_font_embedded(bulletin_pdf):
+    reader = PdfReader(io.BytesIO(bulletin_pdf))
+    for page in reader.pages:
+        box = page.mediabox
+        assert float(box.width) == pytest.approx(595.3, abs=1)
+        assert float(box.height) == pytest.approx(841.9, abs=1)
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor)
+                assert "CJK" in str(descendant.get_object()["/BaseFont"])
+
+
+def test_the_pdf_draws_the_charts(data, bulletin_pdf):
+    """The charts are vector paths on the first page: many more than without them."""
+    without = pdf.render_bulletin_pdf(**file_arguments(data), rate_svg="", trend_svg="")
+
+    def operators(document: bytes) -> int:
+        content = PdfReader(io.BytesIO(document)).pages[0].get_contents().get_data()
+        return len(re.findall(rb"(?:^|\s)[mlc]\s", content))
+
+    assert operators(bulletin_pdf) > operators(without) + 2000
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs poppler-utils (pdftoppm)")
+def test_the_first_page_shows_the_bars_in_colour(bulletin_pdf, tmp_path):
+    from PIL import Image
+
+    (tmp_path / "bulletin.pdf").write_bytes(bulletin_pdf)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "bulletin.pdf", "page"],
+        cwd=tmp_path,
+        check=True,
+    )
+    (png,) = tmp_path.glob("page*.png")
+    image = Image.open(png).convert("RGB")
+    colours = image.getcolors(maxcolors=1 << 20)
+
+    def near(rgb, hex_colour):
+        wanted = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+        return all(abs(a - b) < 24 for a, b in zip(rgb, wanted, strict=True))
+
+    blue = sum(n for n, rgb in colours if near(rgb, charts.BLUE))
+    amber = sum(n for n, rgb in colours if near(rgb, charts.AMBER))
+    assert blue > 1000 and amber > 500  # bars, not a blank page
+
+
+def test_the_pdf_prints_only_charts_from_reporting(data):
+    with pytest.raises(ValueError):
+        pdf.render_bulletin_pdf(
+            **file_arguments(data), rate_svg="<img src=x onerror=alert(1)>", trend_svg=""
+        )
