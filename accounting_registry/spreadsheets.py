@@ -38,18 +38,28 @@ def unescape(text: str) -> str:
     return text
 
 
+def xlsx_text(cell, value: Any):
+    """Put a value in an openpyxl cell (normal or write-only) as text, never a formula.
+
+    openpyxl takes any string starting with "=" for a formula: the cell is told it holds text,
+    and one that looks like a formula gets Excel's quote prefix, so that it also stays text
+    when someone edits it. Returns the cell.
+    """
+    text = "" if value is None else str(value)
+    cell.value = text
+    cell.data_type = "s"
+    if looks_like_formula(text):
+        cell.quotePrefix = True
+    return cell
+
+
 def xlsx_row(sheet, values: Iterable[Any], *, font=None) -> list:
     """Write-only cells for one row of an openpyxl sheet: all text, none a formula."""
     from openpyxl.cell import WriteOnlyCell
 
     cells = []
     for value in values:
-        text = "" if value is None else str(value)
-        cell = WriteOnlyCell(sheet, value=text)
-        # openpyxl takes any string starting with "=" for a formula: say it is text.
-        cell.data_type = "s"
-        if looks_like_formula(text):
-            cell.quotePrefix = True
+        cell = xlsx_text(WriteOnlyCell(sheet), value)
         if font is not None:
             cell.font = font
         cells.append(cell)
