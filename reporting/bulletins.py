@@ -4,8 +4,9 @@ and the city's trend over the campaign's weeks; then its charts and files."""
 
 import gc
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from practitioners.models import Bureau
 from reporting import weeks
@@ -27,14 +28,26 @@ def short_week_label(week: weeks.Week) -> str:
     return _("Week %(number)s") % {"number": week.number}
 
 
-def sheet_label(sheet: ProgressSheet | None) -> str:
-    """How a county's sheet of the week stands, in a few characters."""
-    if sheet is None or sheet.status == SheetStatus.DRAFT:
-        return _("not submitted")
-    label = (
-        str(sheet.get_status_display()) if sheet.status != SheetStatus.SUBMITTED else _("submitted")
-    )
-    return _("%(status)s, late") % {"status": label} if sheet.late else label
+def sheet_label(status: str, late: bool) -> str:
+    """How a county's sheet of the week stands, in a few characters ("" for the city)."""
+    if not status:
+        return ""
+    labels = {
+        SheetStatus.DRAFT: pgettext("sheet", "not submitted"),
+        SheetStatus.SUBMITTED: pgettext("sheet", "submitted"),
+        SheetStatus.ACCEPTED: pgettext("sheet", "accepted"),
+        SheetStatus.RETURNED: pgettext("sheet", "returned"),
+    }
+    label = labels[status]
+    return _("%(status)s, late") % {"status": label} if late else label
+
+
+def _sheet_state(bureau, sheet: ProgressSheet | None) -> tuple[str, bool]:
+    if bureau.is_city:
+        return "", False
+    if sheet is None:
+        return SheetStatus.DRAFT, False
+    return sheet.status, sheet.late
 
 
 def _rank(rows: list[dict]) -> None:
@@ -67,6 +80,7 @@ def build(*, campaign, week: weeks.Week) -> dict:
     rows = []
     for bureau in Bureau.objects.order_by("code"):
         figures = now.bureaus.get(bureau.pk, Figures())
+        status, late = _sheet_state(bureau, sheets.get(bureau.pk))
         rows.append(
             {
                 "bureau_code": bureau.code,
@@ -74,7 +88,8 @@ def build(*, campaign, week: weeks.Week) -> dict:
                 "short_name": bureau.short_name,
                 **figures.as_dict(),
                 "rate_change": change(figures, before.bureaus.get(bureau.pk) if before else None),
-                "sheet": "" if bureau.is_city else sheet_label(sheets.get(bureau.pk)),
+                "sheet_status": status,
+                "sheet_late": late,
             }
         )
     _rank(rows)
@@ -100,13 +115,14 @@ def build(*, campaign, week: weeks.Week) -> dict:
 
 
 def titles(*, campaign, week: weeks.Week) -> dict[str, str]:
+    """The files' title lines, in Chinese (the files are the bureau's, whoever publishes)."""
     cutoff = timezone.localtime(weeks.cutoff(campaign, week), weeks.zone(campaign))
-    return {
-        "title": _("%(campaign)s: progress bulletin") % {"campaign": campaign.name},
-        "week_label": week_label(week),
-        "cutoff_label": _("Figures as of %(moment)s")
-        % {"moment": cutoff.strftime("%Y-%m-%d %H:%M")},
-    }
+    with translation.override("zh-hans"):
+        return {
+            "title": _("%(campaign)s: progress bulletin") % {"campaign": campaign.name},
+            "week_label": week_label(week),
+            "cutoff_label": cutoff.strftime("%Y-%m-%d %H:%M"),
+        }
 
 
 def files(*, campaign, week: weeks.Week, content: dict) -> dict:
@@ -114,7 +130,17 @@ def files(*, campaign, week: weeks.Week, content: dict) -> dict:
     from reporting import charts, exports, pdf
 
     names = titles(campaign=campaign, week=week)
-    rate_svg = charts.rate_chart_svg(content["rows"])
+    with translation.override("zh-hans"):
+        labelled = [
+            {**row, "sheet": sheet_label(row["sheet_status"], row["sheet_late"])}
+            for row in content["rows"]
+        ]
+        content = {
+            **content,
+            "rows": labelled,
+            "totals": {**content["totals"], "bureau_name": _("Total")},
+        }
+    rate_svg = charts.rate_chart_svg(content["rows"], city_rate=content["totals"]["rate"])
     trend_svg = charts.trend_chart_svg(content["trend"])
     workbook = exports.bulletin_workbook(**names, **content)
     document = pdf.render_bulletin_pdf(**names, **content, rate_svg=rate_svg, trend_svg=trend_svg)

@@ -3,6 +3,7 @@
 import itertools
 
 import factory
+from django.utils import timezone
 
 from practitioners import tallies
 from practitioners.constants import Role
@@ -42,6 +43,7 @@ class PractitionerFactory(factory.django.DjangoModelFactory):
         values = person_values(bureau)
         values.pop("bureau_code")
         values.update(kwargs)
+        values.setdefault("created_at", timezone.now())  # the tests' clock, when one is set
         practitioner = model_class.objects.create(bureau=bureau, **values)
         # Counted as the register's services count a new person (practitioners.tallies).
         tallies.record(

@@ -52,10 +52,15 @@ def _locked_application(*, practitioner: Practitioner, campaign: Campaign) -> Ap
     """The application row, locked; created (as an empty draft) on first use."""
     try:
         with transaction.atomic():
+            now = timezone.now()
             application, created = Application.objects.get_or_create(
                 campaign=campaign,
                 practitioner=practitioner,
-                defaults={"bureau_id": practitioner.bureau_id},
+                defaults={
+                    "bureau_id": practitioner.bureau_id,
+                    "created_at": now,
+                    "updated_at": now,
+                },
             )
             if created:
                 tallies.record_states(

@@ -55,3 +55,11 @@ def svg_data_uri(svg: str) -> str:
     import base64
 
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+@register.simple_tag
+def sheet_state(row: dict) -> str:
+    """A bulletin row's weekly sheet, in the reader's language."""
+    from reporting.bulletins import sheet_label
+
+    return sheet_label(row.get("sheet_status", ""), row.get("sheet_late", False)) or "—"

@@ -105,7 +105,7 @@ def test_county_staff_are_sent_from_the_dashboard_to_their_own_county(client, cl
 def test_without_a_running_campaign_the_pages_say_so(client, city_staff, admin_a):
     client.force_login(city_staff)
     page = client.get(reverse("reporting:dashboard"))
-    assert page.status_code == 200 and "No collection campaign is running" in page.content.decode()
+    assert page.status_code == 200 and "目前没有正在开展的信息采集工作" in page.content.decode()
     client.force_login(admin_a)
     assert client.get(reverse("reporting:plan", args=["450103"])).status_code == 200
 

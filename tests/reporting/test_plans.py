@@ -166,10 +166,10 @@ def test_a_plan_not_filed_by_its_due_date_is_overdue_to_both_sides(
     assert state.overdue
     client.force_login(city_staff)
     page = client.get(reverse("reporting:dashboard")).content.decode()
-    assert "Work plan overdue" in page and "青秀区" in page
+    assert "工作方案逾期未报" in page and "青秀区" in page
     client.force_login(admin_a)
     page = client.get(reverse("reporting:bureau", args=["450103"])).content.decode()
-    assert "overdue" in page
+    assert "已逾期" in page
     plan = file_plan(campaign, county_a, admin_a)
     state = selectors.plan_state(campaign=campaign, plan=plan)
     assert not state.overdue and state.filed_late
@@ -186,7 +186,7 @@ def test_the_upload_page_keeps_the_summary_and_says_why_a_file_is_refused(
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "我写的摘要" in page and "is not a PDF" in page
+    assert "我写的摘要" in page and "不是 PDF" in page
     response = client.post(
         url, {"file": SimpleUploadedFile("方案.pdf", PLAN_PDF), "summary": "摘要"}
     )

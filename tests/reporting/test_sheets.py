@@ -173,19 +173,19 @@ def test_the_sheet_page_saves_submits_and_keeps_the_notes_of_a_stale_form(
     url = reverse("reporting:sheet", args=["450103", week])
     client.force_login(admin_a)
     page = client.get(url)
-    assert page.status_code == 200 and "Submit to the city" in page.content.decode()
+    assert page.status_code == 200 and "报送市局" in page.content.decode()
     response = client.post(url, NOTES | {"revision": 0, "save": "1"})
     assert response.status_code == 302
     response = client.post(url, NOTES | {"problems": "网络慢", "revision": 0, "submit": "1"})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "网络慢" in page and "changed by someone else" in page
+    assert "网络慢" in page and "其他人已修改" in page
     response = client.post(url, NOTES | {"revision": 1, "submit": "1"})
     assert response.status_code == 302
     sheet = ProgressSheet.objects.get(bureau=county_a, week=week)
     assert sheet.status == SheetStatus.SUBMITTED and sheet.staff == NOTES["staff"]
     page = client.get(url).content.decode()
-    assert "Figures as submitted" in page and "Submit to the city" not in page
+    assert "报送时的数据" in page and "报送市局</button>" not in page
 
 
 def test_a_week_outside_the_campaign_has_no_sheet_page(client, campaign, admin_a):

@@ -1,0 +1,119 @@
+"""Publishing a week's bulletin, and the public pages and files."""
+
+import datetime
+import io
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from practitioners.models import AuditEvent
+from reporting import services, weeks
+from reporting.models import Bulletin
+from tests.helpers import confirm, make_submitted
+
+pytestmark = pytest.mark.django_db
+
+
+def test_publishing_ranks_every_bureau_and_freezes_the_figures(
+    campaign, county_a, clerk_a, admin_a, city_staff, clock
+):
+    week = weeks.current_week(campaign).previous()
+    cut = weeks.cutoff(campaign, week)
+    with clock(cut - datetime.timedelta(hours=2)):
+        waiting, confirmed = make_submitted(county_a, campaign, 2)
+    with clock(cut - datetime.timedelta(hours=1)):
+        confirm(confirmed, clerk_a)
+    confirm(waiting, clerk_a)  # after the cut-off: not in this bulletin
+    sheet = services.sheet_for(campaign=campaign, bureau=county_a, week=week)
+    services.submit_sheet(sheet=sheet, actor=admin_a, notes={}, revision=sheet.revision)
+    bulletin = services.publish_bulletin(campaign=campaign, week=week, actor=city_staff)
+    assert len(bulletin.rows) == 13
+    first = bulletin.rows[0]
+    assert first["bureau_code"] == "450103" and first["rank"] == 1
+    assert first["confirmed"] == 1 and first["confirmed_week"] == 1 and first["waiting"] == 1
+    assert (first["sheet_status"], first["sheet_late"]) == ("submitted", True)
+    assert [r["rate"] for r in bulletin.rows] == sorted(
+        (r["rate"] for r in bulletin.rows), reverse=True
+    )
+    assert bulletin.totals["confirmed"] == 1
+    assert bulletin.trend[-1]["week"] == str(week) and bulletin.trend[0]["week"] == str(
+        weeks.first_week(campaign)
+    )
+    city_row = next(r for r in bulletin.rows if r["bureau_code"] == "450100")
+    assert city_row["sheet_status"] == ""
+    assert AuditEvent.objects.filter(action="bulletin_published", actor=city_staff).exists()
+    with pytest.raises(services.ReportingError, match="already published"):
+        services.publish_bulletin(campaign=campaign, week=week, actor=city_staff)
+
+
+def test_a_week_is_published_only_after_its_cut_off_and_only_by_the_city(
+    campaign, city_staff, admin_a
+):
+    this_week = weeks.current_week(campaign)
+    with pytest.raises(services.ReportingError, match="cut-off"):
+        services.publish_bulletin(campaign=campaign, week=this_week, actor=city_staff)
+    with pytest.raises(PermissionDenied):
+        services.publish_bulletin(campaign=campaign, week=this_week.previous(), actor=admin_a)
+    assert not Bulletin.objects.exists()
+
+
+def test_the_public_sees_published_bulletins_only_without_personal_data(
+    client, campaign, county_a, city_staff, django_assert_num_queries
+):
+    (application,) = make_submitted(county_a, campaign, 1)
+    person = application.practitioner
+    week = weeks.current_week(campaign).previous()
+    unpublished = week.previous()
+    bulletin = services.publish_bulletin(campaign=campaign, week=week, actor=city_staff)
+    url = reverse("reporting:bulletin", args=[campaign.pk, bulletin.week])
+    with django_assert_num_queries(1):
+        response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert (
+        "青秀区" in page
+        and "data:image/svg+xml;base64," in page
+        and "<script" not in page.split("</main>")[0]
+    )
+    assert person.name not in page and person.id_number not in page
+    assert (
+        client.get(reverse("reporting:bulletin", args=[campaign.pk, str(unpublished)])).status_code
+        == 404
+    )
+    listing = client.get(reverse("reporting:bulletins")).content.decode()
+    assert url in listing
+    with django_assert_num_queries(1):
+        client.get(reverse("reporting:bulletins"))
+
+
+def test_the_bulletins_files_are_the_ones_made_at_publication(client, campaign, city_staff):
+    week = weeks.current_week(campaign).previous()
+    services.publish_bulletin(campaign=campaign, week=week, actor=city_staff)
+    pdf = client.get(reverse("reporting:bulletin_file", args=[campaign.pk, str(week), "pdf"]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(b"".join(pdf.streaming_content)))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "青秀区" in text and "进度通报" in text
+    xlsx = client.get(reverse("reporting:bulletin_file", args=[campaign.pk, str(week), "xlsx"]))
+    book = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    sheet = book.worksheets[0]
+    names = [c.value for c in sheet["B"] if c.value]
+    assert "青秀区财政局" in " ".join(map(str, names)) or "青秀区" in " ".join(map(str, names))
+    assert client.get(f"/bulletins/{campaign.pk}/{week}/bulletin.exe").status_code == 404
+
+
+def test_the_publish_page_lists_the_weeks_and_publishes_a_past_one(client, campaign, city_staff):
+    client.force_login(city_staff)
+    page = client.get(reverse("reporting:publish"))
+    assert page.status_code == 200
+    week = str(weeks.current_week(campaign).previous())
+    response = client.post(reverse("reporting:publish"), {"week": week})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reporting:bulletin", args=[campaign.pk, week])
+    again = client.post(reverse("reporting:publish"), {"week": week})
+    assert again.status_code == 400 and "已经发布" in again.content.decode()
+    bad = client.post(reverse("reporting:publish"), {"week": "2026-W99"})
+    assert bad.status_code == 400
