@@ -70,8 +70,9 @@ def seed_reporting(*, campaign) -> dict[str, int]:
     now = timezone.now()
     past = [w for w in weeks.campaign_weeks(campaign) if weeks.cutoff(campaign, w) <= now]
     if city is not None:
-        # Every past week but the last: that one is the city's to check and publish.
-        for week in past[:-1]:
+        # The two weeks before the last (each draws its charts and files, about a second);
+        # the last is the city's to check and publish.
+        for week in past[-3:-1]:
             services.publish_bulletin(campaign=campaign, week=week, actor=city)
             published += 1
     return {"plans": plans, "sheets": sheets, "bulletins": published}
@@ -157,9 +158,14 @@ def _sheets(campaign, counties, admins, city) -> int:
                 created_at=cutoff - datetime.timedelta(days=6),
             )
             if current:
+                versions = []
                 if roll in (0, 4):  # two counties already sent this week's
-                    _submit(sheet, admin, now - datetime.timedelta(hours=2), at_cutoff, cutoff)
+                    when = now - datetime.timedelta(hours=2)
+                    versions.append(_submit(sheet, admin, when, at_cutoff, cutoff))
+                    sheet.revision = 2
                 sheet.save()
+                for number, v in enumerate(versions, start=1):
+                    ProgressSheetVersion.objects.create(sheet=sheet, number=number, **v)
                 count += 1
                 continue
             if roll == 0:

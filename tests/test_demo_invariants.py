@@ -134,3 +134,61 @@ def test_the_weekly_figures_tallies_agree_with_the_rows(seeded):
     assert register_tallies.differences() == {}
     for campaign in Campaign.objects.all():
         assert application_tallies.differences(campaign=campaign) == {}
+
+
+def test_the_demo_plans_are_what_the_services_would_have_left(seeded):
+    from reporting import documents
+    from reporting.constants import PlanStatus
+    from reporting.models import WorkPlan
+
+    plans = list(WorkPlan.objects.prefetch_related("versions"))
+    assert {p.status for p in plans} == set(PlanStatus.values)
+    assert len(plans) < 12  # one county never filed: overdue
+    for plan in plans:
+        numbers = sorted(v.number for v in plan.versions.all())
+        assert numbers == list(range(1, len(numbers) + 1))
+        for version in plan.versions.all():
+            data = version.file.read()
+            assert documents.identify(data, version.file_name).kind == version.kind
+            assert len(data) == version.size
+        assert (plan.decided_at is not None) == (plan.status != PlanStatus.FILED or len(numbers) > 1)
+        assert plan.filed_at <= plan.updated_at
+
+
+def test_the_demo_sheets_hold_the_figures_of_their_moment(seeded):
+    from reporting import weeks
+    from reporting.constants import SheetStatus
+    from reporting.figures import Figures, progress
+    from reporting.models import ProgressSheet
+
+    sheets = list(ProgressSheet.objects.select_related("campaign").prefetch_related("versions"))
+    assert {s.status for s in sheets} == set(SheetStatus.values)
+    assert any(s.late for s in sheets)
+    for sheet in sheets:
+        versions = sorted(sheet.versions.all(), key=lambda v: v.number)
+        assert (sheet.status == SheetStatus.DRAFT) == (not versions)
+        if not versions:
+            continue
+        first, last = versions[0], versions[-1]
+        assert sheet.late == (first.submitted_at >= sheet.cutoff)
+        assert sheet.figures == last.figures and sheet.figures_as_of == last.figures_as_of
+        assert all(v.decision for v in versions[:-1])
+        if sheet.status in (SheetStatus.ACCEPTED, SheetStatus.RETURNED):
+            assert last.decision == sheet.status
+        week = weeks.Week.parse(sheet.week)
+        live = progress(campaign=sheet.campaign, as_of=last.figures_as_of, week=week)
+        assert Figures.from_dict(last.figures) == live.bureaus.get(sheet.bureau_id, Figures())
+
+
+def test_the_demo_bulletins_rank_every_bureau_and_add_up(seeded):
+    from reporting.models import Bulletin
+
+    bulletins = list(Bulletin.objects.all())
+    assert bulletins
+    for bulletin in bulletins:
+        assert len(bulletin.rows) == 13
+        rates = [r["rate"] for r in bulletin.rows]
+        assert rates == sorted(rates, reverse=True)
+        for key in ("holders", "confirmed", "waiting", "not_started"):
+            assert sum(r[key] for r in bulletin.rows) == bulletin.totals[key]
+        assert bulletin.pdf and bulletin.xlsx and bulletin.rate_svg.lstrip().startswith("<svg")
