@@ -11,9 +11,10 @@ BENCH_N ?= 100000
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 # Debian packages: what the product needs to run (Chinese fonts; HarfBuzz's subsetter, without
 # which WeasyPrint takes seconds per Chinese page), and what only tests and development need
-# (the browser of the e2e tests, pdftoppm/pdftotext, msgfmt).
+# (the browser of the e2e tests, pdftoppm/pdftotext, msgfmt, and a Java runtime for the Nu HTML
+# checker's vnu.jar, which the development lock brings, unless a java is on PATH already).
 RUNTIME_SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0
-TEST_SYSTEM_PACKAGES := chromium poppler-utils gettext
+TEST_SYSTEM_PACKAGES := chromium poppler-utils gettext $(if $(shell command -v java),,default-jre-headless)
 RUNTIME_LOCK := requirements/runtime.txt
 DEV_LOCK := requirements/dev.txt
 

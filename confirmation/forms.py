@@ -52,8 +52,22 @@ class QueueFilterForm(forms.Form):
     )
 
 
-class ConfirmForm(forms.Form):
+class OwnIds:
+    """The review page shows three decision forms, each with a `revision` and two with a
+    `reason`: each form's element ids start with its own `id_prefix` ("return-reason"), so that
+    no id is shared and every label names its own field. Field names (what is POSTed) stay."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class ConfirmForm(OwnIds, forms.Form):
     """The originals checklist; the view adds one checkbox per required tick."""
+
+    id_prefix = "confirm"
 
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -70,7 +84,8 @@ class ConfirmForm(forms.Form):
         }
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(OwnIds, forms.Form):
+    id_prefix = "return"
     revision = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.ChoiceField(
         label=_("Reason"), choices=[("", "—")] + list(ReturnReason.choices), required=False
@@ -101,7 +116,8 @@ def _correctable_fields():
     ]
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(OwnIds, forms.Form):
+    id_prefix = "correction"
     revision = forms.IntegerField(widget=forms.HiddenInput)
     field = forms.ChoiceField(label=_("Field"), choices=_correctable_fields)
     value = forms.CharField(

@@ -33,3 +33,16 @@ document.querySelectorAll("form[data-print-form]").forEach((form) => {
     setTimeout(() => window.location.reload(), 1500);
   });
 });
+
+// A field focused above the sticky save bar is shown whole. The stylesheet's scroll-padding
+// does it for most fields, but for a textarea the browser reveals only the caret's line, and
+// the rest of the box may stay under the bar.
+document.addEventListener("focusin", (event) => {
+  const field = event.target;
+  const bar = document.querySelector(".registry-actions");
+  const form = bar && bar.closest("form");
+  if (!form || !form.contains(field) || bar.contains(field)) return;
+  if (field.getBoundingClientRect().bottom > bar.getBoundingClientRect().top) {
+    field.scrollIntoView({ block: "nearest" }); // the scroll-padding stays clear
+  }
+});

@@ -6,7 +6,12 @@
   if (!form) return;
   const input = form.querySelector('input[type="file"]');
   const box = document.getElementById("crop-preview");
-  const img = document.getElementById("crop-image");
+  // The preview image is made here and shown once a chosen file has loaded (the page's HTML
+  // cannot hold an <img> without src).
+  const stage = document.getElementById("crop-stage");
+  const img = document.createElement("img");
+  img.id = "crop-image";
+  img.alt = stage.dataset.alt;
   const frame = document.getElementById("crop-frame");
   const zoom = document.getElementById("crop-zoom");
   const field = (name) => form.querySelector(`input[name="${name}"]`);
@@ -44,7 +49,10 @@
     clear();
     const file = input.files && input.files[0];
     if (!file || !/^image\/(jpeg|png)$/.test(file.type)) return;
-    img.onload = () => { box.classList.remove("d-none"); zoom.value = 100; resize(); };
+    img.onload = () => {
+      if (!img.isConnected) stage.prepend(img);
+      box.classList.remove("d-none"); zoom.value = 100; resize();
+    };
     img.onerror = clear;
     img.src = URL.createObjectURL(file);
   });
