@@ -21,6 +21,8 @@ from playwright.sync_api import Page
 
 from collection import diff
 from collection import services as collection_services
+from reporting import services as reporting_services
+from reporting import weeks
 from tests.conftest import activate
 from tests.e2e.pages import (
     DESKTOP,
@@ -33,7 +35,7 @@ from tests.e2e.pages import (
     nu_errors,
 )
 from tests.factories import PractitionerFactory
-from tests.helpers import jpeg_bytes, submit
+from tests.helpers import PLAN_PDF, jpeg_bytes, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,6 +70,18 @@ PAGES = [
     Screen("admin", "practitioners:import"),
     Screen("city", "practitioners:bureau_overview"),
     Screen("city", "collection:campaigns"),
+    # Progress reporting (step 6)
+    Screen("city", "reporting:dashboard"),
+    Screen("admin", "reporting:bureau", ("county",)),
+    Screen("admin", "reporting:plan", ("county",)),
+    Screen("city", "reporting:plan", ("county",)),
+    Screen("admin", "reporting:sheet", ("county", "this_week")),
+    Screen("city", "reporting:sheet", ("county", "last_week")),
+    Screen("clerk", "reporting:people", ("county", "waiting")),
+    Screen("city", "reporting:publish"),
+    Screen("anonymous", "reporting:definitions"),
+    Screen("anonymous", "reporting:bulletins"),
+    Screen("anonymous", "reporting:bulletin", ("campaign", "bulletin_week")),
 ]
 
 # How a person chooses: the browser's Accept-Language (zh-CN in every test context), or the
@@ -96,9 +110,38 @@ def world(county_a, clerk_a, admin_a, city_staff, practitioner_a, account_a, wit
     account = activate(person)
     collection_services.set_application_photo(practitioner=person, actor=account, data=jpeg_bytes())
     submitted = submit(person, account, employer="广西八桂会计师事务所有限公司")
+    # Reporting: 青秀区's plan filed, last week's sheet submitted, the week before published.
+    this_week = weeks.current_week(campaign)
+    reporting_services.file_work_plan(
+        campaign=campaign,
+        bureau=county_a,
+        actor=admin_a,
+        data=PLAN_PDF,
+        file_name="青秀区工作方案.pdf",
+        summary="宣传动员、人员分工、窗口安排",
+        revision=None,
+    )
+    sheet = reporting_services.sheet_for(
+        campaign=campaign, bureau=county_a, week=this_week.previous()
+    )
+    reporting_services.submit_sheet(
+        sheet=sheet, actor=admin_a, notes={"staff": "2人"}, revision=sheet.revision
+    )
+    published = reporting_services.publish_bulletin(
+        campaign=campaign, week=this_week.previous().previous(), actor=city_staff
+    )
     return World(
         people={"practitioner": account_a, "clerk": clerk_a, "admin": admin_a, "city": city_staff},
-        things={"submitted": submitted.pk, "record": person.pk, "campaign": campaign.pk},
+        things={
+            "submitted": submitted.pk,
+            "record": person.pk,
+            "campaign": campaign.pk,
+            "county": county_a.code,
+            "this_week": str(this_week),
+            "last_week": str(this_week.previous()),
+            "waiting": "waiting",
+            "bulletin_week": published.week,
+        },
     )
 
 
