@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounting_registry.storage import private_storage
-from accounting_registry.tallies import TallyModel
+from accounting_registry.tallies import TallyModel, TotalModel
 from collection.constants import ApplicationStatus, TallyFigure, Weekday
 from practitioners.models import Bureau, Practitioner
 
@@ -221,11 +221,32 @@ class Notice(models.Model):
         return self.subject
 
 
+class ApplicationTotal(TotalModel):
+    """How many of a bureau's applications are in a state now, per campaign."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    bureau = models.ForeignKey(Bureau, on_delete=models.CASCADE, related_name="+")
+    figure = models.CharField(max_length=16, choices=TallyFigure)
+
+    class Meta:
+        verbose_name = _("application total")
+        verbose_name_plural = _("application totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "bureau", "figure"], name="application_total_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.bureau_id} {self.figure} {self.count}"
+
+
 class ApplicationTally(TallyModel):
     """How many of a bureau's applications entered or left a state in one hour, per campaign
     (collection.tallies): a weekly sheet's figures as of its cut-off are sums of these."""
 
     TALLY_KEY = ("campaign", "bureau", "figure", "hour")
+    TOTALS = ApplicationTotal
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     bureau = models.ForeignKey(Bureau, on_delete=models.CASCADE, related_name="+")
@@ -238,6 +259,10 @@ class ApplicationTally(TallyModel):
             models.UniqueConstraint(
                 fields=["campaign", "bureau", "figure", "hour"], name="application_tally_key"
             )
+        ]
+        indexes = [
+            # This week's confirmations and the last two weeks' pace: a range of recent hours.
+            models.Index(fields=["campaign", "figure", "hour"], name="application_tally_recent")
         ]
 
     def __str__(self) -> str:

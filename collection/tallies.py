@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounting_registry import tallies
 from collection.constants import TALLY_STATES, ApplicationStatus, TallyFigure
-from collection.models import Application, ApplicationTally, Campaign
+from collection.models import Application, ApplicationTally, ApplicationTotal, Campaign
 
 # A draft whose last return came after its last submission is still "returned".
 _RETURNED_DRAFT = Q(
@@ -82,7 +82,7 @@ _ENTERED = {
 }
 
 
-def rebuild(*, applications=Application, tally=ApplicationTally) -> None:
+def rebuild(*, applications=Application, tally=ApplicationTally, totals=ApplicationTotal) -> None:
     """Recompute every application tally from the applications: each counted in its present
     state from the hour it entered it, and each confirmation in its hour. (The states an
     application passed through before are not stored, so figures of earlier weeks come out as
@@ -108,7 +108,7 @@ def rebuild(*, applications=Application, tally=ApplicationTally) -> None:
         ((r["campaign_id"], r["bureau_id"], TallyFigure.CONFIRMATIONS, r["hour"]), r["n"])
         for r in rows
     ]
-    tallies.replace_all(tally, counts, key=ApplicationTally.TALLY_KEY)
+    tallies.replace_all(tally, counts, key=ApplicationTally.TALLY_KEY, totals=totals)
 
 
 def figures(
@@ -117,17 +117,35 @@ def figures(
     as_of: datetime.datetime | None = None,
     since: Mapping[str, datetime.datetime] | None = None,
 ) -> dict[int, dict[str, int]]:
-    """bureau id -> {figure: count} as of a moment (every hour that began before it); each
-    name in `since` also counts the confirmations made from its moment until then."""
-    rows = ApplicationTally.objects.filter(campaign=campaign)
-    if as_of is not None:
-        rows = rows.filter(hour__lt=as_of)
+    """bureau id -> {figure: count}, now (the running totals) or as of a moment (the sum of
+    every hour that began before it); each name in `since` also counts the confirmations made
+    from its moment until then. Two queries now, one as of a moment."""
     since = since or {}
-    extra = {
+    result: dict[int, dict[str, int]] = {}
+    recent = {
         name: Sum("delta", filter=Q(hour__gte=moment), default=0) for name, moment in since.items()
     }
-    result: dict[int, dict[str, int]] = {}
-    for row in rows.values("bureau_id", "figure").annotate(n=Sum("delta"), **extra).order_by():
+    if as_of is None:
+        for bureau_id, figure, count in ApplicationTotal.objects.filter(
+            campaign=campaign
+        ).values_list("bureau_id", "figure", "count"):
+            result.setdefault(bureau_id, {})[figure] = count
+        if since:
+            rows = (
+                ApplicationTally.objects.filter(
+                    campaign=campaign,
+                    figure=TallyFigure.CONFIRMATIONS,
+                    hour__gte=min(since.values()),
+                )
+                .values("bureau_id")
+                .annotate(**recent)
+                .order_by()
+            )
+            for row in rows:
+                result.setdefault(row["bureau_id"], {}).update({n: row[n] for n in since})
+        return result
+    rows = ApplicationTally.objects.filter(campaign=campaign, hour__lt=as_of)
+    for row in rows.values("bureau_id", "figure").annotate(n=Sum("delta"), **recent).order_by():
         counts = result.setdefault(row["bureau_id"], {})
         counts[row["figure"]] = row["n"]
         if row["figure"] == TallyFigure.CONFIRMATIONS:
@@ -136,7 +154,8 @@ def figures(
 
 
 def differences(*, campaign: Campaign) -> dict[int, dict[str, tuple[int, int]]]:
-    """Where the tallies disagree with the applications now: bureau -> state -> (tally, count)."""
+    """Where the totals or the hourly tallies disagree with the applications now:
+    bureau -> state -> (total, hourly sum, count)."""
     counted: dict[int, dict[str, int]] = {}
     aggregates = {state: Count("id", filter=q) for state, q in STATE_FILTERS.items()}
     for row in (
@@ -146,12 +165,9 @@ def differences(*, campaign: Campaign) -> dict[int, dict[str, tuple[int, int]]]:
         .order_by()
     ):
         counted[row["bureau_id"]] = {state: row[state] for state in TALLY_STATES}
-    tallied = figures(campaign=campaign)
-    result: dict[int, dict[str, tuple[int, int]]] = {}
-    for bureau_id in set(counted) | set(tallied):
-        for state in TALLY_STATES:
-            have = tallied.get(bureau_id, {}).get(state, 0)
-            want = counted.get(bureau_id, {}).get(state, 0)
-            if have != want:
-                result.setdefault(bureau_id, {})[state] = (have, want)
-    return result
+    return tallies.compare(
+        counted,
+        figures(campaign=campaign),
+        figures(campaign=campaign, as_of=tallies.END),
+        TALLY_STATES,
+    )

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounting_registry.tallies import TallyModel
+from accounting_registry.tallies import TallyModel, TotalModel
 from practitioners.constants import (
     STAFF_ROLES,
     AbacusLevel,
@@ -249,11 +249,29 @@ class AuditEvent(models.Model):
             return self.action
 
 
+class RegisterTotal(TotalModel):
+    """A bureau's number of holders (or of those in an accounting post) now."""
+
+    bureau = models.ForeignKey(Bureau, on_delete=models.CASCADE, related_name="+")
+    figure = models.CharField(max_length=12, choices=RegisterFigure)
+
+    class Meta:
+        verbose_name = _("register total")
+        verbose_name_plural = _("register totals")
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "figure"], name="register_total_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bureau_id} {self.figure} {self.count}"
+
+
 class RegisterTally(TallyModel):
     """How a bureau's count of holders (and of those in an accounting post) changed in one
     hour: the register's figures as of any hour are sums of these (accounting_registry.tallies)."""
 
     TALLY_KEY = ("bureau", "figure", "hour")
+    TOTALS = RegisterTotal
 
     bureau = models.ForeignKey(Bureau, on_delete=models.CASCADE, related_name="+")
     figure = models.CharField(max_length=12, choices=RegisterFigure)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounting_registry import tallies
 from practitioners.constants import RegisterFigure
-from practitioners.models import Practitioner, RegisterTally
+from practitioners.models import Practitioner, RegisterTally, RegisterTotal
 
 Person = tuple[int, bool]  # (bureau id, in an accounting post)
 
@@ -43,7 +43,7 @@ def record_change(*, before: Person, after: Person, at: datetime.datetime | None
         record(added=[after], removed=[before], at=at)
 
 
-def rebuild(*, practitioners=Practitioner, tally=RegisterTally) -> None:
+def rebuild(*, practitioners=Practitioner, tally=RegisterTally, totals=RegisterTotal) -> None:
     """Recompute every register tally from the register: each person counted from the hour
     their record was created. (A migration passes its historical models.)"""
     rows = (
@@ -56,22 +56,28 @@ def rebuild(*, practitioners=Practitioner, tally=RegisterTally) -> None:
     for row in rows:
         counts.append(((row["bureau_id"], RegisterFigure.HOLDERS, row["hour"]), row["holders"]))
         counts.append(((row["bureau_id"], RegisterFigure.IN_POST, row["hour"]), row["in_post"]))
-    tallies.replace_all(tally, counts, key=RegisterTally.TALLY_KEY)
+    tallies.replace_all(tally, counts, key=RegisterTally.TALLY_KEY, totals=totals)
 
 
 def figures(*, as_of: datetime.datetime | None = None) -> dict[int, dict[str, int]]:
-    """bureau id -> {figure: count} as of a moment (every hour that began before it)."""
-    rows = RegisterTally.objects.all()
-    if as_of is not None:
-        rows = rows.filter(hour__lt=as_of)
+    """bureau id -> {figure: count}, now (the running totals) or as of a moment (the sum of
+    every hour that began before it)."""
     result: dict[int, dict[str, int]] = {}
+    if as_of is None:
+        for bureau_id, figure, count in RegisterTotal.objects.values_list(
+            "bureau_id", "figure", "count"
+        ):
+            result.setdefault(bureau_id, {})[figure] = count
+        return result
+    rows = RegisterTally.objects.filter(hour__lt=as_of)
     for row in rows.values("bureau_id", "figure").annotate(n=Sum("delta")).order_by():
         result.setdefault(row["bureau_id"], {})[row["figure"]] = row["n"]
     return result
 
 
 def differences() -> dict[int, dict[str, tuple[int, int]]]:
-    """Where the tallies disagree with the register now: bureau -> figure -> (tally, count)."""
+    """Where the totals or the hourly tallies disagree with the register now:
+    bureau -> figure -> (total, hourly sum, count)."""
     counted: dict[int, dict[str, int]] = {}
     for row in (
         Practitioner.objects.values("bureau_id")
@@ -82,12 +88,4 @@ def differences() -> dict[int, dict[str, tuple[int, int]]]:
             RegisterFigure.HOLDERS: row["holders"],
             RegisterFigure.IN_POST: row["in_post"],
         }
-    tallied = figures()
-    result: dict[int, dict[str, tuple[int, int]]] = {}
-    for bureau_id in set(counted) | set(tallied):
-        for figure in RegisterFigure.values:
-            have = tallied.get(bureau_id, {}).get(figure, 0)
-            want = counted.get(bureau_id, {}).get(figure, 0)
-            if have != want:
-                result.setdefault(bureau_id, {})[figure] = (have, want)
-    return result
+    return tallies.compare(counted, figures(), figures(as_of=tallies.END), RegisterFigure.values)

@@ -151,7 +151,9 @@ def test_the_demo_plans_are_what_the_services_would_have_left(seeded):
             data = version.file.read()
             assert documents.identify(data, version.file_name).kind == version.kind
             assert len(data) == version.size
-        assert (plan.decided_at is not None) == (plan.status != PlanStatus.FILED or len(numbers) > 1)
+        assert (plan.decided_at is not None) == (
+            plan.status != PlanStatus.FILED or len(numbers) > 1
+        )
         assert plan.filed_at <= plan.updated_at
 
 

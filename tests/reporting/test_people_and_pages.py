@@ -76,7 +76,7 @@ def test_the_city_dashboard_takes_a_fixed_number_of_queries(
     client.force_login(city_staff)
     client.get(reverse("reporting:dashboard"))
     make_submitted(county_a, campaign, 3)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("reporting:dashboard"))
     assert response.status_code == 200
     assert len(response.context["rows"]) == 13
@@ -87,7 +87,7 @@ def test_the_county_page_and_a_people_list_take_a_fixed_number_of_queries(
 ):
     client.force_login(admin_a)
     make_submitted(county_a, campaign, 2)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(reverse("reporting:bureau", args=["450103"])).status_code == 200
     make_submitted(county_a, campaign, 2)
     with django_assert_num_queries(7):
