@@ -169,12 +169,13 @@ def published_bulletins() -> QuerySet[Bulletin]:
     )
 
 
-def published_bulletin(*, campaign_id: int, week: str) -> Bulletin:
-    bulletin = (
-        Bulletin.objects.select_related("campaign")
-        .filter(campaign_id=campaign_id, week=week)
-        .first()
-    )
+def published_bulletin(*, campaign_id: int, week: str, light: bool = False) -> Bulletin:
+    """A published bulletin (404 otherwise); `light` leaves its charts and rows to be read
+    only if the page asks for them (the page caches what it renders from them)."""
+    bulletins = Bulletin.objects.select_related("campaign")
+    if light:
+        bulletins = bulletins.defer("rows", "trend", "rate_svg", "trend_svg")
+    bulletin = bulletins.filter(campaign_id=campaign_id, week=week).first()
     if bulletin is None:
         raise Http404
     return bulletin

@@ -550,7 +550,7 @@ def bulletin_list(request):
 @require_GET
 def bulletin(request, campaign: int, week: str):
     """Public: a published bulletin, its table and charts (drawn when it was published)."""
-    item = selectors.published_bulletin(campaign_id=campaign, week=week)
+    item = selectors.published_bulletin(campaign_id=campaign, week=week, light=True)
     the_week = weeks.Week.parse(item.week)
     return render(
         request,
