@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, fields
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from collection import tallies as application_tallies
 from collection.constants import TallyFigure
@@ -38,7 +39,7 @@ FIGURES: tuple[Definition, ...] = (
     ),
     Definition(
         "in_post",
-        _("In an accounting post"),
+        pgettext_lazy("figure", "In an accounting post"),
         _("Of the holders, those whose record says they work in an accounting post."),
     ),
     Definition(

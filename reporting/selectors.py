@@ -126,6 +126,10 @@ def overview(*, campaign: Campaign, bureaus: list[Bureau] | None = None) -> list
     return rows
 
 
+def never_submitted(sheet: ProgressSheet | None) -> bool:
+    return sheet is None or sheet.status == SheetStatus.DRAFT
+
+
 def sheet_missing(sheet: ProgressSheet | None) -> bool:
     return sheet is None or sheet.status in (SheetStatus.DRAFT, SheetStatus.RETURNED)
 

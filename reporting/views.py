@@ -112,6 +112,8 @@ def bureau_progress(request, code: str):
             "label": bulletins.week_label(w),
             "sheet": sheets.get(str(w)),
             "cutoff": weeks.cutoff(campaign, w),
+            "overdue": weeks.cutoff(campaign, w) <= now
+            and selectors.never_submitted(sheets.get(str(w))),
         }
         for w in reversed(weeks.campaign_weeks(campaign, until=week))
     ]
@@ -221,7 +223,13 @@ def plan(request, code: str):
     if refusal:
         return refusal
     current = selectors.plan_of(campaign=campaign, bureau=bureau)
-    upload = PlanUploadForm(initial={"revision": current.revision if current else None})
+    latest = current.versions.all()[0] if current and current.versions.all() else None
+    upload = PlanUploadForm(
+        initial={
+            "revision": current.revision if current else None,
+            "summary": latest.summary if latest else "",
+        }
+    )
     status = 200
     if request.method == "POST":
         if not permissions.can_file_plan(request.user, bureau):
@@ -436,7 +444,8 @@ def _sheet_context(request, campaign, bureau, week, current, **forms):
         "week_label": bulletins.week_label(week),
         "sheet": current,
         "cutoff": cutoff,
-        "overdue": timezone.now() >= cutoff and editable,
+        # Never submitted by the cut-off (a returned sheet says so itself).
+        "overdue": timezone.now() >= cutoff and selectors.never_submitted(current),
         "figures": figures,
         "figure_rows": [(d, getattr(figures, d.key)) for d in FIGURES],
         "as_of": as_of,

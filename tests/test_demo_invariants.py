@@ -194,3 +194,19 @@ def test_the_demo_bulletins_rank_every_bureau_and_add_up(seeded):
         for key in ("holders", "confirmed", "waiting", "not_started"):
             assert sum(r[key] for r in bulletin.rows) == bulletin.totals[key]
         assert bulletin.pdf and bulletin.xlsx and bulletin.rate_svg.lstrip().startswith("<svg")
+
+
+def test_every_demo_week_counts_its_holders_and_no_figure_is_negative(seeded):
+    from reporting.models import Bulletin, ProgressSheetVersion
+
+    frozen = [v.figures for v in ProgressSheetVersion.objects.all()]
+    frozen += [row for b in Bulletin.objects.all() for row in b.rows]
+    assert frozen
+    for figures in frozen:
+        assert all(
+            figures[k] >= 0
+            for k in ("holders", "not_started", "draft", "waiting", "returned", "confirmed")
+        )
+    for bulletin in Bulletin.objects.all():
+        assert bulletin.totals["holders"] > 0
+        assert all(week["holders"] > 0 for week in bulletin.trend)
