@@ -10,7 +10,6 @@ import datetime
 import io
 import json
 import re
-import struct
 import xml.parsers.expat
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -24,7 +23,7 @@ from django.core.validators import validate_email
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from accounting_registry import spreadsheets
+from accounting_registry import archives, spreadsheets
 from practitioners.constants import (
     ETHNIC_GROUPS,
     RECORD_FIELDS,
@@ -564,14 +563,12 @@ def _damaged_workbook() -> RegisterFileError:
 
 
 def _zip_entry_count(data: bytes) -> int:
-    """The number of parts a zip file's end record declares, read before zipfile reads the
-    directory (which holds every entry in memory). Zip64 files (over 65 535 parts or 4 GB)
-    are never register files."""
-    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
-    if end == -1 or len(data) < end + 22:
+    """The number of parts the workbook declares (accounting_registry.archives). Zip64 files
+    (over 65 535 parts or 4 GB) are never register files."""
+    entries = archives.declared_entries(data)
+    if entries is None:
         raise _damaged_workbook()
-    (entries,) = struct.unpack_from("<H", data, end + 10)
-    if entries == 0xFFFF or data.rfind(b"PK\x06\x06", max(0, end - 76), end) != -1:
+    if entries == archives.ZIP64:
         raise RegisterFileError(_("This Excel file is far larger than a register file can be."))
     return entries
 

@@ -3,7 +3,7 @@
 The name's extension only chooses between the two kinds that share a container (DOC and WPS
 are both OLE2 compound files); a file whose content is none of these is refused, whatever its
 name. Word files with macros (vbaProject.bin) are refused too. Nothing is unpacked beyond the
-zip directory and ODT's 40-byte `mimetype` part.
+zip directory (read only once its declared size is small) and ODT's 40-byte `mimetype` part.
 """
 
 import io
@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 
 from django.utils.translation import gettext as _
 
+from accounting_registry import archives
 from reporting.constants import PLAN_MAX_BYTES
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -71,11 +72,14 @@ def identify(data: bytes, name: str) -> Document:
 
 
 def _zip_kind(data: bytes) -> str:
+    entries = archives.declared_entries(data)
+    if entries is None:
+        raise DocumentError(_("The file could not be opened; it may be damaged."))
+    if entries > MAX_ZIP_PARTS:  # read the directory only once it is known to be small
+        raise _not_a_plan()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
-            if len(parts) > MAX_ZIP_PARTS:
-                raise _not_a_plan()
             names = {part.filename for part in parts}
             if "word/vbaProject.bin" in names:
                 raise DocumentError(

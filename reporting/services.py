@@ -61,6 +61,18 @@ def _move(obj, to: str, transitions: dict[str, frozenset[str]]) -> None:
     obj.status = to
 
 
+def _checked_decision(
+    decision: str, note: str, *, allowed: tuple, returned: str, choose: str, explain: str
+) -> str:
+    """The city's decision is one of `allowed`, and a return says why; the note, stripped."""
+    note = note.strip()
+    if decision not in allowed:
+        raise ReportingError(choose)
+    if decision == returned and not note:
+        raise ReportingError(explain)
+    return note
+
+
 # --- Work plans ---------------------------------------------------------------------------------
 
 
@@ -136,11 +148,14 @@ def decide_work_plan(
     """City staff acknowledge (备案) the plan, or return it with comments for a new version."""
     if not permissions.can_supervise(actor):
         raise PermissionDenied("only city staff decide on work plans")
-    comments = comments.strip()
-    if decision not in (PlanStatus.ACKNOWLEDGED, PlanStatus.RETURNED):
-        raise ReportingError(_("Choose to acknowledge or to return the plan."))
-    if decision == PlanStatus.RETURNED and not comments:
-        raise ReportingError(_("Say what the county should change."))
+    comments = _checked_decision(
+        decision,
+        comments,
+        allowed=(PlanStatus.ACKNOWLEDGED, PlanStatus.RETURNED),
+        returned=PlanStatus.RETURNED,
+        choose=_("Choose to acknowledge or to return the plan."),
+        explain=_("Say what the county should change."),
+    )
     with transaction.atomic():
         locked = WorkPlan.objects.select_for_update().get(pk=plan.pk)
         _check_revision(locked, revision)
@@ -312,11 +327,14 @@ def decide_sheet(
     """City staff accept the submitted sheet, or return it with feedback to be resubmitted."""
     if not permissions.can_supervise(actor):
         raise PermissionDenied("only city staff decide on sheets")
-    feedback = feedback.strip()
-    if decision not in (SheetStatus.ACCEPTED, SheetStatus.RETURNED):
-        raise ReportingError(_("Choose to accept or to return the sheet."))
-    if decision == SheetStatus.RETURNED and not feedback:
-        raise ReportingError(_("Say what the county should correct."))
+    feedback = _checked_decision(
+        decision,
+        feedback,
+        allowed=(SheetStatus.ACCEPTED, SheetStatus.RETURNED),
+        returned=SheetStatus.RETURNED,
+        choose=_("Choose to accept or to return the sheet."),
+        explain=_("Say what the county should correct."),
+    )
     with transaction.atomic():
         locked = ProgressSheet.objects.select_for_update().select_related("bureau").get(pk=sheet.pk)
         _check_revision(locked, revision)

@@ -12,11 +12,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounting_registry.pagination import DeferredJoinPaginator
 from collection.selectors import active_campaign
+from practitioners import registerfile
 from practitioners.decorators import staff_required
 from reporting import bulletins, permissions, selectors, services, weeks
 from reporting.constants import SHEET_NOTES, SheetStatus
 from reporting.documents import KINDS, DocumentError
-from reporting.figures import DEFINITIONS, FIGURES, PEOPLE_FIGURES, Figures, forecast, progress
+from reporting.figures import (
+    DEFINITIONS,
+    FIGURES,
+    PEOPLE_FIGURES,
+    Figures,
+    forecast,
+    progress,
+    week_progress,
+)
 from reporting.forms import (
     PlanDecisionForm,
     PlanUploadForm,
@@ -68,7 +77,7 @@ def dashboard(request):
             "total": total,
             "week": week,
             "cutoff": weeks.cutoff(campaign, week),
-            "days_left": (campaign.collection_due_date - weeks.local_today(campaign, now)).days,
+            "days_left": weeks.days_left(campaign, now),
             "no_plan": [r for r in counties if r.plan.overdue],
             "no_sheet": [r for r in counties if selectors.sheet_missing(r.sheet)],
             "at_risk": [r for r in rows if r.forecast.at_risk],
@@ -145,7 +154,7 @@ def bureau_progress(request, code: str):
             "sheet_weeks": sheet_weeks if reports else [],
             "people_figures": PEOPLE_FIGURES,
             "can_write": permissions.can_write_sheet(request.user, bureau),
-            "days_left": (campaign.collection_due_date - weeks.local_today(campaign, now)).days,
+            "days_left": weeks.days_left(campaign, now),
         },
     )
 
@@ -192,12 +201,7 @@ def people_export(request, code: str, figure: str, fmt: str):
     data = services.export_call_list(
         actor=request.user, campaign=campaign, bureau=bureau, figure=figure, fmt=fmt
     )
-    content_type = (
-        "text/csv; charset=utf-8"
-        if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response = HttpResponse(data, content_type=content_type)
+    response = HttpResponse(data, content_type=registerfile.CONTENT_TYPES[fmt])
     name = f"call-list-{bureau.code}-{figure}-{timezone.localdate():%Y%m%d}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -211,6 +215,15 @@ def _reporting_bureau(request, code: str):
     if not permissions.reports(bureau):
         raise Http404
     return bureau
+
+
+def _filed_plan(bureau):
+    """The running campaign and the county's plan in it; 404 when there is none."""
+    campaign = active_campaign()
+    current = selectors.plan_of(campaign=campaign, bureau=bureau) if campaign else None
+    if current is None:
+        raise Http404
+    return campaign, current
 
 
 @require_http_methods(["GET", "POST"])
@@ -289,10 +302,7 @@ def plan_decide(request, code: str):
     bureau = _reporting_bureau(request, code)
     if not permissions.can_supervise(request.user):
         raise PermissionDenied
-    campaign = active_campaign()
-    current = selectors.plan_of(campaign=campaign, bureau=bureau) if campaign else None
-    if current is None:
-        raise Http404
+    campaign, current = _filed_plan(bureau)
     form = PlanDecisionForm(request.POST)
     if form.is_valid():
         try:
@@ -322,10 +332,7 @@ def plan_paper(request, code: str):
     bureau = _reporting_bureau(request, code)
     if not permissions.can_supervise(request.user):
         raise PermissionDenied
-    campaign = active_campaign()
-    current = selectors.plan_of(campaign=campaign, bureau=bureau) if campaign else None
-    if current is None:
-        raise Http404
+    _campaign, current = _filed_plan(bureau)
     services.record_plan_paper(
         plan=current, actor=request.user, received=request.POST.get("received") == "1"
     )
@@ -338,10 +345,7 @@ def plan_paper(request, code: str):
 def plan_file(request, code: str, number: int):
     """A version of the plan, to the county's staff and city staff only."""
     bureau = _reporting_bureau(request, code)
-    campaign = active_campaign()
-    current = selectors.plan_of(campaign=campaign, bureau=bureau) if campaign else None
-    if current is None:
-        raise Http404
+    _campaign, current = _filed_plan(bureau)
     version = selectors.plan_version(plan=current, number=number)
     response = FileResponse(
         version.file.open("rb"),
@@ -432,8 +436,6 @@ def _sheet_context(request, campaign, bureau, week, current, **forms):
     if frozen:
         figures, as_of = Figures.from_dict(current.figures), current.figures_as_of
     else:
-        from reporting.figures import week_progress
-
         live = week_progress(campaign=campaign, week=week)
         figures, as_of = live.bureaus.get(bureau.pk, Figures()), live.as_of
     cutoff = weeks.cutoff(campaign, week)
@@ -579,13 +581,9 @@ def bulletin_file(request, campaign: int, week: str, fmt: str):
     field = {"pdf": item.pdf, "xlsx": item.xlsx}[fmt]
     if not field:
         raise Http404
-    content_type = {
-        "pdf": "application/pdf",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    }[fmt]
     return FileResponse(
         field.open("rb"),
-        content_type=content_type,
+        content_type=KINDS["pdf"] if fmt == "pdf" else registerfile.CONTENT_TYPES[fmt],
         as_attachment=fmt == "xlsx",
         filename=f"bulletin-{item.week}.{fmt}",
     )

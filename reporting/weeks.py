@@ -107,6 +107,11 @@ def in_campaign(campaign, week: Week) -> bool:
     return first_week(campaign) <= week <= last_week(campaign)
 
 
+def days_left(campaign, now: datetime.datetime | None = None) -> int:
+    """Days from today to the collection deadline (0 on its day, negative after it)."""
+    return (campaign.collection_due_date - local_today(campaign, now)).days
+
+
 def deadline(campaign) -> datetime.datetime:
     """The end of the collection deadline's day, local time."""
     day = campaign.collection_due_date + datetime.timedelta(days=1)

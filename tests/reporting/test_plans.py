@@ -225,3 +225,14 @@ def test_overdue_turns_on_at_midnight_after_the_due_day(campaign):
         campaign=campaign, plan=None, now=due - datetime.timedelta(seconds=1)
     ).overdue
     assert selectors.plan_state(campaign=campaign, plan=None, now=due).overdue
+
+
+def test_a_zip_declaring_thousands_of_parts_is_refused_before_its_directory_is_read():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+        for i in range(documents.MAX_ZIP_PARTS):
+            z.writestr(f"p/{i}", "")
+    with pytest.raises(documents.DocumentError, match="not a PDF"):
+        documents.identify(out.getvalue(), "方案.docx")
