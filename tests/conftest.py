@@ -2,6 +2,7 @@
 staff, the city, practitioners of each, an active campaign, activated accounts, photos."""
 
 import datetime
+import time
 
 import pytest
 from django.core.cache import cache
@@ -20,6 +21,19 @@ def english_messages():
     Pages still choose their language per request (Chinese by default; see test_i18n)."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def still_limit_clock(monkeypatch):
+    """django-ratelimit's windows are fixed stretches of the clock (accounting_registry.throttle):
+    a test's few attempts must not straddle a window's end, which forgets them (a test failed so,
+    once). Its clock stands still in tests; a test that needs time to pass moves it."""
+    import types
+
+    import django_ratelimit.core
+
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture(autouse=True)
