@@ -11,6 +11,8 @@ goes through this module on its way into such a file:
   typed, shows as typed, and stays text when someone edits the cell.
 """
 
+import csv
+import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -64,3 +66,30 @@ def xlsx_row(sheet, values: Iterable[Any], *, font=None) -> list:
             cell.font = font
         cells.append(cell)
     return cells
+
+
+def write_table(
+    headers: list[str], rows: Iterable[list[Any]], *, fmt: str, title: str
+) -> tuple[bytes, int]:
+    """A list for people to open (CSV with a BOM, so Excel reads it as UTF-8, or XLSX with one
+    sheet named `title`), every cell as text: the file's bytes and its number of rows."""
+    count = 0
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(csv_row(headers))
+        for row in rows:
+            writer.writerow(csv_row(row))
+            count += 1
+        return ("\ufeff" + out.getvalue()).encode("utf-8"), count
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    sheet.append(xlsx_row(sheet, headers))
+    for row in rows:
+        sheet.append(xlsx_row(sheet, row))
+        count += 1
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), count

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("collection.urls")),
     path("", include("confirmation.urls")),
     path("", include("reporting.urls")),
+    path("", include("business.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

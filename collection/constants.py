@@ -13,9 +13,17 @@ class ApplicationStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
 
 
+class ApplicationKind(models.TextChoices):
+    """What an application asks for: the campaign's information collection (信息采集), or, once
+    that is confirmed, a change of the confirmed record (信息变更), outside any campaign."""
+
+    COLLECTION = "collection", _("Information collection")
+    CHANGE = "change", _("Information change")
+
+
 # status -> statuses it may move to. A submitted application may be revised (back to draft)
-# or resubmitted until the counter confirms it; a confirmed one changes only through a
-# ChangeRequest (a later step).
+# or resubmitted until the counter confirms it; a confirmed one never changes again: later
+# changes are new applications of kind CHANGE.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     ApplicationStatus.DRAFT: frozenset({ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED}),
     ApplicationStatus.SUBMITTED: frozenset(

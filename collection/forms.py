@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from collection import photos, rules
 from collection.constants import APPLICATION_FIELDS, SECTIONS
 from collection.models import Campaign
+from practitioners.constants import CONTACT_FIELDS
 from practitioners.idnumbers import check_id_number, looks_like_resident_id, normalize_id_number
 from practitioners.models import Bureau, Practitioner
 from practitioners.validators import normalize_mobile, validate_mobile
@@ -103,16 +104,18 @@ class ApplicationForm(forms.Form):
         "employer": forms.Textarea(attrs={"rows": 2}),
     }
 
-    def __init__(self, *args, practitioner: Practitioner, **kwargs):
+    def __init__(self, *args, practitioner: Practitioner, read_only=(), **kwargs):
+        """`read_only`: fields shown but not changed here (besides the certificate number): a
+        change request's contact details, which change at once elsewhere."""
         super().__init__(*args, **kwargs)
         self.practitioner = practitioner
         for name in APPLICATION_FIELDS:
             widget = self.WIDGETS.get(name)
             self.fields[name] = rules.field(name, widget=copy(widget) if widget else None)
-        for name in rules.READ_ONLY_FIELDS:
+        for name in (*rules.READ_ONLY_FIELDS, *read_only):
             self.fields[name].disabled = True
             self.fields[name].required = False
-            self.initial.setdefault(name, getattr(practitioner, name))
+            self.initial[name] = getattr(practitioner, name)
 
     def sections(self):
         """(key, title, [bound fields]) in form order, for the template."""
@@ -161,6 +164,16 @@ class ResetWithCodeForm(NewPasswordForm):
         return normalize_id_number(self.cleaned_data["id_number"])
 
 
+class ContactForm(forms.Form):
+    """A confirmed practitioner's contact details, changed at once (collection.rules' fields)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in CONTACT_FIELDS:
+            widget = ApplicationForm.WIDGETS.get(name)
+            self.fields[name] = rules.field(name, widget=copy(widget) if widget else None)
+
+
 class CampaignForm(forms.ModelForm):
     # Not the model field: making one campaign active ends the other's, which the service does.
     active = forms.BooleanField(label=_("Active (the campaign now running)"), required=False)
@@ -178,6 +191,7 @@ class CampaignForm(forms.ModelForm):
             "collection_due_date",
             "report_weekday",
             "report_hour",
+            "pending_grace_days",
         ]
         widgets = {
             "start_date": DATE_INPUT,

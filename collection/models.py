@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounting_registry.storage import private_storage
 from accounting_registry.tallies import TallyModel, TotalModel
-from collection.constants import ApplicationStatus, TallyFigure, Weekday
+from collection.constants import (
+    OPEN_STATUSES,
+    ApplicationKind,
+    ApplicationStatus,
+    TallyFigure,
+    Weekday,
+)
 from practitioners.models import Bureau, Practitioner
 
 
@@ -30,6 +36,15 @@ class Campaign(models.Model):
         help_text=_("Hour of the day (0–23) in the campaign's time zone."),
     )
     time_zone = models.CharField(_("time zone"), max_length=40, default="Asia/Shanghai")
+    pending_grace_days = models.PositiveSmallIntegerField(
+        _("grace period before the pending pool (days)"),
+        default=30,
+        validators=[MaxValueValidator(365)],
+        help_text=_(
+            "Days after the collection deadline after which unconfirmed records may be moved "
+            "to the pending pool."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=False)
 
     class Meta:
@@ -91,9 +106,16 @@ class Photo(models.Model):
 
 
 class Application(models.Model):
-    """A practitioner's information for one campaign: the working copy and its status."""
+    """A practitioner's information for one campaign (kind COLLECTION), or a change of their
+    confirmed record (kind CHANGE, no campaign): the working copy and its status. Both go
+    through the same form, versions, printed form and counter review."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="applications")
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=ApplicationKind, default=ApplicationKind.COLLECTION
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="applications", null=True, blank=True
+    )
     practitioner = models.ForeignKey(
         Practitioner, on_delete=models.CASCADE, related_name="applications"
     )
@@ -127,6 +149,17 @@ class Application(models.Model):
             models.UniqueConstraint(
                 fields=["campaign", "practitioner"], name="one_application_per_campaign"
             ),
+            # One change at a time: a second tab's request finds the first one.
+            models.UniqueConstraint(
+                fields=["practitioner"],
+                condition=Q(kind=ApplicationKind.CHANGE, status__in=OPEN_STATUSES),
+                name="one_open_change_request",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=ApplicationKind.COLLECTION, campaign__isnull=False)
+                | Q(kind=ApplicationKind.CHANGE, campaign__isnull=True),
+                name="application_kind_campaign",
+            ),
         ]
         indexes = [
             # The counter's queue and its count: an index-only range scan per bureau, which
@@ -140,6 +173,10 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.reference or f"application {self.pk}"
+
+    @property
+    def is_change(self) -> bool:
+        return self.kind == ApplicationKind.CHANGE
 
     @property
     def latest_submission(self) -> "Submission | None":

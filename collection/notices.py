@@ -1,21 +1,47 @@
-"""What the practitioner is told when the counter decides: (subject, body), in the active
-language. Shown on their home page, and emailed when they gave an address."""
+"""What the practitioner is told when the counter or a clerk decides: (subject, body), in the
+active language, and `send`, which shows it on their home page and emails it."""
 
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from collection.models import Application
+from collection.models import Application, Notice
+
+
+def send(user, subject: str, body: str, *, application: Application | None = None) -> None:
+    """A notice on the practitioner's home page, and an email after commit when we have an
+    address (a mail server that is down is logged, never turns the staff's action into an
+    error)."""
+    if user is None:
+        return
+    Notice.objects.create(user=user, application=application, subject=subject, body=body)
+    if user.email:
+        transaction.on_commit(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]), robust=True
+        )
 
 
 def returned(application: Application) -> tuple[str, str]:
+    subject = (
+        _("Your change request %(ref)s was returned")
+        if application.is_change
+        else _("Your application %(ref)s was returned")
+    )
     return (
-        _("Your application %(ref)s was returned") % {"ref": application.reference},
+        subject % {"ref": application.reference},
         render_to_string("emails/application_returned.txt", {"application": application}).strip(),
     )
 
 
 def confirmed(application: Application) -> tuple[str, str]:
+    subject = (
+        _("Your change request %(ref)s is confirmed")
+        if application.is_change
+        else _("Your application %(ref)s is confirmed")
+    )
     return (
-        _("Your application %(ref)s is confirmed") % {"ref": application.reference},
+        subject % {"ref": application.reference},
         render_to_string("emails/application_confirmed.txt", {"application": application}).strip(),
     )

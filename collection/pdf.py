@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 
@@ -85,7 +86,7 @@ def form_path(submission: Submission) -> str:
     bureau = application.bureau  # the practitioner's, whose counter accepts the form
     shown = [
         FORM_VERSION,
-        application.campaign.name,
+        application.campaign.name if application.campaign_id else application.kind,
         application.reference,
         bureau.name,
         bureau.hall_name,
@@ -129,9 +130,16 @@ def form_context(submission: Submission) -> dict[str, Any]:
     bureau = application.bureau
     data = submission.data
     reference = application.reference or ""
+    changes = diff.changes_between(submission.record, data)
+    if application.is_change:
+        title = f"南宁市会计从业人员基本信息变更表 {reference}"
+        subtitle = "变更事项：" + "、".join(c.label for c in changes)
+    else:
+        title = f"南宁市会计从业人员基本信息采集表 {reference}"
+        subtitle = application.campaign.name
     return {
-        "title": f"南宁市会计从业人员基本信息采集表 {reference}".strip(),
-        "campaign": application.campaign.name,
+        "title": title.strip(),
+        "campaign": subtitle,
         "reference": reference,
         "version": submission.number,
         "submitted_on": chinese_date(local_date(submission)),
@@ -140,7 +148,9 @@ def form_context(submission: Submission) -> dict[str, Any]:
         "photo_uri": photo_data_uri(submission),
         "bureau": bureau,
         "has_employer": originals.has_employer(data),
-        "originals": originals.originals_for(data),
+        "originals": originals.originals_for(
+            data, kind=application.kind, changed={c.field for c in changes}
+        ),
     }
 
 
@@ -207,8 +217,9 @@ def qr_code(reference: str) -> segno.QRCode:
 
 
 def local_date(submission: Submission) -> datetime.date:
-    """The day the version was submitted, in the campaign's time zone."""
-    zone = zoneinfo.ZoneInfo(submission.application.campaign.time_zone)
+    """The day the version was submitted, in the campaign's time zone (a change's: the site's)."""
+    campaign = submission.application.campaign
+    zone = zoneinfo.ZoneInfo(campaign.time_zone if campaign else settings.TIME_ZONE)
     return timezone.localtime(submission.submitted_at, zone).date()
 
 

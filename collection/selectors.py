@@ -4,9 +4,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from collection import permissions
+from collection.constants import OPEN_STATUSES, ApplicationKind, ApplicationStatus
 from collection.models import Application, Campaign, Notice, Photo, Submission
 from practitioners import selectors as register_selectors
-from practitioners.models import Practitioner, User
+from practitioners.constants import RegisterFigure
+from practitioners.models import Bureau, Practitioner, RegisterTotal, User
 
 
 def active_campaign() -> Campaign | None:
@@ -21,6 +23,34 @@ def application_of(*, practitioner: Practitioner, campaign: Campaign | None) -> 
     return (
         Application.objects.select_related("photo", "campaign")
         .filter(campaign=campaign, practitioner=practitioner)
+        .first()
+    )
+
+
+def open_change(*, practitioner: Practitioner) -> Application | None:
+    """The practitioner's change request in progress or at the counter, if any."""
+    return (
+        Application.objects.select_related("photo")
+        .filter(practitioner=practitioner, kind=ApplicationKind.CHANGE, status__in=OPEN_STATUSES)
+        .first()
+    )
+
+
+def confirmed_photo_id(*, practitioner: Practitioner) -> int | None:
+    """The photo of the practitioner's last confirmed application: the one the record holds."""
+    return (
+        Application.objects.filter(practitioner=practitioner, status=ApplicationStatus.CONFIRMED)
+        .order_by("-confirmed_at")
+        .values_list("photo_id", flat=True)
+        .first()
+    )
+
+
+def last_change(*, practitioner: Practitioner) -> Application | None:
+    """The practitioner's open change request, or else the last one decided."""
+    return open_change(practitioner=practitioner) or (
+        Application.objects.filter(practitioner=practitioner, kind=ApplicationKind.CHANGE)
+        .order_by("-updated_at")
         .first()
     )
 
@@ -65,3 +95,13 @@ def campaign_or_404(pk: int) -> Campaign:
         return Campaign.objects.get(pk=pk)
     except Campaign.DoesNotExist:
         raise Http404 from None
+
+
+def pending_pool_counts() -> list[tuple[Bureau, int]]:
+    """Each bureau's records in the pending pool now (the running totals), in bureau order."""
+    counts = dict(
+        RegisterTotal.objects.filter(figure=RegisterFigure.PENDING, count__gt=0).values_list(
+            "bureau_id", "count"
+        )
+    )
+    return [(b, counts[b.pk]) for b in Bureau.objects.filter(pk__in=counts).order_by("code")]

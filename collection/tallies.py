@@ -88,9 +88,10 @@ def rebuild(*, applications=Application, tally=ApplicationTally, totals=Applicat
     application passed through before are not stored, so figures of earlier weeks come out as
     if each had reached its present state directly. A migration passes its historical models.)"""
     counts = []
+    counted = applications.objects.filter(campaign__isnull=False)  # not change requests
     for state, q in STATE_FILTERS.items():
         rows = (
-            applications.objects.filter(q)
+            counted.filter(q)
             .annotate(hour=TruncHour(_ENTERED[state], tzinfo=tallies.UTC))
             .values("campaign_id", "bureau_id", "hour")
             .annotate(n=Count("id"))
@@ -98,7 +99,7 @@ def rebuild(*, applications=Application, tally=ApplicationTally, totals=Applicat
         )
         counts += [((r["campaign_id"], r["bureau_id"], state, r["hour"]), r["n"]) for r in rows]
     rows = (
-        applications.objects.filter(status=ApplicationStatus.CONFIRMED)
+        counted.filter(status=ApplicationStatus.CONFIRMED)
         .annotate(hour=TruncHour("confirmed_at", tzinfo=tallies.UTC))
         .values("campaign_id", "bureau_id", "hour")
         .annotate(n=Count("id"))

@@ -10,6 +10,9 @@ urlpatterns = [
     path("me/", views.home, name="home"),
     path("me/application/", views.application_form, name="application"),
     path("me/application.pdf", views.application_pdf, name="application_pdf"),
+    path("me/change/", views.change_form, name="change"),
+    path("me/change.pdf", views.change_pdf, name="change_pdf"),
+    path("me/contact/", views.contact_form, name="contact"),
     path("me/photo/", views.photo_upload, name="photo_upload"),
     path("me/notices/<int:pk>/read/", views.dismiss_notice, name="dismiss_notice"),
     path("photos/<int:pk>/", views.photo, name="photo"),
@@ -24,4 +27,5 @@ urlpatterns = [
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/new/", views.campaign_edit, name="campaign_new"),
     path("campaigns/<int:pk>/", views.campaign_edit, name="campaign_edit"),
+    path("campaigns/<int:pk>/pending-pool/", views.pending_pool, name="pending_pool"),
 ]

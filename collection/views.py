@@ -4,25 +4,30 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounting_registry.clients import client_address
+from business import selectors as business_selectors
 from collection import diff, pdf, permissions, photos, selectors, services
-from collection.constants import IDENTITY_FIELDS, ApplicationStatus
+from collection.constants import IDENTITY_FIELDS, ApplicationKind, ApplicationStatus
 from collection.forms import (
     ActivationForm,
     ApplicationForm,
     CampaignForm,
+    ContactForm,
     MoveForm,
     PhotoForm,
     ResetWithCodeForm,
 )
 from collection.originals import originals_for
+from practitioners import gate
 from practitioners import permissions as register_permissions
 from practitioners import selectors as register_selectors
-from practitioners.decorators import practitioner_required, staff_required
+from practitioners.constants import CONTACT_FIELDS
+from practitioners.decorators import collected_required, practitioner_required, staff_required
 from practitioners.models import Bureau
 from practitioners.services import record_practitioner_viewed
 
@@ -99,6 +104,7 @@ def reset_with_code(request):
 def home(request, practitioner):
     campaign = selectors.active_campaign()
     application = selectors.application_of(practitioner=practitioner, campaign=campaign)
+    change = selectors.last_change(practitioner=practitioner)
     return render(
         request,
         "collection/practitioner_home.html",
@@ -112,8 +118,20 @@ def home(request, practitioner):
             "originals": originals_for(application.data)
             if application and application.status != ApplicationStatus.DRAFT
             else [],
+            "refusal": gate.refusal(practitioner),
+            "did_business_first": business_selectors.did_business_before_collecting(practitioner),
+            "change": change,
+            "change_originals": _change_originals(practitioner, change),
+            "history": register_selectors.record_history(practitioner=practitioner),
         },
     )
+
+
+def _change_originals(practitioner, change) -> list:
+    if change is None or change.status != ApplicationStatus.SUBMITTED:
+        return []
+    changed = {c.field for c in diff.compute_changes(practitioner, change.data)}
+    return originals_for(change.data, kind=ApplicationKind.CHANGE, changed=changed)
 
 
 def _form_initial(practitioner, application, user) -> dict:
@@ -149,19 +167,45 @@ def application_form(request, practitioner):
         messages.info(
             request,
             _(
-                "Your application is confirmed: the bureau now holds this information, and it can no longer be changed here."
+                "Your application is confirmed: the bureau now holds this information. To change it, file a change request."
             ),
         )
         return redirect("collection:home")
+    return _sectioned_form(
+        request, practitioner, application, kind=ApplicationKind.COLLECTION, campaign=campaign
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@collected_required(gate.CHANGE_REQUEST)
+def change_form(request, practitioner):
+    """信息变更: the same sectioned form, from the confirmed record, for the counter to confirm."""
+    application = selectors.open_change(practitioner=practitioner)
+    return _sectioned_form(request, practitioner, application, kind=ApplicationKind.CHANGE)
+
+
+# kind -> (save a draft, submit, read-only fields besides the certificate number, the page)
+_FORM_KINDS = {
+    ApplicationKind.COLLECTION: (services.save_draft, services.submit_application, ()),
+    ApplicationKind.CHANGE: (services.save_change_draft, services.submit_change, CONTACT_FIELDS),
+}
+
+
+def _sectioned_form(request, practitioner, application, *, kind: str, campaign=None):
+    """The application form of a collection or a change request: keeps a draft as typed,
+    submits what collection.rules accept, and never loses what was typed."""
+    save, submit, read_only = _FORM_KINDS[kind]
     stored = diff.record_values(practitioner)
     status = 200
+    here = "collection:change" if kind == ApplicationKind.CHANGE else "collection:application"
     if request.method == "POST":
-        form = ApplicationForm(request.POST, practitioner=practitioner)
+        form = ApplicationForm(request.POST, practitioner=practitioner, read_only=read_only)
         revision = _revision(request.POST)
         try:
             if request.POST.get("action") == "submit":
                 if form.is_valid():
-                    services.submit_application(
+                    submit(
                         practitioner=practitioner,
                         actor=request.user,
                         values=form.cleaned_data,
@@ -170,6 +214,10 @@ def application_form(request, practitioner):
                     messages.success(
                         request,
                         _(
+                            "Submitted. Print the change form and bring it with the originals it lists to the counter."
+                        )
+                        if kind == ApplicationKind.CHANGE
+                        else _(
                             "Submitted. Print the application form, have it sealed if you have an employer, and bring it with the originals to the counter."
                         ),
                     )
@@ -188,14 +236,12 @@ def application_form(request, practitioner):
                         for name in ("has_computing_cert", "in_accounting_post")
                     }
                 )
-                services.save_draft(
-                    practitioner=practitioner, actor=request.user, data=raw, revision=revision
-                )
+                save(practitioner=practitioner, actor=request.user, data=raw, revision=revision)
                 messages.success(request, _("Draft saved. You can come back and finish it later."))
-                return redirect("collection:application")
+                return redirect(here)
         except services.StaleApplication as exc:
             messages.error(request, exc.message)
-            form = _keep_typed(practitioner, request.POST, exc.application.revision)
+            form = _keep_typed(practitioner, request.POST, exc.application.revision, read_only)
             status = 409
         except services.InvalidApplication as exc:
             for name, errors in exc.errors.items():
@@ -210,6 +256,7 @@ def application_form(request, practitioner):
         form = ApplicationForm(
             initial=_form_initial(practitioner, application, request.user),
             practitioner=practitioner,
+            read_only=read_only,
         )
     return render(
         request,
@@ -218,12 +265,50 @@ def application_form(request, practitioner):
             "form": form,
             "practitioner": practitioner,
             "application": application,
+            "is_change": kind == ApplicationKind.CHANGE,
+            "photo_id": application.photo_id
+            if application
+            else selectors.confirmed_photo_id(practitioner=practitioner),
             "Status": ApplicationStatus,
             "corrections": _corrections(form, stored),
             "identity_fields": IDENTITY_FIELDS,
             "campaign": campaign,
         },
         status=status,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@collected_required(gate.CONTACT_CHANGE)
+def contact_form(request, practitioner):
+    """Mobile, email, address and postcode: changed at once, no counter visit (audited)."""
+    initial = {f: getattr(practitioner, f) for f in CONTACT_FIELDS}
+    form = ContactForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = services.change_contact(
+                practitioner=practitioner, actor=request.user, values=form.cleaned_data
+            )
+        except services.InvalidApplication as exc:
+            for name, errors in exc.errors.items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+        else:
+            if changes:
+                messages.success(
+                    request,
+                    _("Contact details changed: %(fields)s.")
+                    % {"fields": "、".join(c.label for c in changes)},
+                )
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("collection:home")
+    return render(
+        request,
+        "collection/contact_form.html",
+        {"form": form, "practitioner": practitioner},
+        status=400 if form.errors else 200,
     )
 
 
@@ -238,11 +323,11 @@ def _say_what_to_correct(request, form) -> None:
     )
 
 
-def _keep_typed(practitioner, post, revision: int):
+def _keep_typed(practitioner, post, revision: int, read_only=()):
     """Re-bind the user's own entries with the current revision, so nothing typed is lost."""
     data = post.copy()
     data["revision"] = revision
-    return ApplicationForm(data, practitioner=practitioner)
+    return ApplicationForm(data, practitioner=practitioner, read_only=read_only)
 
 
 def _corrections(form, stored: dict) -> dict:
@@ -338,6 +423,21 @@ def application_pdf(request, practitioner):
         ApplicationStatus.CONFIRMED,
     ):
         messages.info(request, _("Submit the application first; then you can print the form."))
+        return redirect("collection:home")
+    return _form_response(application)
+
+
+@never_cache
+@require_GET
+@practitioner_required
+def change_pdf(request, practitioner):
+    """The printed change form of the practitioner's last submitted change request."""
+    application = selectors.last_change(practitioner=practitioner)
+    if application is None or application.status not in (
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.CONFIRMED,
+    ):
+        messages.info(request, _("Submit the change request first; then you can print its form."))
         return redirect("collection:home")
     return _form_response(application)
 
@@ -467,6 +567,43 @@ def campaign_edit(request, pk: int | None = None):
         messages.success(request, _("Campaign saved."))
         return redirect("collection:campaigns")
     return render(request, "collection/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_required
+def pending_pool(request, pk: int):
+    """City staff: the dry run (how many records per bureau would move) and the move itself."""
+    if not permissions.can_manage_campaigns(request.user):
+        raise PermissionDenied
+    campaign = selectors.campaign_or_404(pk)
+    status = 200
+    if request.method == "POST":
+        try:
+            moved = services.move_unconfirmed_to_pending(campaign=campaign, actor=request.user)
+        except services.CollectionError as exc:
+            messages.error(request, exc.message)
+            status = 400
+        else:
+            messages.success(
+                request,
+                _("%(n)s records moved to the pending pool.") % {"n": f"{moved.total:,}"},
+            )
+            return redirect("collection:pending_pool", campaign.pk)
+    dry_run = services.move_unconfirmed_to_pending(
+        campaign=campaign, actor=request.user, dry_run=True
+    )
+    return render(
+        request,
+        "collection/pending_pool.html",
+        {
+            "campaign": campaign,
+            "dry_run": dry_run,
+            "is_open": timezone.now() >= dry_run.opens_at,
+            "pool": selectors.pending_pool_counts(),
+        },
+        status=status,
+    )
 
 
 @require_POST

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from collection import rules
-from collection.constants import APPLICATION_FIELDS, ApplicationStatus
+from collection.constants import APPLICATION_FIELDS, ApplicationKind, ApplicationStatus
 from confirmation.constants import ReturnReason
 from confirmation.models import PrintSettings
 from practitioners.models import Practitioner
@@ -30,6 +30,12 @@ class CounterSearchForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=ApplicationKind.choices,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

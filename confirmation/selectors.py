@@ -3,11 +3,11 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from collection.constants import ApplicationStatus
+from collection.constants import ApplicationKind, ApplicationStatus
 from collection.models import Application
 from collection.selectors import active_campaign
 from confirmation import permissions
@@ -48,16 +48,33 @@ def _applications(campaign) -> QuerySet[Application]:
     return Application.objects.filter(campaign=campaign).select_related("practitioner", "bureau")
 
 
+def _open_change(person: Practitioner) -> Application | None:
+    """The person's change request waiting at the counter, if any."""
+    return (
+        Application.objects.filter(
+            practitioner=person, kind=ApplicationKind.CHANGE, status=ApplicationStatus.SUBMITTED
+        )
+        .select_related("practitioner", "bureau")
+        .first()
+    )
+
+
 def counter_search(*, user: User, query: str) -> CounterSearch:
-    """A reference number (QR scan), ID number, certificate number or the start of a name."""
+    """A reference number (QR scan), ID number, certificate number or the start of a name. A
+    person's change request waiting at the counter comes before their collection."""
     result = CounterSearch()
     campaign = active_campaign()
     query = query.strip()
-    if not query or campaign is None:
+    if not query:
         return result
     number = exact_number(query)
     if number is not None:
-        application = _applications(campaign).filter(reference=number).first()
+        application = (
+            Application.objects.filter(reference=number)
+            .filter(Q(campaign=campaign) | Q(kind=ApplicationKind.CHANGE))
+            .select_related("practitioner", "bureau")
+            .first()
+        )
         people = list(
             Practitioner.objects.select_related("bureau").filter(id_number=number)
             | Practitioner.objects.select_related("bureau").filter(cert_number=number)
@@ -70,11 +87,17 @@ def counter_search(*, user: User, query: str) -> CounterSearch:
                 result.elsewhere = person.bureau
                 result.elsewhere_people.append(person)
                 continue
-            found = application or _applications(campaign).filter(practitioner=person).first()
+            found = (
+                application
+                or _open_change(person)
+                or _applications(campaign).filter(practitioner=person).first()
+            )
             if found is not None and found.status != ApplicationStatus.DRAFT:
                 result.applications.append(found)
             else:
                 result.without_application.append(person)
+        return result
+    if campaign is None:
         return result
     qs = (
         _applications(campaign)
@@ -94,9 +117,11 @@ def queue(
     status: str = ApplicationStatus.SUBMITTED,
     day: datetime.date | None = None,
     identity_only: bool = False,
+    kind: str = ApplicationKind.COLLECTION,
 ) -> QuerySet[Application]:
-    """A bureau's applications in the active campaign, oldest submission first."""
-    campaign = active_campaign()
+    """A bureau's applications in the active campaign (or its change requests, which belong to
+    no campaign), oldest submission first."""
+    campaign = active_campaign() if kind == ApplicationKind.COLLECTION else None
     qs = Application.objects.filter(campaign=campaign, bureau=bureau, status=status)
     if day is not None:
         start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 from accounting_registry import throttle
 from collection import diff, rules
 from collection import services as collection_services
-from collection.constants import APPLICATION_FIELDS, IDENTITY_FIELDS, ApplicationStatus
+from collection.constants import (
+    APPLICATION_FIELDS,
+    IDENTITY_FIELDS,
+    ApplicationKind,
+    ApplicationStatus,
+)
 from collection.models import Application, Submission
 from collection.originals import originals_for
 from collection.services.applications import _confirm_application, _return_application
@@ -64,9 +69,13 @@ class InvalidCorrection(InvalidDecision):
     """The corrected value breaks the application's rules (collection.rules)."""
 
 
-def required_ticks(*, data: dict, changes: list[diff.Change]) -> list[tuple[str, str]]:
-    """(key, label) of every tick the clerk must set before confirming these submitted values."""
-    ticks = [(o.key, str(o.label)) for o in originals_for(data)]
+def required_ticks(
+    *, data: dict, changes: list[diff.Change], kind: str = ApplicationKind.COLLECTION
+) -> list[tuple[str, str]]:
+    """(key, label) of every tick the clerk must set before confirming these submitted values
+    (for a change request: the originals its changes need)."""
+    originals = originals_for(data, kind=kind, changed={c.field for c in changes})
+    ticks = [(o.key, str(o.label)) for o in originals]
     if any(c.identity for c in changes):
         ticks.append((IDENTITY_CHECKED, _("Identity changes checked against the ID card")))
     return ticks
@@ -136,7 +145,7 @@ def confirm_at_counter(
         application = _locked_for_decision(application, actor, revision)
         submission = application.latest_submission
         changes = diff.compute_changes(application.practitioner, submission.data)
-        required = required_ticks(data=submission.data, changes=changes)
+        required = required_ticks(data=submission.data, changes=changes, kind=application.kind)
         missing = [(key, label) for key, label in required if key not in checklist]
         if missing:
             raise MissingOriginals(

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounting_registry import throttle
 from accounting_registry.pagination import DeferredJoinPaginator
 from collection import diff
-from collection.constants import IDENTITY_FIELDS, ApplicationStatus
+from collection.constants import IDENTITY_FIELDS, ApplicationKind, ApplicationStatus
 from confirmation import pdf, permissions, selectors, services
 from confirmation.forms import (
     ConfirmForm,
@@ -80,11 +80,15 @@ def queue(request):
         raise PermissionDenied
     form = QueueFilterForm(request.GET or None)
     status, day, identity = ApplicationStatus.SUBMITTED, None, False
+    kind = ApplicationKind.COLLECTION
     if form.is_valid():
         status = form.cleaned_data["status"] or ApplicationStatus.SUBMITTED
         day = form.cleaned_data["day"]
         identity = form.cleaned_data["identity"]
-    applications = selectors.queue(bureau=bureau, status=status, day=day, identity_only=identity)
+        kind = form.cleaned_data["kind"] or ApplicationKind.COLLECTION
+    applications = selectors.queue(
+        bureau=bureau, status=status, day=day, identity_only=identity, kind=kind
+    )
     page = DeferredJoinPaginator(applications, QUEUE_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -94,6 +98,8 @@ def queue(request):
             "page": page,
             "bureau": bureau,
             "status": status,
+            "kind": kind,
+            "Kind": ApplicationKind,
             # One reverse() per page instead of one per row: the queue is the counter's hot page.
             "review_prefix": reverse("confirmation:review", args=[0]).removesuffix("0/"),
             "bureaus": register_selectors.bureaus_for(user=request.user)
@@ -117,7 +123,11 @@ def _review_context(request, application, *, confirm_error=None, missing=(), **f
         changes = diff.compute_changes(application.practitioner, submission.data)
         changed = {c.field for c in changes}
         stored = {}
-    ticks = required_ticks(data=submission.data, changes=changes) if confirmation is None else []
+    ticks = (
+        required_ticks(data=submission.data, changes=changes, kind=application.kind)
+        if confirmation is None
+        else []
+    )
     initial = {"revision": application.revision}
     return {
         "container": "container-fluid px-lg-4",  # the counter's wide monitor
@@ -209,6 +219,7 @@ def confirm(request, application):
     ticks = required_ticks(
         data=submission.data,
         changes=diff.compute_changes(application.practitioner, submission.data),
+        kind=application.kind,
     )
     form = ConfirmForm(request.POST, ticks=ticks)
     if not form.is_valid():

@@ -39,6 +39,7 @@ _DEFAULTS: dict[str, Any] = {
     "address": "",
     "postcode": "",
     "confirmed_at": None,
+    "pending_since": None,
 }
 assert set(_DEFAULTS) | {
     "bureau_id",

@@ -44,6 +44,9 @@ RECORD_FIELDS: tuple[str, ...] = tuple(
 # counter is audited with its old and new value.
 CREDENTIAL_FIELDS = ("name", "id_number", "cert_number")
 
+# What a confirmed practitioner changes at once, without the counter (audited).
+CONTACT_FIELDS = ("mobile", "email", "address", "postcode")
+
 
 class BureauKind(models.TextChoices):
     CITY = "city", _("City bureau")
@@ -121,6 +124,20 @@ class AuditAction(models.TextChoices):
     SHEET_DECIDED = "sheet_decided", _("Progress sheet accepted or returned")
     BULLETIN_PUBLISHED = "bulletin_published", _("Progress bulletin published")
     CALL_LIST_EXPORTED = "call_list_exported", _("Call list exported")
+    # after confirmation (information changes, on-post registration, continuing education)
+    CHANGE_DRAFT_SAVED = "change_draft_saved", _("Change request draft saved")
+    CHANGE_SUBMITTED = "change_submitted", _("Change request submitted")
+    CHANGE_RETURNED = "change_returned", _("Change request returned")
+    CHANGE_CONFIRMED = "change_confirmed", _("Change request confirmed")
+    CONTACT_CHANGED = "contact_changed", _("Contact details changed")
+    ON_POST_SUBMITTED = "on_post_submitted", _("On-post registration submitted")
+    ON_POST_APPROVED = "on_post_approved", _("On-post registration approved")
+    ON_POST_RETURNED = "on_post_returned", _("On-post registration returned")
+    EDUCATION_SUBMITTED = "education_submitted", _("Continuing education submitted")
+    EDUCATION_APPROVED = "education_approved", _("Continuing education approved")
+    EDUCATION_RETURNED = "education_returned", _("Continuing education returned")
+    MOVED_TO_PENDING = "moved_to_pending", _("Moved to the pending pool")
+    FLAGGED_EXPORTED = "flagged_exported", _("List of business before collection exported")
 
 
 # The 56 ethnic groups, in the order of GB 3304, plus the two residual categories.
@@ -191,3 +208,4 @@ class RegisterFigure(models.TextChoices):
 
     HOLDERS = "holders", _("Certificate holders")
     IN_POST = "in_post", _("In an accounting post")
+    PENDING = "pending", _("In the pending pool")

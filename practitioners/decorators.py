@@ -8,8 +8,9 @@ import functools
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
 
-from practitioners import permissions, selectors
+from practitioners import gate, permissions, selectors
 
 
 def staff_required(view):
@@ -37,3 +38,27 @@ def practitioner_required(view):
         return view(request, practitioner, *args, **kwargs)
 
     return wrapped
+
+
+def collected_required(action: str):
+    """A practitioner page of business behind the gate (practitioners.gate): one whose
+    collection is not confirmed (or who is in the pending pool) is shown why, with the way to
+    the application, instead of the page (403). The services check the gate again."""
+
+    def decorate(view):
+        @practitioner_required
+        @functools.wraps(view)
+        def wrapped(request, practitioner, *args, **kwargs):
+            found = gate.refusal(practitioner)
+            if found is not None:
+                return render(
+                    request,
+                    "practitioners/not_collected.html",
+                    {"refusal": found, "action": gate.LABELS[action]},
+                    status=403,
+                )
+            return view(request, practitioner, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

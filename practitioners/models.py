@@ -157,6 +157,9 @@ class Practitioner(models.Model):
     )
     # Set by the counter when the collected information is confirmed (step 3).
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # Set when the record was moved to the pending pool (待处理库) after a campaign's deadline
+    # without a confirmed collection; cleared when the counter confirms one (step 7).
+    pending_since = models.DateTimeField(_("in the pending pool since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
 
@@ -197,6 +200,10 @@ class Practitioner(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.pending_since is not None
 
 
 class AuditEvent(models.Model):

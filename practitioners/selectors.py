@@ -1,6 +1,7 @@
 """Reads of the register, already scoped to what the asking user may see."""
 
 import re
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -124,3 +125,55 @@ def recent_events(*, practitioner: Practitioner, limit: int = 20) -> list[AuditE
             action__in=[AuditAction.VIEWED, AuditAction.LOOKED_UP_ELSEWHERE]
         ).select_related("actor")[:limit]
     )
+
+
+# The audit events that write a new version of a person's record (step 7's history).
+RECORD_VERSIONS = (
+    AuditAction.CONFIRMED,
+    AuditAction.CHANGE_CONFIRMED,
+    AuditAction.CONTACT_CHANGED,
+    AuditAction.ON_POST_APPROVED,
+)
+
+
+@dataclass(frozen=True)
+class RecordVersion:
+    """One confirmed version of a record: when, what made it, who, and what it changed."""
+
+    at: object
+    action: str
+    label: str
+    actor: User | None
+    archive_number: str
+    changes: list[dict]
+
+
+def record_history(*, practitioner: Practitioner) -> list[RecordVersion]:
+    """Every confirmed version of the record, newest first, from the audit trail (which is
+    never edited): the counter's confirmations of the collection and of change requests, the
+    practitioner's contact changes and approved on-post registrations. One query."""
+    versions = []
+    events = AuditEvent.objects.filter(
+        practitioner=practitioner, action__in=RECORD_VERSIONS
+    ).select_related("actor")
+    for event in events.order_by("-at", "-id")[:100]:
+        changes = []
+        for change in event.detail.get("changes", []):
+            label = change.get("label")
+            if not label:
+                try:
+                    label = Practitioner._meta.get_field(change["field"]).verbose_name
+                except Exception:  # noqa: BLE001 - a field since removed: show its name
+                    label = change.get("field", "")
+            changes.append({"label": label, "old": change.get("old"), "new": change.get("new")})
+        versions.append(
+            RecordVersion(
+                at=event.at,
+                action=event.action,
+                label=event.action_label,
+                actor=event.actor,
+                archive_number=event.detail.get("archive_number", ""),
+                changes=changes,
+            )
+        )
+    return versions

@@ -1,4 +1,5 @@
-"""The register's tallies: holders and those in an accounting post, per bureau and hour.
+"""The register's tallies: holders, those in an accounting post and those in the pending pool,
+per bureau and hour.
 
 Every service that adds people, moves them or changes whether they are in an accounting post
 calls `record` in its transaction; `rebuild` recomputes the tallies from the register (after
@@ -43,6 +44,17 @@ def record_change(*, before: Person, after: Person, at: datetime.datetime | None
         record(added=[after], removed=[before], at=at)
 
 
+def record_pending(
+    deltas: dict[int, int] | Counter, *, at: datetime.datetime | None = None
+) -> None:
+    """Count records entering (+) or leaving (-) the pending pool, per bureau id."""
+    hour = tallies.hour_of(at or timezone.now())
+    tallies.add(
+        RegisterTally,
+        {(bureau_id, RegisterFigure.PENDING, hour): n for bureau_id, n in deltas.items() if n},
+    )
+
+
 def rebuild(*, practitioners=Practitioner, tally=RegisterTally, totals=RegisterTotal) -> None:
     """Recompute every register tally from the register: each person counted from the hour
     their record was created. (A migration passes its historical models.)"""
@@ -56,6 +68,16 @@ def rebuild(*, practitioners=Practitioner, tally=RegisterTally, totals=RegisterT
     for row in rows:
         counts.append(((row["bureau_id"], RegisterFigure.HOLDERS, row["hour"]), row["holders"]))
         counts.append(((row["bureau_id"], RegisterFigure.IN_POST, row["hour"]), row["in_post"]))
+    # (A migration's historical model from before the pool has no pending_since.)
+    if any(f.name == "pending_since" for f in practitioners._meta.get_fields()):
+        pending = (
+            practitioners.objects.filter(pending_since__isnull=False)
+            .annotate(hour=TruncHour("pending_since", tzinfo=tallies.UTC))
+            .values("bureau_id", "hour")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        counts += [((r["bureau_id"], RegisterFigure.PENDING, r["hour"]), r["n"]) for r in pending]
     tallies.replace_all(tally, counts, key=RegisterTally.TALLY_KEY, totals=totals)
 
 
@@ -81,11 +103,16 @@ def differences() -> dict[int, dict[str, tuple[int, int]]]:
     counted: dict[int, dict[str, int]] = {}
     for row in (
         Practitioner.objects.values("bureau_id")
-        .annotate(holders=Count("id"), in_post=Count("id", filter=Q(in_accounting_post=True)))
+        .annotate(
+            holders=Count("id"),
+            in_post=Count("id", filter=Q(in_accounting_post=True)),
+            pending=Count("id", filter=Q(pending_since__isnull=False)),
+        )
         .order_by()
     ):
         counted[row["bureau_id"]] = {
             RegisterFigure.HOLDERS: row["holders"],
             RegisterFigure.IN_POST: row["in_post"],
+            RegisterFigure.PENDING: row["pending"],
         }
     return tallies.compare(counted, figures(), figures(as_of=tallies.END), RegisterFigure.values)

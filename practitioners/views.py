@@ -66,6 +66,7 @@ def practitioner_detail(request, pk: int):
             "p": practitioner,
             "id_warnings": selectors.id_number_warnings(practitioner),
             "events": selectors.recent_events(practitioner=practitioner),
+            "history": selectors.record_history(practitioner=practitioner),
             "can_move": permissions.can_move_practitioner(request.user),
         },
     )

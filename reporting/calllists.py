@@ -4,13 +4,10 @@ ID numbers are masked: a call list is for calling, not for identifying. Every ty
 goes through accounting_registry.spreadsheets, so no cell is a live formula.
 """
 
-import csv
-import io
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounting_registry.spreadsheets import csv_row, xlsx_row
+from accounting_registry.spreadsheets import write_table
 from reporting import selectors
 from reporting.figures import DEFINITIONS
 
@@ -59,23 +56,6 @@ def _rows(campaign, people, figure: str):
 
 def write(*, campaign, people, figure: str, fmt: str) -> tuple[bytes, int]:
     """The call list's bytes and its number of people."""
-    count = 0
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(csv_row(_headers()))
-        for row in _rows(campaign, people, figure):
-            writer.writerow(csv_row(row))
-            count += 1
-        return ("\ufeff" + out.getvalue()).encode("utf-8"), count
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(str(DEFINITIONS[figure].label)[:31])
-    sheet.append(xlsx_row(sheet, _headers()))
-    for row in _rows(campaign, people, figure):
-        sheet.append(xlsx_row(sheet, row))
-        count += 1
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue(), count
+    return write_table(
+        _headers(), _rows(campaign, people, figure), fmt=fmt, title=str(DEFINITIONS[figure].label)
+    )

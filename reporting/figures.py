@@ -88,6 +88,15 @@ FIGURES: tuple[Definition, ...] = (
         _("Holders whose collected information the counter has confirmed in this campaign."),
     ),
     Definition(
+        "pending",
+        _("In the pending pool"),
+        _(
+            "Holders whose records were moved to the pending pool after the collection deadline "
+            "and its grace period without a confirmed collection. They can do no other business "
+            "until the counter confirms their collection, which takes them out of the pool."
+        ),
+    ),
+    Definition(
         "rate",
         _("Confirmation rate"),
         _(
@@ -111,6 +120,7 @@ class Figures:
     returned: int = 0
     confirmed: int = 0
     confirmed_week: int = 0
+    pending: int = 0
 
     @property
     def not_started(self) -> int:
@@ -174,6 +184,7 @@ def progress(
         bureaus[bureau_id] = Figures(
             holders=held.get(RegisterFigure.HOLDERS, 0),
             in_post=held.get(RegisterFigure.IN_POST, 0),
+            pending=held.get(RegisterFigure.PENDING, 0),
             draft=counts.get(TallyFigure.DRAFT, 0),
             waiting=counts.get(TallyFigure.WAITING, 0),
             returned=counts.get(TallyFigure.RETURNED, 0),

@@ -191,3 +191,17 @@ def submitted_city(practitioner_city, campaign):
     account = activate(practitioner_city)
     services.set_application_photo(practitioner=practitioner_city, actor=account, data=jpeg_bytes())
     return submit(practitioner_city, account)
+
+
+@pytest.fixture
+def postgres_only(transactional_db):
+    """Real PostgreSQL row locks and constraints between threads: skipped on SQLite (CI runs the
+    suite on both). A transactional test flushes the tables: the bureaus are loaded again."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row-lock behaviour is tested on PostgreSQL (CI runs the suite there too)")
+    importlib.import_module("practitioners.migrations.0002_bureaus").load_bureaus(apps, None)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import threading
 
 from openpyxl import Workbook
 from PIL import Image
@@ -36,13 +37,32 @@ def submit(practitioner, account, **changes):
     return practitioner.applications.get()
 
 
+def submit_change(practitioner, account, **changes):
+    """Submit a change request of the practitioner's confirmed record; the change request."""
+    from collection import selectors
+
+    practitioner.refresh_from_db()
+    open_change = selectors.open_change(practitioner=practitioner)
+    values = {f: diff.python_value(f, v) for f, v in diff.record_values(practitioner).items()}
+    values.update(changes)
+    collection_services.submit_change(
+        practitioner=practitioner,
+        actor=account,
+        values=values,
+        revision=open_change.revision if open_change else 0,
+    )
+    return selectors.open_change(practitioner=practitioner)
+
+
 def ticks_for(application) -> set[str]:
     """Every tick the counter needs to confirm the application's latest version."""
     submission = application.latest_submission
     changes = diff.compute_changes(application.practitioner, submission.data)
     return {
         key
-        for key, _label in counter_services.required_ticks(data=submission.data, changes=changes)
+        for key, _label in counter_services.required_ticks(
+            data=submission.data, changes=changes, kind=application.kind
+        )
     }
 
 
@@ -119,3 +139,27 @@ def xlsx_bytes(rows: list[list]) -> bytes:
 
 # The smallest file the work plan upload takes for a PDF (it reads the content, not the name).
 PLAN_PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def run_together(*calls):
+    """Run the calls in threads released at the same moment; returns (results, errors)."""
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    results, errors = [None] * len(calls), [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:  # noqa: BLE001 — the test inspects what each thread raised
+            errors[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return results, errors

@@ -16,6 +16,7 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from business.models import EducationRecord
 from collection.models import Notice
 from practitioners import reports
 from practitioners.registerfile import Problem, Problems
@@ -150,7 +151,47 @@ CASES = [
         args=("practitioner_pk",),
         data="move",
     ),
+    # After confirmation: neither practitioner is confirmed, so the gate refuses both (403)
+    Case("collection:change", practitioner_page(practitioner=403, other_practitioner=403)),
+    Case(
+        "collection:change",
+        practitioner_page(practitioner=403, other_practitioner=403),
+        method="post",
+    ),
+    Case("collection:change_pdf", practitioner_page(practitioner=302, other_practitioner=302)),
+    Case("collection:contact", practitioner_page(practitioner=403, other_practitioner=403)),
+    Case(
+        "collection:contact",
+        practitioner_page(practitioner=403, other_practitioner=403),
+        method="post",
+    ),
+    Case("business:on_post", practitioner_page(practitioner=403, other_practitioner=403)),
+    Case(
+        "business:on_post",
+        practitioner_page(practitioner=403, other_practitioner=403),
+        method="post",
+    ),
+    Case("business:education", practitioner_page(practitioner=403, other_practitioner=403)),
+    Case("business:decisions", staff_page()),
+    Case("business:decisions", staff_page(), query={"bureau": "450103"}),
+    Case(
+        "business:decide",
+        county_a_decision(302),
+        method="post",
+        args=("registration_kind", "registration_pk"),
+        data="approval",
+    ),
+    Case("business:flagged", staff_page()),
+    Case("business:flagged_export", staff_page(), args=("list_format",)),
     Case("collection:campaigns", staff_page()),
+    Case("collection:pending_pool", CITY_ONLY, args=("campaign_pk",)),
+    # the campaign's deadline is ahead: city staff are told the pool is not open yet (400)
+    Case(
+        "collection:pending_pool",
+        staff_page(clerk_a=403, admin_a=403, clerk_b=403, admin_b=403, city_staff=400),
+        method="post",
+        args=("campaign_pk",),
+    ),
     Case("collection:campaign_new", CITY_ONLY),
     Case("collection:campaign_edit", CITY_ONLY, args=("campaign_pk",)),
     Case(
@@ -303,6 +344,10 @@ class World:
         self.county_a = county_a
         confirmed = make_submitted(county_a, self.campaign, 1)[0]
         self.confirmation_pk = confirm(confirmed, self.users["clerk_a"]).pk
+        self.registration_kind = "education"
+        self.registration_pk = EducationRecord.objects.create(
+            practitioner=confirmed.practitioner, year=2025, hours=24, provider="学会"
+        ).pk
         self.county_b_pk = county_b.pk
         self.notice_pk = Notice.objects.create(
             user=self.users["practitioner"], application=self.application, subject="s", body="b"
@@ -318,6 +363,9 @@ class World:
 
     def ticks(self) -> dict:
         return {"revision": self.application.revision, **all_ticks(self.application)}
+
+    def approval(self) -> dict:
+        return {"action": "approve"}
 
     def return_reason(self) -> dict:
         return {"revision": self.application.revision, "reason": "photo", "note": ""}
@@ -342,6 +390,7 @@ class World:
             "collection_due_date": c.collection_due_date.isoformat(),
             "report_weekday": c.report_weekday,
             "report_hour": c.report_hour,
+            "pending_grace_days": c.pending_grace_days,
             "active": "on",
         }
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "collection",
     "confirmation",
     "reporting",
+    "business",
 ]
 
 MIDDLEWARE = [

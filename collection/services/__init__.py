@@ -1,7 +1,7 @@
 """State changes of the collection app (DESIGN §3.1). Views and other apps call these only.
 
-accounts: activation and new passwords; applications: drafts, submissions, photos, moves,
-campaigns. The refusals are in collection.errors.
+accounts: activation and new passwords; applications: drafts, submissions (collections and
+change requests), contact changes, photos, moves, campaigns; pool: the pending pool. The refusals are in collection.errors.
 """
 
 from collection.errors import (
@@ -19,31 +19,41 @@ from collection.services.accounts import (
 )
 from collection.services.applications import (
     add_submission_version,
+    change_contact,
     mark_notice_read,
     move_practitioner,
     save_application,
     save_campaign,
+    save_change_draft,
     save_draft,
     set_application_photo,
     submit_application,
+    submit_change,
 )
+from collection.services.pool import PoolMove, move_unconfirmed_to_pending, pool_opens_at
 
 __all__ = [
     "ActivationError",
     "CollectionError",
     "InvalidApplication",
     "NoActiveCampaign",
+    "PoolMove",
     "StaleApplication",
     "TransitionNotAllowed",
     "activate_account",
     "add_submission_version",
+    "change_contact",
     "issue_reset_code",
     "mark_notice_read",
     "move_practitioner",
+    "move_unconfirmed_to_pending",
+    "pool_opens_at",
     "reset_password_with_code",
     "save_application",
     "save_campaign",
+    "save_change_draft",
     "save_draft",
     "set_application_photo",
     "submit_application",
+    "submit_change",
 ]

@@ -9,10 +9,8 @@ CounterReturn it writes.
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -22,6 +20,8 @@ from collection import diff, notices, permissions, photos, rules, tallies
 from collection.constants import (
     ALLOWED_TRANSITIONS,
     APPLICATION_FIELDS,
+    OPEN_STATUSES,
+    ApplicationKind,
     ApplicationStatus,
     TallyFigure,
 )
@@ -33,10 +33,11 @@ from collection.errors import (
     TransitionNotAllowed,
 )
 from collection.models import Application, Campaign, Notice, Photo, Submission
-from collection.selectors import active_campaign
+from collection.selectors import active_campaign, confirmed_photo_id
+from practitioners import gate
 from practitioners import permissions as register_permissions
 from practitioners import tallies as register_tallies
-from practitioners.constants import AuditAction
+from practitioners.constants import CONTACT_FIELDS, AuditAction
 from practitioners.models import Bureau, Practitioner, User
 from practitioners.services import record_event
 
@@ -73,6 +74,61 @@ def _locked_application(*, practitioner: Practitioner, campaign: Campaign) -> Ap
     return Application.objects.select_for_update().get(campaign=campaign, practitioner=practitioner)
 
 
+def _locked_change(practitioner: Practitioner) -> Application:
+    """The practitioner's open change request, locked; created from the record on first use.
+    Two tabs that start one at once find the same row (one_open_change_request)."""
+    open_changes = Application.objects.filter(
+        practitioner=practitioner, kind=ApplicationKind.CHANGE, status__in=OPEN_STATUSES
+    )
+    if not open_changes.exists():
+        try:
+            with transaction.atomic():
+                now = timezone.now()
+                Application.objects.create(
+                    kind=ApplicationKind.CHANGE,
+                    campaign=None,
+                    practitioner=practitioner,
+                    bureau_id=practitioner.bureau_id,
+                    data=diff.record_values(practitioner),
+                    photo_id=confirmed_photo_id(practitioner=practitioner),
+                    created_at=now,
+                    updated_at=now,
+                )
+        except IntegrityError:
+            pass  # the other tab's: lock it below
+    return open_changes.select_for_update().get()
+
+
+def _open_application(practitioner: Practitioner, kind: str) -> Application:
+    if kind == ApplicationKind.CHANGE:
+        return _locked_change(practitioner)
+    return _locked_application(practitioner=practitioner, campaign=_require_campaign())
+
+
+# The audit action of each step, by kind of application.
+_ACTIONS = {
+    ApplicationKind.COLLECTION: {
+        "draft": AuditAction.DRAFT_SAVED,
+        "submitted": AuditAction.SUBMITTED,
+        "returned": AuditAction.RETURNED,
+        "confirmed": AuditAction.CONFIRMED,
+    },
+    ApplicationKind.CHANGE: {
+        "draft": AuditAction.CHANGE_DRAFT_SAVED,
+        "submitted": AuditAction.CHANGE_SUBMITTED,
+        "returned": AuditAction.CHANGE_RETURNED,
+        "confirmed": AuditAction.CHANGE_CONFIRMED,
+    },
+}
+
+
+def _with_record_contact(practitioner: Practitioner, data: dict[str, Any]) -> dict[str, Any]:
+    """A change request's values: contact details are the record's (they change at once, by
+    change_contact, never through the counter)."""
+    record = diff.record_values(practitioner)
+    return {**data, **{f: record[f] for f in CONTACT_FIELDS}}
+
+
 def _move(application: Application, to: str) -> None:
     if to not in ALLOWED_TRANSITIONS[application.status]:
         raise TransitionNotAllowed(
@@ -92,7 +148,7 @@ def save_application(application: Application, *fields: str, now=None) -> None:
     weekly figures' tallies: the one rule for all writers."""
     application.revision += 1
     application.updated_at = now or timezone.now()
-    if set(_COUNTED_FIELDS).intersection(fields):
+    if application.campaign_id is not None and set(_COUNTED_FIELDS).intersection(fields):
         before = tallies.state_of(
             *Application.objects.values_list(*_COUNTED_FIELDS).get(pk=application.pk)
         )
@@ -111,29 +167,59 @@ def _check_revision(application: Application, revision: int | None) -> None:
         raise StaleApplication(application)
 
 
-def save_draft(
-    *, practitioner: Practitioner, actor: User, data: dict[str, Any], revision: int
+def _save_draft(
+    *, practitioner: Practitioner, actor: User, data: dict[str, Any], revision: int, kind: str
 ) -> Application:
-    """Keep whatever was typed, valid or not. A submitted application goes back to draft."""
-    campaign = _require_campaign()
     with transaction.atomic():
-        application = _locked_application(practitioner=practitioner, campaign=campaign)
+        application = _open_application(practitioner, kind)
         _check_revision(application, revision)
         _move(application, ApplicationStatus.DRAFT)
-        application.data = {f: data[f] for f in APPLICATION_FIELDS if f in data}
+        data = {f: data[f] for f in APPLICATION_FIELDS if f in data}
+        application.data = (
+            _with_record_contact(practitioner, data) if application.is_change else data
+        )
         save_application(application, "data", "status")
         record_event(
             actor=actor,
-            action=AuditAction.DRAFT_SAVED,
+            action=_ACTIONS[kind]["draft"],
             practitioner=practitioner,
             revision=application.revision,
         )
     return application
 
 
-def _new_reference(campaign: Campaign, practitioner: Practitioner) -> str:
-    # Bureau code + campaign year + 6 random digits: unguessable, short enough to type.
-    return f"{practitioner.bureau.code}{campaign.start_date:%y}{secrets.randbelow(10**6):06d}"
+def save_draft(
+    *, practitioner: Practitioner, actor: User, data: dict[str, Any], revision: int
+) -> Application:
+    """Keep whatever was typed, valid or not. A submitted application goes back to draft."""
+    return _save_draft(
+        practitioner=practitioner,
+        actor=actor,
+        data=data,
+        revision=revision,
+        kind=ApplicationKind.COLLECTION,
+    )
+
+
+@gate.gated(gate.CHANGE_REQUEST)
+def save_change_draft(
+    *, practitioner: Practitioner, actor: User, data: dict[str, Any], revision: int
+) -> Application:
+    """Keep a change request as typed (contact details stay the record's)."""
+    return _save_draft(
+        practitioner=practitioner,
+        actor=actor,
+        data=data,
+        revision=revision,
+        kind=ApplicationKind.CHANGE,
+    )
+
+
+def _new_reference(application: Application, practitioner: Practitioner) -> str:
+    # Bureau code + campaign year (a change's: this year) + 6 random digits: unguessable, short
+    # enough to type.
+    year = application.campaign.start_date if application.campaign_id else timezone.localdate()
+    return f"{practitioner.bureau.code}{year:%y}{secrets.randbelow(10**6):06d}"
 
 
 def _add_submission(
@@ -165,28 +251,36 @@ def _render_form_later(submission_pk: int) -> None:
     render_application_form.enqueue(submission_pk)
 
 
-def submit_application(
-    *, practitioner: Practitioner, actor: User, values: dict[str, Any], revision: int
+def _submit(
+    *,
+    practitioner: Practitioner,
+    actor: User,
+    values: dict[str, Any],
+    revision: int,
+    kind: str,
 ) -> Submission:
-    """Freeze the values (checked by collection.rules) and the photo as a new submitted version
-    with a reference number; the form to print is rendered after commit."""
-    campaign = _require_campaign()
     problems = rules.errors(values, practitioner=practitioner)
     if problems:
         raise InvalidApplication(problems)
     with transaction.atomic():
-        application = _locked_application(practitioner=practitioner, campaign=campaign)
+        application = _open_application(practitioner, kind)
         _check_revision(application, revision)
         if application.photo_id is None:
             raise CollectionError(_("Upload your ID photo before submitting."))
-        _move(application, ApplicationStatus.SUBMITTED)
-        now = timezone.now()
         data = {f: diff.canonical(f, values.get(f)) for f in APPLICATION_FIELDS}
         data["cert_number"] = practitioner.cert_number
+        if application.is_change:
+            data = _with_record_contact(practitioner, data)
+            if not diff.compute_changes(practitioner, data):
+                raise CollectionError(
+                    _("Nothing differs from your confirmed record: change a value first.")
+                )
+        _move(application, ApplicationStatus.SUBMITTED)
+        now = timezone.now()
         submission = _add_submission(application, data=data, actor=actor, now=now)
         application.submitted_at = now
         while application.reference is None:
-            candidate = _new_reference(campaign, practitioner)
+            candidate = _new_reference(application, practitioner)
             if not Application.objects.filter(reference=candidate).exists():
                 application.reference = candidate
         save_application(
@@ -202,13 +296,81 @@ def submit_application(
         Notice.objects.filter(application=application, read_at__isnull=True).update(read_at=now)
         record_event(
             actor=actor,
-            action=AuditAction.SUBMITTED,
+            action=_ACTIONS[kind]["submitted"],
             practitioner=practitioner,
             reference=application.reference,
             version=submission.number,
             changed=[c.field for c in diff.changes_between(submission.record, data)],
         )
     return submission
+
+
+def submit_application(
+    *, practitioner: Practitioner, actor: User, values: dict[str, Any], revision: int
+) -> Submission:
+    """Freeze the values (checked by collection.rules) and the photo as a new submitted version
+    with a reference number; the form to print is rendered after commit."""
+    return _submit(
+        practitioner=practitioner,
+        actor=actor,
+        values=values,
+        revision=revision,
+        kind=ApplicationKind.COLLECTION,
+    )
+
+
+@gate.gated(gate.CHANGE_REQUEST)
+def submit_change(
+    *, practitioner: Practitioner, actor: User, values: dict[str, Any], revision: int
+) -> Submission:
+    """Submit a change of the confirmed record (信息变更): a version like a collection's, with its
+    printed change form, that the counter confirms or returns. Contact details are not part of
+    it (change_contact changes them at once)."""
+    return _submit(
+        practitioner=practitioner,
+        actor=actor,
+        values=values,
+        revision=revision,
+        kind=ApplicationKind.CHANGE,
+    )
+
+
+@gate.gated(gate.CONTACT_CHANGE)
+def change_contact(*, practitioner: Practitioner, actor: User, values: dict[str, Any]) -> list:
+    """A confirmed practitioner's new mobile, email, address or postcode: into the record at
+    once, without the counter, audited with the old and new values. `values` as the contact
+    form cleans them (collection.rules' fields). Returns the changes (none: nothing written)."""
+    with transaction.atomic():
+        locked = Practitioner.objects.select_for_update().get(pk=practitioner.pk)
+        record = diff.record_values(locked)
+        proposed = {**record, **{f: diff.canonical(f, values.get(f)) for f in CONTACT_FIELDS}}
+        problems = rules.errors(
+            {f: diff.python_value(f, proposed[f]) for f in APPLICATION_FIELDS},
+            practitioner=locked,
+        )
+        problems = {f: m for f, m in problems.items() if f in CONTACT_FIELDS}
+        if problems:
+            raise InvalidApplication(problems)
+        changes = diff.changes_between(record, proposed)
+        if not changes:
+            return []
+        for change in changes:
+            setattr(locked, change.field, diff.python_value(change.field, proposed[change.field]))
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=[c.field for c in changes] + ["updated_at"])
+        account = locked.account
+        if account is not None and {"mobile", "email"} & {c.field for c in changes}:
+            account.mobile, account.email = locked.mobile, locked.email
+            account.save(update_fields=["mobile", "email"])
+        record_event(
+            actor=actor,
+            action=AuditAction.CONTACT_CHANGED,
+            practitioner=locked,
+            changes=[
+                {"field": c.field, "label": c.label, "old": c.old, "new": c.new} for c in changes
+            ],
+        )
+    return changes
 
 
 def add_submission_version(
@@ -264,18 +426,9 @@ def set_application_photo(
 
 
 def _notify(application: Application, notice) -> None:
-    """A notice (collection.notices) on the practitioner's home page, and an email after commit
-    when we have an address."""
-    user = application.practitioner.account
-    if user is None:
-        return
+    """A notice (collection.notices) to the practitioner about their application."""
     subject, body = notice(application)
-    Notice.objects.create(user=user, application=application, subject=subject, body=body)
-    if user.email:
-        # robust: a mail server that is down is logged, never turns the counter's action into an error.
-        transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]), robust=True
-        )
+    notices.send(application.practitioner.account, subject, body, application=application)
 
 
 def _in_caller_transaction() -> None:
@@ -295,7 +448,7 @@ def _return_application(*, application: Application, actor: User, reason: str) -
     )
     record_event(
         actor=actor,
-        action=AuditAction.RETURNED,
+        action=_ACTIONS[application.kind]["returned"],
         practitioner=application.practitioner,
         reference=application.reference,
         reason=reason,
@@ -309,17 +462,34 @@ def _confirm_application(
 ) -> list[diff.Change]:
     """The collection half of confirmation.services.confirm_at_counter: the submitted version
     becomes the practitioner's record. `application` is locked by the caller; returns what
-    changed in the record."""
+    changed in the record.
+
+    A collection writes every field, marks the record confirmed and takes it out of the pending
+    pool; a change writes only the fields it changed against the record it was submitted
+    against (contact details changed meanwhile stay as they are)."""
     _in_caller_transaction()
     _move(application, ApplicationStatus.CONFIRMED)
     practitioner = Practitioner.objects.select_for_update().get(pk=application.practitioner_id)
     changes = diff.compute_changes(practitioner, submission.data)
     was_in_post = practitioner.in_accounting_post
-    for name in APPLICATION_FIELDS:
+    if application.is_change:
+        written = [c.field for c in diff.changes_between(submission.record, submission.data)]
+        changes = [c for c in changes if c.field in written]
+    else:
+        written = list(APPLICATION_FIELDS)
+    for name in written:
         setattr(practitioner, name, diff.python_value(name, submission.data[name]))
     now = timezone.now()
-    practitioner.confirmed_at = practitioner.updated_at = now
-    practitioner.save(update_fields=[*APPLICATION_FIELDS, "confirmed_at", "updated_at"])
+    practitioner.updated_at = now
+    updated = [*written, "updated_at"]
+    if not application.is_change:
+        practitioner.confirmed_at = now
+        updated.append("confirmed_at")
+        if practitioner.pending_since is not None:
+            practitioner.pending_since = None
+            updated.append("pending_since")
+            register_tallies.record_pending({practitioner.bureau_id: -1}, at=now)
+    practitioner.save(update_fields=updated)
     register_tallies.record_change(
         before=(practitioner.bureau_id, was_in_post),
         after=(practitioner.bureau_id, practitioner.in_accounting_post),
@@ -327,10 +497,11 @@ def _confirm_application(
     )
     application.confirmed_at = now
     save_application(application, "status", "confirmed_at", now=now)
-    tallies.record_confirmation(application=application, at=now)
+    if application.campaign_id is not None:
+        tallies.record_confirmation(application=application, at=now)
     record_event(
         actor=actor,
-        action=AuditAction.CONFIRMED,
+        action=_ACTIONS[application.kind]["confirmed"],
         practitioner=practitioner,
         reference=application.reference,
         version=submission.number,
@@ -376,7 +547,11 @@ def move_practitioner(
             .filter(practitioner=locked)
             .values_list("pk", "campaign_id", *_COUNTED_FIELDS)
         )
+        if locked.pending_since is not None:
+            register_tallies.record_pending({old.pk: -1, bureau.pk: 1}, at=now)
         for _pk, campaign_id, *state in applications:
+            if campaign_id is None:
+                continue  # a change request: not counted in the weekly figures
             counted = tallies.state_of(*state)
             tallies.record_states(
                 campaign_id=campaign_id, moves=[(old.pk, counted, bureau.pk, counted)], at=now

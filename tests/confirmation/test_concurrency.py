@@ -1,49 +1,18 @@
 """Two counters at once, on real PostgreSQL row locks: one decision wins, numbers never repeat."""
 
-import importlib
-import threading
-
 import pytest
-from django.db import connection
 
 from confirmation import services
 from confirmation.models import Confirmation
 from tests.factories import UserFactory
-from tests.helpers import make_submitted, ticks_for
+from tests.helpers import make_submitted, run_together, ticks_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def postgres_only(transactional_db):
-    if connection.vendor != "postgresql":
-        pytest.skip("row-lock behaviour is tested on PostgreSQL (CI runs the suite there too)")
-    # A transactional test flushes the tables: load the bureaus of migration 0002 again.
-    from django.apps import apps
-
-    importlib.import_module("practitioners.migrations.0002_bureaus").load_bureaus(apps, None)
-
-
-def run_together(*calls):
-    """Run the calls in threads released at the same moment; returns (results, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [None] * len(calls), [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 — the test inspects what each thread raised
-            errors[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results, errors
+def _postgres(postgres_only):
+    pass
 
 
 def test_confirm_and_return_at_the_same_moment_exactly_one_wins(county_a, clerk_a, campaign):

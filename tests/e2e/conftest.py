@@ -98,3 +98,12 @@ def new_page(browser):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """test-artifacts/ at the top of the checkout: screenshots the journeys write for a human to
+    look at (not kept in git)."""
+    folder = E2E_DIR.parent.parent / "test-artifacts"
+    folder.mkdir(exist_ok=True)
+    return folder

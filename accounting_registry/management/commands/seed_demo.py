@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from business.demo import seed_business
 from collection import tallies as application_tallies
 from collection.demo import demo_campaign, sample_people, seed_applications
 from confirmation.demo import seed_counter
@@ -74,11 +75,13 @@ class Command(BaseCommand):
         register_tallies.rebuild()
         application_tallies.rebuild()
         reporting = seed_reporting(campaign=campaign)
+        business = seed_business(campaign=campaign)
         self.stdout.write(
             f"Campaign “{campaign.name}” ({campaign.start_date} – {campaign.collection_due_date}); new applications: "
             + ", ".join(f"{k} {v:,}" for k, v in counts.items())
             + f"; at the counter: {counter['confirmations']:,} confirmed, {counter['returns']:,} returned"
             + f"; reporting: {reporting['plans']} plans, {reporting['sheets']} sheets, {reporting['bulletins']} bulletins"
+            + f"; registrations: {business['on_post']:,} on-post, {business['education']:,} continuing education, {business['changes']} change request"
         )
         if not quiet_accounts:
             self._print_accounts(accounts)

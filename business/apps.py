@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BusinessConfig(AppConfig):
+    name = "business"
+    verbose_name = _("Business after confirmation")

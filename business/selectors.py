@@ -1,0 +1,79 @@
+"""Reads of registrations and of the people who did business before collecting, scoped by
+business.permissions (404 outside the user's scope)."""
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from business import permissions
+from business.constants import RegistrationStatus
+from business.models import MODELS, EducationRecord, OnPostRegistration, Registration
+from practitioners.models import Bureau, Practitioner, User
+
+# Not (yet) collected: never confirmed, or back in the pending pool.
+NOT_COLLECTED = Q(confirmed_at__isnull=True) | Q(pending_since__isnull=False)
+
+
+def registrations_of(*, practitioner: Practitioner) -> dict[str, list[Registration]]:
+    """Each kind's registrations of the practitioner, newest first."""
+    return {
+        kind: list(model.objects.filter(practitioner=practitioner).select_related("decided_by"))
+        for kind, model in MODELS.items()
+    }
+
+
+def waiting(*, bureau: Bureau) -> dict[str, list[Registration]]:
+    """The registrations of the bureau's people waiting for a decision, oldest first."""
+    return {
+        kind: list(
+            model.objects.filter(practitioner__bureau=bureau, status=RegistrationStatus.SUBMITTED)
+            .select_related("practitioner")
+            .order_by("submitted_at", "id")[:200]
+        )
+        for kind, model in MODELS.items()
+    }
+
+
+def registration_for(*, user: User, kind: str, pk: int) -> Registration:
+    model = MODELS.get(kind)
+    if model is None:
+        raise Http404
+    registration = (
+        model.objects.select_related("practitioner__bureau", "practitioner__account")
+        .filter(pk=pk)
+        .first()
+    )
+    if registration is None or not permissions.can_see_bureau(
+        user, registration.practitioner.bureau
+    ):
+        raise Http404
+    return registration
+
+
+def _has_business():
+    return Exists(OnPostRegistration.objects.filter(practitioner=OuterRef("pk"))) | Exists(
+        EducationRecord.objects.filter(practitioner=OuterRef("pk"))
+    )
+
+
+def flagged(*, bureau: Bureau) -> QuerySet[Practitioner]:
+    """The bureau's people with on-post or continuing-education records but no confirmed
+    collection (or back in the pending pool), with how many of each, by name."""
+    return (
+        Practitioner.objects.filter(NOT_COLLECTED, _has_business(), bureau=bureau)
+        .annotate(
+            on_post_count=Count("onpostregistrations", distinct=True),
+            education_count=Count("educationrecords", distinct=True),
+        )
+        .order_by("name", "id")
+    )
+
+
+def did_business_before_collecting(practitioner: Practitioner) -> bool:
+    return Practitioner.objects.filter(NOT_COLLECTED, _has_business(), pk=practitioner.pk).exists()
+
+
+def collection_state(practitioner: Practitioner) -> str:
+    if practitioner.pending_since is not None:
+        return _("In the pending pool")
+    return _("Not confirmed")

@@ -1,0 +1,22 @@
+from django.urls import path, re_path
+
+from business import views
+
+app_name = "business"
+
+urlpatterns = [
+    path("me/on-post/", views.on_post, name="on_post"),
+    path("me/education/", views.education, name="education"),
+    path("business/", views.decisions, name="decisions"),
+    re_path(
+        r"^business/(?P<kind>on-post|education)/(?P<pk>[0-9]+)/decide/$",
+        views.decide,
+        name="decide",
+    ),
+    path("business/before-collection/", views.flagged, name="flagged"),
+    re_path(
+        r"^business/before-collection\.(?P<fmt>csv|xlsx)$",
+        views.flagged_export,
+        name="flagged_export",
+    ),
+]
