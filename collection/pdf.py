@@ -37,7 +37,7 @@ TEMPLATE = "pdf/application_form.html"
 STYLESHEET = "pdf/base.css"
 # Part of every kept form's name: change it when the template or stylesheet changes what a
 # form shows, and every form is rendered again at its next download.
-FORM_VERSION = "3"
+FORM_VERSION = "4"
 FOLDER = "application-forms"
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -58,6 +58,7 @@ class Cell:
     value: str
     colspan: int  # of the value cell; the table has 5 columns (label, value, label, value, photo)
     long: bool  # set smaller
+    changed: bool = False  # a change form's changed value (bold)
 
 
 def text_width(text: str) -> float:
@@ -132,18 +133,21 @@ def form_context(submission: Submission) -> dict[str, Any]:
     reference = application.reference or ""
     changes = diff.changes_between(submission.record, data)
     if application.is_change:
-        title = f"南宁市会计从业人员基本信息变更表 {reference}"
+        heading = "南宁市会计从业人员基本信息变更表"
         subtitle = "变更事项：" + "、".join(c.label for c in changes)
     else:
-        title = f"南宁市会计从业人员基本信息采集表 {reference}"
+        heading = "南宁市会计从业人员基本信息采集表"
         subtitle = application.campaign.name
     return {
-        "title": title.strip(),
+        "heading": heading,
+        "title": f"{heading} {reference}".strip(),
         "campaign": subtitle,
         "reference": reference,
         "version": submission.number,
         "submitted_on": chinese_date(local_date(submission)),
-        "sections": form_sections(data),
+        "sections": form_sections(
+            data, frozenset(c.field for c in changes) if application.is_change else frozenset()
+        ),
         "qr_uri": qr_data_uri(reference) if reference else "",
         "photo_uri": photo_data_uri(submission),
         "bureau": bureau,
@@ -154,7 +158,7 @@ def form_context(submission: Submission) -> dict[str, Any]:
     }
 
 
-def form_sections(data: dict[str, Any]) -> list[Section]:
+def form_sections(data: dict[str, Any], changed: frozenset[str] = frozenset()) -> list[Section]:
     """The fields by section, with their values as people read them: two to a table row, but a
     value too long for half a row (and those of WIDE_FIELDS) on a row of its own, where it
     comes; a half-row value waits for the next one to share its row.
@@ -175,6 +179,7 @@ def form_sections(data: dict[str, Any]) -> list[Section]:
                 value=value,
                 colspan=colspan,
                 long=text_width(value) > LINE_CAPACITY[colspan],
+                changed=field in changed,
             )
 
         for field in fields:
@@ -193,7 +198,9 @@ def form_sections(data: dict[str, Any]) -> list[Section]:
 
 
 def cell_wide(cell: Cell, colspan: int) -> Cell:
-    return Cell(label=cell.label, value=cell.value, colspan=colspan, long=cell.long)
+    return Cell(
+        label=cell.label, value=cell.value, colspan=colspan, long=cell.long, changed=cell.changed
+    )
 
 
 def photo_data_uri(submission: Submission) -> str:

@@ -87,11 +87,9 @@ def counter_search(*, user: User, query: str) -> CounterSearch:
                 result.elsewhere = person.bureau
                 result.elsewhere_people.append(person)
                 continue
-            found = (
-                application
-                or _open_change(person)
-                or _applications(campaign).filter(practitioner=person).first()
-            )
+            found = application or _open_change(person)
+            if found is None and campaign is not None:
+                found = _applications(campaign).filter(practitioner=person).first()
             if found is not None and found.status != ApplicationStatus.DRAFT:
                 result.applications.append(found)
             else:

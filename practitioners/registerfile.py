@@ -14,6 +14,7 @@ import xml.parsers.expat
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounting_registry import archives, spreadsheets
@@ -434,9 +436,49 @@ COLUMNS: tuple[Column, ...] = (
 assert [c.field for c in COLUMNS if c.field != "bureau_code"] == list(RECORD_FIELDS), (
     "the register file has a column for each field of the record, in the record's order"
 )
+
+
+_EDUCATION_ITEM = re.compile(r"^(\d{4})\s*[:：]\s*(\d+(?:\.\d)?)$")
+
+
+def parse_education_hours(value: Any) -> list[tuple[int, Decimal]]:
+    """Continuing education done before the system, as 2023:24；2024:36 (year and hours)."""
+    text = clean_text(value)
+    if not text:
+        return []
+    items = []
+    this_year = timezone.localdate().year
+    for part in re.split(r"[;；,，、\s]+", text):
+        if not part:
+            continue
+        match = _EDUCATION_ITEM.match(part)
+        if match is None:
+            raise CellError(_("Write each year and its hours as 2024:24, separated by ；"))
+        year, hours = int(match[1]), Decimal(match[2])
+        if not (2000 <= year <= this_year) or not (Decimal("0.5") <= hours <= 500):
+            raise CellError(
+                _("%(item)s: the year must be 2000–%(year)d and the hours 0.5–500.")
+                % {"item": part, "year": this_year}
+            )
+        items.append((year, hours))
+    return items
+
+
+def _write_education_hours(items) -> str:
+    return "；".join(f"{year}:{hours}" for year, hours in items or [])
+
+
+# Optional columns: records of business done before the system (上岗注册, 继续教育), which the
+# import writes as approved, imported records (business.receivers). Not part of the record.
+EARLIER_COLUMNS: tuple[Column, ...] = (
+    Column("上岗日期", "on_post_since", parse_date, format_date),
+    Column("继续教育学时", "education_hours", parse_education_hours, _write_education_hours),
+)
+EARLIER_FIELDS = tuple(c.field for c in EARLIER_COLUMNS)
+
 HEADERS = tuple(c.header for c in COLUMNS)
 REQUIRED_HEADERS = tuple(c.header for c in COLUMNS if c.required)
-BY_HEADER = {c.header: c for c in COLUMNS}
+BY_HEADER = {c.header: c for c in (*COLUMNS, *EARLIER_COLUMNS)}
 # Other spellings of headers seen in old exports.
 HEADER_ALIASES = {
     "身份证号码": "证件号码",
@@ -456,6 +498,9 @@ HEADER_ALIASES = {
     "是否在会计岗位": "是否在岗",
     "单位名称": "工作单位",
     "职称取得日期": "职称取得时间",
+    "上岗注册日期": "上岗日期",
+    "上岗时间": "上岗日期",
+    "继续教育": "继续教育学时",
 }
 
 
@@ -464,6 +509,7 @@ class ParsedRow:
     row: int
     values: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    earlier: dict[str, Any] = field(default_factory=dict)  # EARLIER_COLUMNS' values
 
 
 def _clean_header(value: Any) -> str:

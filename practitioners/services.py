@@ -17,6 +17,7 @@ from practitioners.constants import CREDENTIAL_FIELDS, AuditAction
 from practitioners.idnumbers import mask_id_number
 from practitioners.models import AuditEvent, Bureau, Practitioner, User
 from practitioners.registerfile import Problem, Problems, RegisterFileError
+from practitioners.signals import earlier_records_imported
 
 # Fields an import may set (every column but the bureau code, which becomes bureau_id).
 IMPORT_FIELDS = tuple(c.field for c in registerfile.COLUMNS if c.field != "bureau_code") + (
@@ -105,6 +106,7 @@ class ImportResult:
     problems: Problems = field(default_factory=Problems)
     warnings: Problems = field(default_factory=Problems)
     unknown_headers: list[str] = field(default_factory=list)
+    earlier_records: int = 0  # business before the system, written (registerfile.EARLIER_COLUMNS)
     written: bool = False
 
     @property
@@ -146,7 +148,9 @@ def import_register(
     result = ImportResult()
     sheet = registerfile.open_sheet(data)
     result.unknown_headers = sheet.unknown_headers
-    present_fields = {c.field for c in sheet.columns if c is not None}
+    present_fields = {c.field for c in sheet.columns if c is not None} - set(
+        registerfile.EARLIER_FIELDS
+    )
     allowed_codes = None if actor is None else permissions.importable_bureau_codes(actor)
     bureaus = {b.code: b for b in Bureau.objects.all()}
 
@@ -176,6 +180,7 @@ def import_register(
             )
             continue
         row.values["bureau_id"] = bureaus[code].id
+        row.earlier = {f: row.values.pop(f) for f in registerfile.EARLIER_FIELDS if f in row.values}
         for warning in row.warnings:
             result.warnings.append(Problem(number, "证件号码", row.values["id_number"], warning))
         parsed.append(row)
@@ -207,11 +212,31 @@ def import_register(
         else:
             updates.append((row, old, changes))
 
+    earlier = {
+        row.values["id_number"]: {
+            **row.earlier,
+            "employer": row.values.get("employer", ""),
+            "position": row.values.get("position", ""),
+        }
+        for row in parsed
+        if row.earlier.get("on_post_since") or row.earlier.get("education_hours")
+    }
     result.problems.sort()
     if dry_run or (result.problems and not skip_invalid):
         result.created, result.updated = len(creates), len(updates)
+        result.earlier_records = sum(
+            bool(v.get("on_post_since")) + len(v.get("education_hours") or [])
+            for v in earlier.values()
+        )
         return result
-    _write_import(actor=actor, creates=creates, updates=updates, result=result, filename=filename)
+    _write_import(
+        actor=actor,
+        creates=creates,
+        updates=updates,
+        result=result,
+        filename=filename,
+        earlier=earlier,
+    )
     return result
 
 
@@ -322,7 +347,9 @@ class _RegisterChanged(Exception):
     pass
 
 
-def _write_import(*, actor, creates, updates, result: ImportResult, filename: str) -> None:
+def _write_import(
+    *, actor, creates, updates, result: ImportResult, filename: str, earlier=None
+) -> None:
     now = timezone.now()
     address = current_address()
     try:
@@ -386,6 +413,19 @@ def _write_import(*, actor, creates, updates, result: ImportResult, filename: st
             AuditEvent.objects.bulk_create(events, batch_size=1000)
             result.updated = len(objs)
             result.skipped_confirmed.sort()
+            if earlier:
+                ids = {}
+                for chunk in _chunks(list(earlier), _LOOKUP_CHUNK):
+                    ids.update(
+                        Practitioner.objects.filter(id_number__in=chunk).values_list(
+                            "id_number", "pk"
+                        )
+                    )
+                records = {ids[n]: values for n, values in earlier.items() if n in ids}
+                for _receiver, written in earlier_records_imported.send(
+                    sender=Practitioner, records=records, actor=actor
+                ):
+                    result.earlier_records += written or 0
             record_event(
                 actor=actor,
                 action=AuditAction.IMPORTED,
@@ -396,6 +436,7 @@ def _write_import(*, actor, creates, updates, result: ImportResult, filename: st
                 unchanged=result.unchanged,
                 skipped_confirmed=len(result.skipped_confirmed),
                 invalid_rows=result.invalid_rows,
+                earlier_records=result.earlier_records,
             )
     except (IntegrityError, _RegisterChanged):
         raise RegisterFileError(

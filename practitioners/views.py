@@ -120,6 +120,7 @@ def register_import(request):
             "problems_shown": result.problems[:PROBLEMS_SHOWN] if result else [],
             "report": report,
             "columns": registerfile.COLUMNS,
+            "earlier_columns": registerfile.EARLIER_COLUMNS,
             "max_rows": registerfile.max_rows(),
         },
         status=200 if file_error is None else 400,

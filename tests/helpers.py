@@ -163,3 +163,27 @@ def run_together(*calls):
     for t in threads:
         t.join(timeout=30)
     return results, errors
+
+
+def longest_values(county) -> dict:
+    """Every field at the most the form accepts (the model's lengths), with punctuation."""
+    from practitioners.constants import AbacusLevel, Education, TitleLevel
+    from practitioners.models import Practitioner
+
+    values = {}
+    for name in ("name", "major", "school", "employer", "address", "position", "title_cert_number"):
+        limit = Practitioner._meta.get_field(name).max_length
+        pattern = "广西民族大学相思湖学院会计系（函授），本科" if name != "name" else "韦"
+        values[name] = (pattern * limit)[:limit]
+    values["email"] = ("a" * 88 + "@example.com")[:100]
+    values.update(
+        title_level=TitleLevel.PROFESSOR,
+        title_date="2010-01-01",
+        abacus_level=AbacusLevel.MASTER,
+        has_computing_cert=True,
+        education=Education.DOCTORATE,
+        ethnicity="外国血统中国籍人士",
+        employer_credit_code="91450100MA5KXXXX1A"[:18],
+        postcode="530000",
+    )
+    return values

@@ -210,3 +210,28 @@ def test_every_demo_week_counts_its_holders_and_no_figure_is_negative(seeded):
     for bulletin in Bulletin.objects.all():
         assert bulletin.totals["holders"] > 0
         assert all(week["holders"] > 0 for week in bulletin.trend)
+
+
+def test_the_demo_registrations_are_what_the_services_would_have_left(seeded):
+    from business.constants import RegistrationStatus, Source
+    from business.models import EducationRecord, OnPostRegistration
+    from business.selectors import flagged
+    from collection.constants import ApplicationKind
+    from practitioners import gate
+    from practitioners.models import Bureau
+
+    for model in (OnPostRegistration, EducationRecord):
+        records = model.objects.select_related("practitioner")
+        assert records.filter(status=RegistrationStatus.SUBMITTED).exists()
+        for record in records:
+            if record.source == Source.ONLINE:
+                # Registered online: through the gate, by a confirmed person.
+                assert gate.refusal(record.practitioner) is None, record.pk
+            else:
+                assert record.status == RegistrationStatus.APPROVED and record.decided_at
+    county = Bureau.objects.get(code="450103")
+    assert flagged(bureau=county).exists()
+    change = seeded.get(kind=ApplicationKind.CHANGE)
+    assert change.status == ApplicationStatus.SUBMITTED and change.bureau == county
+    assert change.practitioner.confirmed_at is not None
+    assert diff.changes_between(change.latest_submission.record, change.data)

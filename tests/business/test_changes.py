@@ -230,3 +230,47 @@ def test_change_requests_are_not_counted_in_the_weekly_figures(confirmed_a, acco
     assert tallies.differences(campaign=campaign) == {}
     counts = tallies.figures(campaign=campaign)[confirmed_a.bureau_id]
     assert counts["waiting"] == 0 and counts["confirmed"] == 1
+
+
+def test_the_queue_of_changes_runs_a_fixed_number_of_queries(client, county_a, campaign, clerk_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.helpers import make_submitted
+
+    def add(n):
+        for application in make_submitted(county_a, campaign, n):
+            confirm(application, clerk_a)
+            submit_change(application.practitioner, application.practitioner.account, major="审计")
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("confirmation:queue"), {"kind": "change"})
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response.context["page"].paginator.count
+
+    client.force_login(clerk_a)
+    add(1)
+    few = count()
+    add(3)
+    assert count() == (few[0], 4)
+    assert few == (4, 1)  # session, user, count, rows: no campaign to read
+
+
+def test_a_change_of_every_field_to_its_longest_value_prints_on_one_page(confirmed_a, account_a):
+    import io
+
+    from pypdf import PdfReader
+
+    from collection import pdf
+    from tests.helpers import longest_values
+
+    values = longest_values(confirmed_a.bureau)
+    for name in ("email", "address", "postcode", "employer_credit_code"):
+        values.pop(name)  # contact details are not part of a change; the code must be valid
+    change = submit_change(confirmed_a, account_a, **values)
+    data = pdf.render_application_form(change.latest_submission)
+    document = PdfReader(io.BytesIO(data))
+    assert len(document.pages) == 1
+    text = document.pages[0].extract_text()
+    assert "基本信息变更表" in text and "（变更）" in text

@@ -223,3 +223,43 @@ def confirmed_a_other(county_a, campaign, clerk_a):
     person = application.practitioner
     person.refresh_from_db()
     return person
+
+
+def _count(client, url, **query):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, query).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_lists_run_a_fixed_number_of_queries(client, county_a, campaign, clerk_a):
+    from tests.helpers import confirm, make_submitted
+
+    def add(n):
+        for application in make_submitted(county_a, campaign, n):
+            person = application.practitioner
+            _earlier_records(person)  # flagged: not confirmed
+            confirm(application, clerk_a)
+            person.refresh_from_db()
+            services.register_education(
+                practitioner=person,
+                actor=person.account,
+                values={"year": 2025, "hours": 24, "provider": "学会", "content": "准则"},
+            )
+        for person in PractitionerFactory.create_batch(n, bureau=county_a):
+            _earlier_records(person)
+
+    client.force_login(clerk_a)
+    add(1)
+    few = (
+        _count(client, reverse("business:decisions")),
+        _count(client, reverse("business:flagged")),
+    )
+    add(4)
+    many = (
+        _count(client, reverse("business:decisions")),
+        _count(client, reverse("business:flagged")),
+    )
+    assert few == many == (4, 4)  # session, user, then two lists / the count and the rows

@@ -22,10 +22,10 @@ from collection import pdf as collection_pdf
 from collection.constants import ApplicationStatus
 from collection.diff import record_values
 from collection.models import Application, Photo, Submission
-from practitioners.constants import AbacusLevel, Education, TitleLevel
+from practitioners.constants import TitleLevel
 from practitioners.models import Practitioner
 from tests.factories import PractitionerFactory
-from tests.helpers import submit
+from tests.helpers import longest_values, submit
 
 pytestmark = pytest.mark.django_db
 REFERENCE = "45010326123456"
@@ -184,29 +184,6 @@ def test_the_qr_code_is_the_reference_one_unsmoothed_pixel_per_module(pdf):
     assert [
         [gray.getpixel((x, y)) < 128 for x in range(gray.width)] for y in range(gray.height)
     ] == expected
-
-
-def longest_values(county) -> dict:
-    """Every field at the most the form accepts (the model's lengths), with punctuation."""
-    practitioner = PractitionerFactory.build(bureau=county)
-    values = {}
-    for name in ("name", "major", "school", "employer", "address", "position", "title_cert_number"):
-        limit = Practitioner._meta.get_field(name).max_length
-        pattern = "广西民族大学相思湖学院会计系（函授），本科" if name != "name" else "韦"
-        values[name] = (pattern * limit)[:limit]
-    values["email"] = ("a" * 88 + "@example.com")[:100]
-    values.update(
-        title_level=TitleLevel.PROFESSOR,
-        title_date="2010-01-01",
-        abacus_level=AbacusLevel.MASTER,
-        has_computing_cert=True,
-        education=Education.DOCTORATE,
-        ethnicity="外国血统中国籍人士",
-        employer_credit_code="91450100MA5KXXXX1A"[:18],
-        postcode="530000",
-    )
-    del practitioner
-    return values
 
 
 def test_every_value_the_form_accepts_fits_one_a4_page(county_a, campaign):

@@ -11,6 +11,7 @@ e.g. `Screen("city", "reporting:weekly", ("campaign",))`. If it needs a person o
 `tests.e2e.pages.assert_accessible(page)` makes the same browser checks.
 """
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
@@ -19,6 +20,8 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page
 
+from business.constants import RegistrationStatus, Source
+from business.models import EducationRecord, OnPostRegistration
 from collection import diff
 from collection import services as collection_services
 from reporting import services as reporting_services
@@ -35,7 +38,7 @@ from tests.e2e.pages import (
     nu_errors,
 )
 from tests.factories import PractitionerFactory
-from tests.helpers import PLAN_PDF, jpeg_bytes, submit
+from tests.helpers import PLAN_PDF, confirm, jpeg_bytes, submit, submit_change
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,6 +85,16 @@ PAGES = [
     Screen("anonymous", "reporting:definitions"),
     Screen("anonymous", "reporting:bulletins"),
     Screen("anonymous", "reporting:bulletin", ("campaign", "bulletin_week")),
+    # After confirmation (issue 11)
+    Screen("confirmed", "collection:home"),
+    Screen("confirmed", "collection:change"),
+    Screen("confirmed", "collection:contact"),
+    Screen("confirmed", "business:on_post"),
+    Screen("confirmed", "business:education"),
+    Screen("clerk", "confirmation:review", ("change",)),
+    Screen("clerk", "business:decisions"),
+    Screen("clerk", "business:flagged"),
+    Screen("city", "collection:pending_pool", ("campaign",)),
 ]
 
 # How a person chooses: the browser's Accept-Language (zh-CN in every test context), or the
@@ -110,6 +123,26 @@ def world(county_a, clerk_a, admin_a, city_staff, practitioner_a, account_a, wit
     account = activate(person)
     collection_services.set_application_photo(practitioner=person, actor=account, data=jpeg_bytes())
     submitted = submit(person, account, employer="广西八桂会计师事务所有限公司")
+    # After confirmation: a confirmed person with a change at the counter and continuing
+    # education waiting; practitioner_a holds an imported on-post record (flagged).
+    done = PractitionerFactory(bureau=county_a)
+    done_account = activate(done)
+    collection_services.set_application_photo(
+        practitioner=done, actor=done_account, data=jpeg_bytes()
+    )
+    confirm(submit(done, done_account), clerk_a)
+    change = submit_change(done, done_account, employer="广西北部湾会计师事务所有限公司")
+    EducationRecord.objects.create(
+        practitioner=done, year=2025, hours=24, provider="南宁市会计学会", content="政府会计制度"
+    )
+    OnPostRegistration.objects.create(
+        practitioner=practitioner_a,
+        employer="南宁市某商贸有限公司",
+        post="出纳",
+        start_date=datetime.date(2016, 4, 1),
+        status=RegistrationStatus.APPROVED,
+        source=Source.IMPORTED,
+    )
     # Reporting: 青秀区's plan filed, last week's sheet submitted, the week before published.
     this_week = weeks.current_week(campaign)
     reporting_services.file_work_plan(
@@ -131,9 +164,16 @@ def world(county_a, clerk_a, admin_a, city_staff, practitioner_a, account_a, wit
         campaign=campaign, week=this_week.previous().previous(), actor=city_staff
     )
     return World(
-        people={"practitioner": account_a, "clerk": clerk_a, "admin": admin_a, "city": city_staff},
+        people={
+            "practitioner": account_a,
+            "confirmed": done_account,
+            "clerk": clerk_a,
+            "admin": admin_a,
+            "city": city_staff,
+        },
         things={
             "submitted": submitted.pk,
+            "change": change.pk,
             "record": person.pk,
             "campaign": campaign.pk,
             "county": county_a.code,

@@ -1,0 +1,50 @@
+"""Business done before the system, carried by the register import (practitioners.signals):
+written as approved records marked imported. Importing the same file again adds nothing."""
+
+from business.constants import RegistrationStatus, Source
+from business.models import EducationRecord, OnPostRegistration
+
+
+def write_earlier_records(sender, *, records: dict, actor=None, **kwargs) -> int:
+    """{practitioner id: values} -> the on-post and continuing-education records not yet held."""
+    if not records:
+        return 0
+    people = list(records)
+    have_on_post = set(
+        OnPostRegistration.objects.filter(
+            practitioner_id__in=people, source=Source.IMPORTED
+        ).values_list("practitioner_id", "start_date")
+    )
+    have_education = set(
+        EducationRecord.objects.filter(
+            practitioner_id__in=people, source=Source.IMPORTED
+        ).values_list("practitioner_id", "year")
+    )
+    on_post, education = [], []
+    common = {
+        "status": RegistrationStatus.APPROVED,
+        "source": Source.IMPORTED,
+        "submitted_by": actor,
+    }
+    for pk, values in records.items():
+        start = values.get("on_post_since")
+        if start and (pk, start) not in have_on_post:
+            on_post.append(
+                OnPostRegistration(
+                    practitioner_id=pk,
+                    employer=values.get("employer") or "",
+                    post=values.get("position") or "",
+                    start_date=start,
+                    **common,
+                )
+            )
+            have_on_post.add((pk, start))
+        for year, hours in values.get("education_hours") or []:
+            if (pk, year) not in have_education:
+                education.append(
+                    EducationRecord(practitioner_id=pk, year=year, hours=hours, **common)
+                )
+                have_education.add((pk, year))
+    OnPostRegistration.objects.bulk_create(on_post, batch_size=1000)
+    EducationRecord.objects.bulk_create(education, batch_size=1000)
+    return len(on_post) + len(education)
