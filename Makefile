@@ -75,10 +75,13 @@ deps: system-deps $(VENV)/.runtime-installed
 dev-deps: test-system-deps $(VENV)/.dev-installed
 
 # The product as someone trying it meets it: its own error pages, not Django's debug pages.
+# The background worker runs beside the server (printed forms, mails) and stops with it.
 run: deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --practitioners $(DEMO_N)
-	DEBUG=false $(PY) manage.py runserver $(HOST):$(PORT)
+	TASKS_BACKEND=database $(PY) manage.py worker --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=false TASKS_BACKEND=database $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The same for development: Django's debug pages and reloading templates.
 dev: dev-deps

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounting_registry import auth, views
+from accounting_registry import auth, health, views
 
 admin.site.login_form = auth.AdminLoginForm
 
@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("business.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("health/", health.health, name="health"),
 ]

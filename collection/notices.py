@@ -1,8 +1,7 @@
 """What the practitioner is told when the counter or a clerk decides: (subject, body), in the
-active language, and `send`, which shows it on their home page and emails it."""
+active language, and `send`, which shows it on their home page and emails it (a background
+task, retried when the mail server is down)."""
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -18,8 +17,10 @@ def send(user, subject: str, body: str, *, application: Application | None = Non
         return
     Notice.objects.create(user=user, application=application, subject=subject, body=body)
     if user.email:
+        from collection.tasks import send_notice_mail
+
         transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]), robust=True
+            lambda: send_notice_mail.enqueue(subject, body, user.email), robust=True
         )
 
 

@@ -101,6 +101,7 @@ class AuditAction(models.TextChoices):
     IMPORTED = "imported", _("Imported register file")
     MOVED = "moved", _("Moved to another bureau")
     EXPORTED = "exported", _("Exported register")
+    AUDIT_EXPORTED = "audit_exported", _("Exported the audit trail")
     # collection
     ACTIVATED = "account_activated", _("Account activated")
     DRAFT_SAVED = "application_draft_saved", _("Application draft saved")

@@ -65,3 +65,8 @@ def can_add_practitioner(user: User, bureau: Bureau | None = None) -> bool:
 def can_move_practitioner(user: User) -> bool:
     """Moving a person to another bureau (with their applications): city staff only."""
     return is_city_staff(user)
+
+
+def can_read_audit(user: User) -> bool:
+    """Searching and exporting the whole audit trail: city staff only."""
+    return is_city_staff(user)

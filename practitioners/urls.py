@@ -15,4 +15,5 @@ urlpatterns = [
     ),
     path("register/export/", views.register_export, name="export"),
     path("bureaus/", views.bureau_overview, name="bureau_overview"),
+    path("audit/", views.audit_trail, name="audit"),
 ]

@@ -4,7 +4,7 @@ import tempfile
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounting_registry.pagination import DeferredJoinPaginator
-from practitioners import permissions, registerfile, reports, selectors, services
+from practitioners import audit, permissions, registerfile, reports, selectors, services
 from practitioners.decorators import staff_required
 from practitioners.forms import ExportForm, ImportForm, PractitionerForm, SearchForm
 
@@ -213,3 +213,35 @@ def practitioner_create(request):
         messages.success(request, _("Added. The practitioner can now activate an account online."))
         return redirect("practitioners:detail", practitioner.pk)
     return render(request, "practitioners/practitioner_form.html", {"form": form})
+
+
+@never_cache
+@require_GET
+@staff_required
+def audit_trail(request):
+    """City staff search the audit trail; `format=csv|xlsx` exports what the filters find."""
+    if not permissions.can_read_audit(request.user):
+        raise PermissionDenied
+    form = audit.AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx") and form.is_valid():
+        data = audit.export(actor=request.user, filters=filters, fmt=fmt)
+        response = HttpResponse(data, content_type=registerfile.CONTENT_TYPES[fmt])
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.{fmt}"'
+        return response
+    try:
+        before = int(request.GET.get("before", "")) or None
+    except ValueError:
+        before = None
+    found = audit.page(filters, before=before) if not form.errors else audit.Found([], None)
+    query = request.GET.copy()
+    query.pop("before", None)
+    query.pop("format", None)
+    return render(
+        request,
+        "practitioners/audit_trail.html",
+        {"form": form, "found": found, "query": query.urlencode()},
+        status=400 if form.errors else 200,
+    )

@@ -92,6 +92,7 @@ CASES = [
     # The project's own pages and Django's account pages
     Case("home", expect(302)),
     Case("favicon", expect(301)),
+    Case("health", expect(200)),
     Case("login", expect(302, anonymous=200)),
     Case("logout", expect(302), method="post"),
     Case("password_reset", expect(200)),
@@ -114,6 +115,8 @@ CASES = [
     Case("practitioners:export", ADMIN_ONLY),
     Case("practitioners:export", ADMIN_ONLY, query={"format": "csv"}),
     Case("practitioners:bureau_overview", staff_page()),
+    Case("practitioners:audit", CITY_ONLY),
+    Case("practitioners:audit", CITY_ONLY, query={"format": "csv"}),
     # Collection: accounts, the practitioner's own pages
     Case("collection:activate", expect(302, anonymous=200)),
     Case("collection:reset_with_code", expect(200)),

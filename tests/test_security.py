@@ -279,14 +279,16 @@ def test_pages_and_files_with_whole_id_numbers_or_photos_are_never_stored(
 # --- Production starts as the README says ----------------------------------------------------
 
 
-def production(command: list[str], tmp_path) -> subprocess.CompletedProcess:
+def production(
+    command: list[str], tmp_path, redis: str = "redis://127.0.0.1:6379/0"
+) -> subprocess.CompletedProcess:
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # e2e's
         "DJANGO_SETTINGS_MODULE": "accounting_registry.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
         "ALLOWED_HOSTS": "registry.example.gov.cn",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "REDIS_URL": redis,
         "STATIC_ROOT": str(tmp_path / "static-not-collected"),
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
@@ -316,3 +318,47 @@ def test_the_deploy_check_passes_before_collectstatic(tmp_path):
 def test_migrate_runs_before_collectstatic(tmp_path):
     migrated = production(["migrate", "--noinput"], tmp_path)
     assert migrated.returncode == 0, migrated.stderr
+
+
+def test_scripts_and_style_sheets_carry_the_responses_csp_nonce(client, clerk_a):
+    client.force_login(clerk_a)
+    nonces = []
+    for _ in range(2):
+        response = client.get(reverse("practitioners:list"))
+        policy = response["Content-Security-Policy"]
+        (nonce,) = set(re.findall(r"'nonce-([^']+)'", policy))
+        directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+        assert f"'nonce-{nonce}'" in directives["script-src"]
+        assert f"'nonce-{nonce}'" in directives["style-src"]
+        assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+        assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+        html = response.content.decode()
+        tags = re.findall(r"<(?:script|link rel=\"stylesheet\")[^>]*>", html)
+        assert tags and all(f'nonce="{nonce}"' in tag for tag in tags)
+        assert response["X-Frame-Options"] == "DENY"
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
+
+
+@pytest.mark.parametrize(
+    ("redis", "cache", "sessions"),
+    [
+        ("redis://127.0.0.1:6379/0", "RedisCache", "cached_db"),
+        ("", "DatabaseCache", "db"),
+    ],
+)
+def test_cache_and_sessions_are_shared_between_servers(tmp_path, redis, cache, sessions):
+    """Redis where REDIS_URL is set; the database otherwise: never one server's memory."""
+    shown = production(
+        [
+            "shell",
+            "-c",
+            "from django.conf import settings; "
+            "print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE)",
+        ],
+        tmp_path,
+        redis=redis,
+    )
+    assert shown.returncode == 0, shown.stderr
+    backend, engine = shown.stdout.strip().splitlines()[-1].split()
+    assert backend.endswith(cache) and engine.endswith(sessions)

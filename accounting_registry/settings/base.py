@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from accounting_registry.env import (
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "confirmation",
     "reporting",
     "business",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +68,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -122,14 +125,32 @@ REGISTRY_IMPORT_MAX_ROWS = env_int("REGISTRY_IMPORT_MAX_ROWS", 50_000)
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Background work (the printed forms, collection.tasks): the immediate backend runs each task
-# in the request that queued it, after its transaction commits; a worker backend (a later
-# step) takes it out of the request.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Background work (printed forms and notice mails, collection.tasks; accounting_registry.tasks).
+# TASKS_BACKEND=database: the queue is a table, run by `manage.py worker` (django-tasks-db), on
+# any machine that shares the database; `make run` and production use it. immediate (the
+# default here, and the tests'): each task runs in the request that queued it, after commit.
+_TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate")
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 
-# The cache holds the login and lookup counters (accounting_registry.throttle). One process
-# here; production sets REDIS_URL so that every worker and server counts together.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache holds the login and lookup counters (accounting_registry.throttle) and the
+# bulletins' pages. With REDIS_URL set it is Redis, shared by every worker and server, and the
+# sessions are kept in the database with Redis in front (cached_db: a Redis restart logs nobody
+# out). Without it: one process's memory here; production uses the database (production.py).
+# Sessions are in the database in every case, so every server sees every login.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Where the client's address comes from (login limits, the audit trail). Behind a reverse
 # proxy, set REGISTRY_PROXY_COUNT to the number of proxies that append to the header named
@@ -144,12 +165,16 @@ X_FRAME_OPTIONS = "DENY"
 
 from django.utils.csp import CSP  # noqa: E402
 
-# Every asset is served from this site; nothing inline, nothing from a CDN.
+# Every asset is served from this site, nothing from a CDN. Scripts and style sheets also carry
+# the response's nonce ({{ csp_nonce }} in the templates), so that an injected <script> or
+# <style> is refused even if it points at this site.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:", "blob:"],  # blob: the photo framing preview
-    "script-src": [CSP.SELF],
-    "style-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }

@@ -22,16 +22,24 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", Fals
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# The background worker (`manage.py worker`) runs the printed forms and mails, unless the
+# deployment chooses otherwise.
+if env_str("TASKS_BACKEND", "database") == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # Shared by every worker and server: the login limits and other counters must count together
-# (a per-process cache would give each gunicorn worker its own allowance).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env_str("REDIS_URL"),
+# (a per-process cache would give each gunicorn worker its own allowance). Redis where
+# REDIS_URL is set (base.py); otherwise the database (`manage.py createcachetable` makes its
+# table; the health endpoint reports it missing).
+if not REDIS_URL:  # noqa: F405
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "registry_cache",
+        }
     }
-}

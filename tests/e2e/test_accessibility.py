@@ -95,6 +95,8 @@ PAGES = [
     Screen("clerk", "business:decisions"),
     Screen("clerk", "business:flagged"),
     Screen("city", "collection:pending_pool", ("campaign",)),
+    # Production (issue 12)
+    Screen("city", "practitioners:audit"),
 ]
 
 # How a person chooses: the browser's Accept-Language (zh-CN in every test context), or the

@@ -1,0 +1,72 @@
+"""The health endpoint for load balancers and monitoring: the database, the cache, the private
+storage and the background tasks, each checked for real; 200 when all are usable, 503 when one
+is not. It names no person and no file."""
+
+import secrets
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounting_registry.storage import private_storage
+
+
+def _timed(check) -> dict:
+    started = time.perf_counter()
+    try:
+        result = {"ok": True, **(check() or {})}
+    except Exception as exc:  # noqa: BLE001 - a failing part is reported, never raised
+        result = {"ok": False, "error": type(exc).__name__}
+    result["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return result
+
+
+def _database() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"vendor": connection.vendor}
+
+
+def _cache() -> dict:
+    key, value = "health-probe", secrets.token_hex(8)
+    cache.set(key, value, 30)
+    if cache.get(key) != value:
+        raise RuntimeError("the cache did not keep a value")
+    return {"backend": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]}
+
+
+def _storage() -> dict:
+    storage = private_storage()
+    storage.exists("health-probe")  # one round trip to the file system or the object store
+    return {"backend": type(storage).__name__}
+
+
+def _tasks() -> dict:
+    backend = settings.TASKS["default"]["BACKEND"]
+    found = {"backend": backend.rsplit(".", 1)[-1]}
+    if backend.startswith("django_tasks_db"):
+        from django_tasks_db.models import DBTaskResult
+
+        results = DBTaskResult.objects
+        found["queued"] = results.filter(status="READY").count()
+        found["running"] = results.filter(status="RUNNING").count()
+        found["failed"] = results.filter(status="FAILED").count()
+    return found
+
+
+@never_cache
+@require_GET
+def health(request):
+    checks = {
+        "database": _timed(_database),
+        "cache": _timed(_cache),
+        "storage": _timed(_storage),
+        "tasks": _timed(_tasks),
+    }
+    ok = all(check["ok"] for check in checks.values())
+    return JsonResponse({"ok": ok, **checks}, status=200 if ok else 503)

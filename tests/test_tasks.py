@@ -1,0 +1,145 @@
+"""The background worker (django-tasks-db's database backend, `manage.py worker`): submissions
+queue their printed form, the worker renders it; a task that fails stays visible and is queued
+again after a back-off; a task a stopped worker left running is put back and done."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.tasks import TaskResultStatus, task_backends
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from accounting_registry import tasks as shared
+from collection import pdf
+from tests.helpers import submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def database_tasks(settings):
+    """The production backend: tasks wait in the database for a worker."""
+    params = {"BACKEND": "django_tasks_db.DatabaseBackend"}
+    settings.TASKS = {"default": params}
+    task_backends["default"] = DatabaseBackend(alias="default", params=params)
+    yield
+    del task_backends["default"]
+
+
+def run_worker():
+    call_command("worker", "--batch", "--interval", "0", stdout=StringIO(), verbosity=0)
+
+
+def test_a_submission_queues_its_form_and_the_worker_renders_it(
+    database_tasks,
+    practitioner_a,
+    account_a,
+    with_photo,
+    django_capture_on_commit_callbacks,
+    client,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        application = submit(practitioner_a, account_a)
+    queued = DBTaskResult.objects.get()
+    assert queued.status == TaskResultStatus.READY
+    assert queued.task_path == "collection.tasks.render_application_form"
+    storage = pdf.private_storage()
+    name = pdf.form_path(application.latest_submission)
+    assert not storage.exists(name)
+    client.force_login(account_a)
+    health = client.get(reverse("health")).json()["tasks"]
+    assert health["queued"] == 1 and health["backend"] == "DatabaseBackend"
+
+    run_worker()
+    queued.refresh_from_db()
+    assert queued.status == TaskResultStatus.SUCCESSFUL
+    assert storage.exists(name)
+
+
+def test_a_failing_task_stays_visible_and_is_queued_again_until_it_gives_up(
+    database_tasks,
+    practitioner_a,
+    account_a,
+    with_photo,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    def broken(submission):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pdf, "store_application_form", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(practitioner_a, account_a)
+    run_worker()
+    failed = DBTaskResult.objects.get(status=TaskResultStatus.FAILED)
+    assert "OSError" in failed.exception_class_path and "disk full" in failed.traceback
+    again = DBTaskResult.objects.get(status=TaskResultStatus.READY)
+    assert again.args_kwargs["kwargs"] == {"attempt": 2}
+    assert again.run_after > timezone.now() + datetime.timedelta(seconds=50)
+
+    # Each later attempt waits longer; after MAX_ATTEMPTS it is given up (and stays visible).
+    for _ in range(shared.MAX_ATTEMPTS):
+        DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
+        run_worker()
+    assert (
+        DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count() == shared.MAX_ATTEMPTS
+    )
+    assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
+
+
+def test_a_task_left_running_by_a_stopped_worker_is_done_by_the_next(
+    database_tasks, practitioner_a, account_a, with_photo, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        application = submit(practitioner_a, account_a)
+    # A worker claimed it and was killed: RUNNING, started long ago, never finished.
+    DBTaskResult.objects.update(
+        status=TaskResultStatus.RUNNING,
+        started_at=timezone.now() - datetime.timedelta(hours=1),
+        worker_ids=["killed"],
+    )
+    run_worker()
+    result = DBTaskResult.objects.get()
+    assert result.status == TaskResultStatus.SUCCESSFUL
+    assert pdf.private_storage().exists(pdf.form_path(application.latest_submission))
+
+
+def test_a_recent_running_task_is_left_to_its_worker(database_tasks):
+    from collection.tasks import render_application_form
+
+    render_application_form.enqueue(0)
+    DBTaskResult.objects.update(status=TaskResultStatus.RUNNING, started_at=timezone.now())
+    assert shared.recover_stale() == 0
+
+
+def test_notice_mail_goes_through_the_queue_and_is_retried(
+    database_tasks,
+    mailoutbox,
+    monkeypatch,
+    submitted_a,
+    clerk_a,
+    django_capture_on_commit_callbacks,
+):
+    from confirmation import services
+
+    monkeypatch.setattr(
+        "collection.tasks.send_mail",
+        lambda *a, **k: (_ for _ in ()).throw(ConnectionRefusedError("smtp down")),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.return_at_counter(
+            application=submitted_a, actor=clerk_a, reason="photo", revision=submitted_a.revision
+        )
+    mail = DBTaskResult.objects.filter(task_path="collection.tasks.send_notice_mail")
+    assert mail.count() == 1
+    run_worker()
+    assert mail.filter(status=TaskResultStatus.FAILED).count() == 1
+    assert mail.filter(status=TaskResultStatus.READY).count() == 1  # again, after a back-off
+    monkeypatch.undo()
+    mail.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
+    run_worker()
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [submitted_a.practitioner.account.email]
