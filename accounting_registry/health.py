@@ -43,7 +43,7 @@ def _cache() -> dict:
 def _storage() -> dict:
     storage = private_storage()
     storage.exists("health-probe")  # one round trip to the file system or the object store
-    return {"backend": type(storage).__name__}
+    return {"backend": storage.backend}
 
 
 def _tasks() -> dict:

@@ -122,6 +122,15 @@ REGISTRY_IMPORT_MAX_BYTES = env_int("REGISTRY_IMPORT_MAX_BYTES", 30 * 1024 * 102
 # and time. Larger registers are imported in several files.
 REGISTRY_IMPORT_MAX_ROWS = env_int("REGISTRY_IMPORT_MAX_ROWS", 50_000)
 
+# Private files on S3-compatible object storage instead of MEDIA_ROOT (accounting_registry.storage):
+# the bucket, and for a store other than AWS its endpoint. Credentials as boto3 finds them
+# (environment, instance role) unless given here.
+REGISTRY_S3_BUCKET = env_str("REGISTRY_S3_BUCKET", "")
+REGISTRY_S3_ENDPOINT_URL = env_str("REGISTRY_S3_ENDPOINT_URL", "")
+REGISTRY_S3_REGION = env_str("REGISTRY_S3_REGION", "")
+REGISTRY_S3_ACCESS_KEY = env_str("REGISTRY_S3_ACCESS_KEY", "")
+REGISTRY_S3_SECRET_KEY = env_str("REGISTRY_S3_SECRET_KEY", "")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
