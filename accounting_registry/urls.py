@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounting_registry import auth, health, views
+from practitioners import views as practitioner_views
 
 admin.site.login_form = auth.AdminLoginForm
 
@@ -25,6 +26,12 @@ urlpatterns = [
         "accounts/password-reset/complete/",
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
+    ),
+    path("accounts/two-factor/", practitioner_views.two_factor, name="two_factor"),
+    path(
+        "accounts/two-factor/verify/",
+        practitioner_views.two_factor_verify,
+        name="two_factor_verify",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("practitioners.urls")),

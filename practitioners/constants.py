@@ -102,6 +102,9 @@ class AuditAction(models.TextChoices):
     MOVED = "moved", _("Moved to another bureau")
     EXPORTED = "exported", _("Exported register")
     AUDIT_EXPORTED = "audit_exported", _("Exported the audit trail")
+    SECOND_FACTOR_ON = "second_factor_on", _("Second factor turned on")
+    SECOND_FACTOR_OFF = "second_factor_off", _("Second factor turned off")
+    SECOND_FACTOR_FAILED = "second_factor_failed", _("Wrong second-factor code")
     # collection
     ACTIVATED = "account_activated", _("Account activated")
     DRAFT_SAVED = "application_draft_saved", _("Application draft saved")

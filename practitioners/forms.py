@@ -120,3 +120,15 @@ class PractitionerForm(forms.ModelForm):
 
     def clean_mobile(self) -> str:
         return normalize_mobile(self.cleaned_data.get("mobile") or "")
+
+
+class TokenForm(forms.Form):
+    """The six digits an authenticator app shows."""
+
+    token = forms.CharField(
+        label=_("Code from the authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )

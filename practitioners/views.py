@@ -6,15 +6,25 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounting_registry.pagination import DeferredJoinPaginator
-from practitioners import audit, permissions, registerfile, reports, selectors, services
+from practitioners import (
+    audit,
+    permissions,
+    registerfile,
+    reports,
+    selectors,
+    services,
+    twofactor,
+)
 from practitioners.decorators import staff_required
-from practitioners.forms import ExportForm, ImportForm, PractitionerForm, SearchForm
+from practitioners.forms import ExportForm, ImportForm, PractitionerForm, SearchForm, TokenForm
 
 PAGE_SIZE = 50
 # Problems listed on the import page; every one is in the downloadable report.
@@ -243,5 +253,74 @@ def audit_trail(request):
         request,
         "practitioners/audit_trail.html",
         {"form": form, "found": found, "query": query.urlencode()},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_required
+def two_factor(request):
+    """Turn the second factor on (QR code, then the first code) or off."""
+    device = twofactor.device_of(request.user)
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if request.POST.get("action") == "off":
+            try:
+                twofactor.turn_off(user=request.user)
+            except twofactor.SecondFactorError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("The second factor is off."))
+            return redirect("two_factor")
+        if form.is_valid():
+            try:
+                twofactor.confirm_setup(request=request, token=form.cleaned_data["token"])
+            except twofactor.SecondFactorError as exc:
+                form.add_error("token", exc.message)
+            else:
+                messages.success(
+                    request, _("The second factor is on: from now on you log in with a code too.")
+                )
+                return redirect("home")
+    pending = None if device else twofactor.pending_device(request.user)
+    return render(
+        request,
+        "registration/two_factor.html",
+        {
+            "device": device,
+            "form": form,
+            "qr": twofactor.qr_svg_data_uri(pending.config_url) if pending else None,
+            "secret": twofactor.secret_for_typing(pending) if pending else None,
+            "required": twofactor.must_have(request.user),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_required
+def two_factor_verify(request):
+    """The code after the password, for staff with a second factor."""
+    if twofactor.device_of(request.user) is None:
+        return redirect("two_factor")
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            twofactor.verify(request=request, token=form.cleaned_data["token"])
+        except twofactor.SecondFactorError as exc:
+            form.add_error("token", exc.message)
+        else:
+            target = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(
+                target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                target = reverse("home")
+            return redirect(target)
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        {"form": form},
         status=400 if form.errors else 200,
     )

@@ -100,6 +100,9 @@ CASES = [
     Case("password_reset_confirm", expect(200), args=("uid", "token")),
     Case("password_reset_complete", expect(200)),
     Case("set_language", expect(302), method="post", data="language"),
+    Case("two_factor", staff_page()),
+    # no second factor set up: sent to set one up
+    Case("two_factor_verify", staff_page(**dict.fromkeys(STAFF, 302))),
     # The register
     Case("practitioners:list", staff_page()),
     Case("practitioners:detail", county_a_record(), args=("practitioner_pk",)),

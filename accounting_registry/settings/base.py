@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "reporting",
     "business",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -49,7 +51,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "practitioners.twofactor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
@@ -167,6 +171,11 @@ else:
 # can send it with any value, and the connection's address is used.
 REGISTRY_PROXY_COUNT = env_int("REGISTRY_PROXY_COUNT", 0)
 REGISTRY_CLIENT_IP_HEADER = env_str("REGISTRY_CLIENT_IP_HEADER", "X-Forwarded-For")
+
+# A second factor (TOTP) for staff accounts (practitioners.twofactor): any staff member may turn
+# it on; city staff must (unless this is switched off, as the tests do for their many logins).
+REGISTRY_CITY_STAFF_NEED_OTP = env_bool("REGISTRY_CITY_STAFF_NEED_OTP", True)
+OTP_TOTP_ISSUER = "Registry"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)

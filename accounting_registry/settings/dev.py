@@ -14,3 +14,6 @@ MAILERS = {
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The demo's city accounts work without a phone: the second factor stays optional here
+# (production requires it of city staff; README, Security).
+REGISTRY_CITY_STAFF_NEED_OTP = env_bool("REGISTRY_CITY_STAFF_NEED_OTP", False)

@@ -15,3 +15,7 @@ STORAGES = {
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Most tests log staff in with force_login: the second factor is tested on its own
+# (tests/practitioners/test_two_factor.py switches this back on).
+REGISTRY_CITY_STAFF_NEED_OTP = False

@@ -97,6 +97,7 @@ PAGES = [
     Screen("city", "collection:pending_pool", ("campaign",)),
     # Production (issue 12)
     Screen("city", "practitioners:audit"),
+    Screen("clerk", "two_factor"),
 ]
 
 # How a person chooses: the browser's Accept-Language (zh-CN in every test context), or the
