@@ -74,11 +74,18 @@ def education(request, practitioner):
 
 
 def _bureau_param(request):
-    """The user's own bureau; city staff may pick any with ?bureau=CODE (404 if unknown)."""
-    code = request.GET.get("bureau")
-    if code and register_permissions.is_city_staff(request.user):
-        return register_selectors.get_bureau_for(user=request.user, code=code)
-    return request.user.bureau
+    """The bureau the page is about (404 outside the user's scope; 403 if they may not see it)."""
+    bureau = register_selectors.chosen_bureau(user=request.user, code=request.GET.get("bureau"))
+    if not permissions.can_see_bureau(request.user, bureau):
+        raise PermissionDenied
+    return bureau
+
+
+def _bureaus_to_pick(request):
+    """City staff pick a bureau (practitioners/_bureau_picker.html); the others see their own."""
+    if register_permissions.is_city_staff(request.user):
+        return register_selectors.bureaus_for(user=request.user)
+    return None
 
 
 @never_cache
@@ -87,8 +94,6 @@ def _bureau_param(request):
 def decisions(request):
     """The registrations of the bureau's people that wait for a clerk."""
     bureau = _bureau_param(request)
-    if not permissions.can_see_bureau(request.user, bureau):
-        raise PermissionDenied
     return render(
         request,
         "business/decisions.html",
@@ -97,9 +102,7 @@ def decisions(request):
             "waiting": selectors.waiting(bureau=bureau),
             "Kind": RegistrationKind,
             "can_decide": permissions.can_decide_for(request.user, bureau),
-            "bureaus": register_selectors.bureaus_for(user=request.user)
-            if register_permissions.is_city_staff(request.user)
-            else None,
+            "bureaus": _bureaus_to_pick(request),
             "form": DecisionForm(),
         },
     )
@@ -150,8 +153,6 @@ def _decisions_url(request, registration) -> str:
 def flagged(request):
     """The bureau's people who did business before their collection was confirmed."""
     bureau = _bureau_param(request)
-    if not permissions.can_see_bureau(request.user, bureau):
-        raise PermissionDenied
     people = selectors.flagged(bureau=bureau)
     return render(
         request,
@@ -160,9 +161,7 @@ def flagged(request):
             "bureau": bureau,
             "people": people[:500],
             "count": people.count(),
-            "bureaus": register_selectors.bureaus_for(user=request.user)
-            if register_permissions.is_city_staff(request.user)
-            else None,
+            "bureaus": _bureaus_to_pick(request),
         },
     )
 
@@ -172,8 +171,6 @@ def flagged(request):
 @staff_required
 def flagged_export(request, fmt: str):
     bureau = _bureau_param(request)
-    if not permissions.can_see_bureau(request.user, bureau):
-        raise PermissionDenied
     data = services.export_flagged(actor=request.user, bureau=bureau, fmt=fmt)
     response = HttpResponse(data, content_type=registerfile.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = (

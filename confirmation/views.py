@@ -37,11 +37,7 @@ QUEUE_PAGE = 50
 
 
 def _bureau_param(request):
-    """The bureau the page is about: the user's own; city staff may pick any with ?bureau=CODE."""
-    code = request.GET.get("bureau")
-    if code and register_permissions.is_city_staff(request.user):
-        return register_selectors.get_bureau_for(user=request.user, code=code)
-    return request.user.bureau
+    return register_selectors.chosen_bureau(user=request.user, code=request.GET.get("bureau"))
 
 
 @never_cache

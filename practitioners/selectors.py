@@ -95,6 +95,14 @@ def get_bureau_for(*, user: User, code: str) -> Bureau:
         raise Http404 from None
 
 
+def chosen_bureau(*, user: User, code: str | None) -> Bureau:
+    """The bureau a staff page is about: the user's own; city staff may pick any by its code
+    (`?bureau=450103`; 404 if there is none)."""
+    if code and permissions.is_city_staff(user):
+        return get_bureau_for(user=user, code=code)
+    return user.bureau
+
+
 def bureau_overview(*, user: User) -> list[Bureau]:
     """Each visible bureau with its register figures, in one query."""
     return list(

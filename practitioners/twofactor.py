@@ -12,7 +12,9 @@ from urllib.parse import quote
 
 import segno
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,6 +27,9 @@ from practitioners.models import User
 from practitioners.services import record_event
 
 DEVICE_NAME = "authenticator"
+# Whether the account had a second factor when this session logged in (set at login and by
+# turning it on or off here), so that checking it costs no query on every page.
+HAS_DEVICE_KEY = "second_factor"
 
 
 class SecondFactorError(Exception):
@@ -75,6 +80,7 @@ def confirm_setup(*, request, token: str) -> TOTPDevice:
         device.save(update_fields=["confirmed"])
         record_event(actor=user, action=AuditAction.SECOND_FACTOR_ON)
     otp_login(request, device)
+    request.session[HAS_DEVICE_KEY] = True
     return device
 
 
@@ -92,13 +98,21 @@ def verify(*, request, token: str) -> None:
     otp_login(request, device)
 
 
-def turn_off(*, user: User) -> None:
+def turn_off(*, request) -> None:
     """Remove the second factor (refused where it is required); audited."""
+    user = request.user
     if must_have(user):
         raise SecondFactorError(_("City staff must keep a second factor."))
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         record_event(actor=user, action=AuditAction.SECOND_FACTOR_OFF)
+    request.session[HAS_DEVICE_KEY] = False
+
+
+@receiver(user_logged_in)
+def _remember_device(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[HAS_DEVICE_KEY] = device_of(user) is not None
 
 
 def _digits(token: str) -> str:
@@ -126,7 +140,7 @@ class SecondFactorMiddleware:
             and not user.is_verified()
         ):
             verify_url, setup_url = reverse("two_factor_verify"), reverse("two_factor")
-            if device_of(user) is not None:
+            if request.session.get(HAS_DEVICE_KEY):
                 # Setting up another device needs this one's code first.
                 if path != verify_url:
                     return redirect(f"{verify_url}?next={quote(request.get_full_path())}")

@@ -267,7 +267,7 @@ def two_factor(request):
     if request.method == "POST":
         if request.POST.get("action") == "off":
             try:
-                twofactor.turn_off(user=request.user)
+                twofactor.turn_off(request=request)
             except twofactor.SecondFactorError as exc:
                 messages.error(request, exc.message)
             else:

@@ -194,6 +194,29 @@ def submitted_city(practitioner_city, campaign):
 
 
 @pytest.fixture
+def confirmed_person(county_a, campaign, clerk_a):
+    """Another of county A's people, activated, with a collection confirmed at A's counter."""
+    from tests.helpers import confirm, make_submitted
+
+    application = make_submitted(county_a, campaign, 1)[0]
+    confirm(application, clerk_a)
+    person = application.practitioner
+    person.refresh_from_db()
+    return person
+
+
+@pytest.fixture
+def committed_bureaus(transactional_db):
+    """For tests whose data other processes or threads must see (transaction=True): the flush
+    after each such test deletes the bureaus of migration 0002, so they are loaded again."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("practitioners.migrations.0002_bureaus").load_bureaus(apps, None)
+
+
+@pytest.fixture
 def postgres_only(transactional_db):
     """Real PostgreSQL row locks and constraints between threads: skipped on SQLite (CI runs the
     suite on both). A transactional test flushes the tables: the bureaus are loaded again."""

@@ -42,15 +42,6 @@ print(json.dumps({
 
 
 @pytest.fixture
-def bureaus_loaded(transactional_db):
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("practitioners.migrations.0002_bureaus").load_bureaus(apps, None)
-
-
-@pytest.fixture
 def empty_database(settings, tmp_path):
     """A new, empty database of the suite's kind, and its DATABASE_URL."""
     if connection.vendor == "postgresql":
@@ -81,7 +72,7 @@ def manage(*args, database_url: str, media: Path) -> subprocess.CompletedProcess
 
 
 def test_a_restored_backup_holds_every_person_version_photo_and_form(
-    bureaus_loaded, county_a, campaign, clerk_a, settings, tmp_path, empty_database
+    committed_bureaus, county_a, campaign, clerk_a, settings, tmp_path, empty_database
 ):
     applications = make_submitted(county_a, campaign, 3)
     confirm(applications[0], clerk_a)
@@ -112,7 +103,7 @@ def test_a_restored_backup_holds_every_person_version_photo_and_form(
     assert found["photos"] == photos and found["forms"] == forms
 
 
-def test_restore_refuses_a_database_that_is_not_empty(bureaus_loaded, tmp_path):
+def test_restore_refuses_a_database_that_is_not_empty(committed_bureaus, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("an SQLite restore replaces the file")
     from accounting_registry import backup

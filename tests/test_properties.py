@@ -130,7 +130,7 @@ def test_the_application_form_never_fails_and_keeps_what_was_typed(
 @EXAMPLES
 @given(field=st.sampled_from(CONTACT_FIELDS), value=TEXT)
 def test_the_contact_form_never_fails_and_keeps_what_was_typed(client, request, field, value):
-    practitioner = request.getfixturevalue("confirmed_practitioner")
+    practitioner = request.getfixturevalue("confirmed_person")
     client.force_login(practitioner.account)
     with rolled_back():
         events = AuditEvent.objects.count()
@@ -168,7 +168,7 @@ VALID = {
 def test_the_registration_forms_never_fail_and_write_nothing_when_refused(
     client, request, page, which, value
 ):
-    practitioner = request.getfixturevalue("confirmed_practitioner")
+    practitioner = request.getfixturevalue("confirmed_person")
     client.force_login(practitioner.account)
     fields = REGISTRATIONS[page]
     with rolled_back():
@@ -253,17 +253,6 @@ def test_register_uploads_never_fail_and_a_refused_file_writes_nothing(client, a
         assert response.status_code in (200, 302, 400)
         if response.status_code != 302:
             assert counts()[0] == before[0]
-
-
-@pytest.fixture
-def confirmed_practitioner(county_a, campaign, clerk_a):
-    from tests.helpers import confirm, make_submitted
-
-    application = make_submitted(county_a, campaign, 1)[0]
-    confirm(application, clerk_a)
-    person = application.practitioner
-    person.refresh_from_db()
-    return person
 
 
 @EXAMPLES

@@ -17,11 +17,13 @@ from accounting_registry import tasks as shared
 from collection import pdf
 from tests.helpers import submit
 
-pytestmark = pytest.mark.django_db
+# The worker closes the database connection between tasks, as a long-running process must:
+# the tests commit (transaction=True) so that a new connection sees their data.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def database_tasks(settings):
+def database_tasks(settings, committed_bureaus):
     """The production backend: tasks wait in the database for a worker."""
     params = {"BACKEND": "django_tasks_db.DatabaseBackend"}
     settings.TASKS = {"default": params}

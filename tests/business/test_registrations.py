@@ -185,17 +185,17 @@ def _earlier_records(person):
 
 
 def test_people_who_did_business_before_collecting_are_flagged_listed_and_exported(
-    client, county_a, county_b, practitioner_a, account_a, confirmed_a_other, clerk_a, clerk_b
+    client, county_a, county_b, practitioner_a, account_a, confirmed_person, clerk_a, clerk_b
 ):
     _earlier_records(practitioner_a)  # not confirmed: flagged
-    _earlier_records(confirmed_a_other)  # confirmed: not flagged
+    _earlier_records(confirmed_person)  # confirmed: not flagged
     other_county = PractitionerFactory(bureau=county_b)
     _earlier_records(other_county)
 
     client.force_login(clerk_a)
     page = client.get(reverse("business:flagged"))
     assert practitioner_a.name in page.text
-    assert confirmed_a_other.name not in page.text and other_county.name not in page.text
+    assert confirmed_person.name not in page.text and other_county.name not in page.text
     assert practitioner_a.id_number not in page.text  # masked
     export = client.get(reverse("business:flagged_export", args=["csv"]))
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
@@ -212,17 +212,6 @@ def test_people_who_did_business_before_collecting_are_flagged_listed_and_export
     client.force_login(account_a)
     home = client.get(reverse("collection:home"))
     assert 'id="business-first"' in home.text
-
-
-@pytest.fixture
-def confirmed_a_other(county_a, campaign, clerk_a):
-    from tests.helpers import confirm, make_submitted
-
-    application = make_submitted(county_a, campaign, 1)[0]
-    confirm(application, clerk_a)
-    person = application.practitioner
-    person.refresh_from_db()
-    return person
 
 
 def _count(client, url, **query):

@@ -1,4 +1,4 @@
-"""After confirmation, in the browser: a confirmed practitioner of 青秀区 changes employer through
+"""After confirmation, in the browser: a confirmed_person practitioner of 青秀区 changes employer through
 the change form and prints the change form; the clerk finds the change at the counter and
 confirms it; the practitioner registers continuing education and the clerk approves it. An
 unconfirmed practitioner who tries the same is refused with the reason and the way to the
@@ -20,7 +20,6 @@ from business.models import EducationRecord
 from collection.constants import ApplicationKind, ApplicationStatus
 from collection.models import Application
 from tests.e2e.pages import LAPTOP, PASSWORD, PHONE, PHONE_OPTIONS, assert_accessible, page_overflow
-from tests.helpers import confirm, make_submitted
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,20 +41,11 @@ def shoot(page: Page, artifacts, name: str) -> None:
     assert page_overflow(page) == 0, f"{name} scrolls sideways"
 
 
-@pytest.fixture
-def confirmed(county_a, campaign, clerk_a):
-    application = make_submitted(county_a, campaign, 1)[0]
-    confirm(application, clerk_a)
-    person = application.practitioner
-    person.refresh_from_db()
-    return person
-
-
 def test_a_confirmed_practitioner_changes_employer_and_registers_continuing_education(
-    live_server, page, new_page, confirmed, clerk_a, artifacts
+    live_server, page, new_page, confirmed_person, clerk_a, artifacts
 ):
     # The practitioner opens the change from their page, changes the employer and submits.
-    log_in(page, live_server, confirmed.account.username)
+    log_in(page, live_server, confirmed_person.account.username)
     page.goto(live_server.url + HOME)
     page.locator("#link-change").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("信息变更")
@@ -65,7 +55,7 @@ def test_a_confirmed_practitioner_changes_employer_and_registers_continuing_educ
     assert_accessible(page)
     page.get_by_role("button", name="提交").click()
     expect(page.locator("#change-submitted")).to_be_visible()
-    change = Application.objects.get(practitioner=confirmed, kind=ApplicationKind.CHANGE)
+    change = Application.objects.get(practitioner=confirmed_person, kind=ApplicationKind.CHANGE)
     assert change.status == ApplicationStatus.SUBMITTED
     form = page.context.request.get(live_server.url + reverse("collection:change_pdf"))
     assert form.ok and form.body()[:5] == b"%PDF-"
@@ -74,7 +64,7 @@ def test_a_confirmed_practitioner_changes_employer_and_registers_continuing_educ
     clerk = new_page(LAPTOP)
     log_in(clerk, live_server, clerk_a.username)
     clerk.goto(live_server.url + reverse("confirmation:counter"))
-    clerk.locator("#counter-q").fill(confirmed.id_number)
+    clerk.locator("#counter-q").fill(confirmed_person.id_number)
     clerk.keyboard.press("Enter")
     expect(clerk.locator("#review-kind")).to_be_visible()
     row = clerk.locator('#side-by-side tr[data-field="employer"]')
@@ -87,8 +77,8 @@ def test_a_confirmed_practitioner_changes_employer_and_registers_continuing_educ
     ticks.first.check()
     clerk.locator("#confirm-button").click()
     expect(clerk.locator("#archive-number")).to_be_visible()
-    confirmed.refresh_from_db()
-    assert confirmed.employer == NEW_EMPLOYER
+    confirmed_person.refresh_from_db()
+    assert confirmed_person.employer == NEW_EMPLOYER
 
     # The practitioner registers continuing education.
     page.goto(live_server.url + HOME)
@@ -105,7 +95,7 @@ def test_a_confirmed_practitioner_changes_employer_and_registers_continuing_educ
 
     # The clerk approves it from the registrations page.
     clerk.get_by_role("navigation").get_by_role("link", name="业务审核", exact=True).click()
-    record = EducationRecord.objects.get(practitioner=confirmed)
+    record = EducationRecord.objects.get(practitioner=confirmed_person)
     row = clerk.locator(f"#education-{record.pk}")
     expect(row).to_contain_text("南宁市会计学会")
     shoot(clerk, artifacts, "registrations")
