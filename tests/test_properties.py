@@ -24,8 +24,11 @@ from practitioners.models import AuditEvent, Practitioner
 
 pytestmark = pytest.mark.django_db
 
+# derandomize: the same examples on every run (CI never meets a new one by chance); the
+# sampled strings above hold the inputs known to matter.
 EXAMPLES = settings(
     max_examples=25,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -42,6 +45,7 @@ TEXT = st.one_of(
             "'; DROP TABLE x;--",
             "\u202e逆序",
             "\x00",
+            "0\x004",
             "会" * 5000,
             " ",
             "１２３４５６７８９０",
@@ -72,12 +76,14 @@ def rolled_back():
 
 
 def assert_kept(response, value: str) -> None:
-    """The typed text is on the page again (escaped as the template escapes it)."""
+    """The typed text is on the page again (escaped as the template escapes it; a form field
+    shows what was posted, a NUL character included, with the message beside it)."""
     text = response.content.decode()
-    shown = value.replace("\x00", "")  # the form field strips NUL (Django's ProhibitNull)
-    shown = shown.strip()
+    shown = value.strip()
     if shown and len(shown) < 2000:
-        assert html.escape(shown, quote=True) in text or html.escape(shown) in text, value
+        forms = {html.escape(shown, quote=True), html.escape(shown)}
+        forms |= {html.escape(shown.replace("\x00", ""), quote=True)}
+        assert any(form in text for form in forms), value
 
 
 def _application_post(practitioner, field: str, value: str, action: str) -> dict:
