@@ -16,7 +16,8 @@ from collection.models import Application, Campaign, Submission
 from confirmation.constants import PrintKind
 from confirmation.models import ArchiveSequence, Confirmation, CounterReturn, PrintLog
 from confirmation.services import required_ticks
-from practitioners.models import User
+from practitioners.constants import AuditAction
+from practitioners.models import AuditEvent, User
 
 PRINTED_SHARE = 0.9
 
@@ -65,6 +66,30 @@ def seed_counter(*, campaign: Campaign) -> dict[str, int]:
             )
             confirmations.append(confirmation)
         Confirmation.objects.bulk_create(confirmations, batch_size=1000)
+        # The audit event _confirm_application writes (the record's history reads it).
+        AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    at=c.confirmed_at,
+                    actor=c.clerk,
+                    action=AuditAction.CONFIRMED,
+                    bureau_id=c.bureau_id,
+                    practitioner_id=c.practitioner_id,
+                    detail={
+                        "reference": c.application.reference,
+                        "version": c.submission.number,
+                        "changes": [
+                            {"field": x["field"], "old": x["old"], "new": x["new"]}
+                            for x in c.changes
+                        ],
+                        "archive_number": c.archive_number,
+                        "checklist": c.checklist,
+                    },
+                )
+                for c in confirmations
+            ],
+            batch_size=1000,
+        )
         for confirmation in confirmations:
             if random.Random(confirmation.application_id).random() < PRINTED_SHARE:
                 prints.append(

@@ -235,3 +235,18 @@ def test_the_demo_registrations_are_what_the_services_would_have_left(seeded):
     assert change.status == ApplicationStatus.SUBMITTED and change.bureau == county
     assert change.practitioner.confirmed_at is not None
     assert diff.changes_between(change.latest_submission.record, change.data)
+
+
+def test_every_demo_confirmation_is_in_the_records_history(seeded):
+    from practitioners.constants import AuditAction
+    from practitioners.models import AuditEvent
+
+    confirmed = seeded.filter(status=ApplicationStatus.CONFIRMED)
+    audited = set(
+        AuditEvent.objects.filter(action=AuditAction.CONFIRMED).values_list(
+            "practitioner_id", flat=True
+        )
+    )
+    assert (
+        confirmed.exists() and set(confirmed.values_list("practitioner_id", flat=True)) <= audited
+    )
