@@ -38,6 +38,8 @@ STYLESHEET = "pdf/base.css"
 # Part of every kept form's name: change it when the template or stylesheet changes what a
 # form shows, and every form is rendered again at its next download.
 FORM_VERSION = "4"
+# How long a download waits for the worker to render a new version's form (worker_renders_soon).
+WORKER_GRACE = datetime.timedelta(minutes=10)
 FOLDER = "application-forms"
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -116,13 +118,35 @@ def store_application_form(submission: Submission) -> str:
     return storage.save(name, ContentFile(data))
 
 
-def stored_application_form(submission: Submission):
-    """The kept form of the submission, open for reading; rendered and kept now if missing."""
+def kept_application_form(submission: Submission):
+    """The kept form of the submission, open for reading, or None while it is not rendered."""
     storage = private_storage()
     name = form_path(submission)
-    if not storage.exists(name):
-        name = store_application_form(submission)
-    return storage.open(name, "rb")
+    return storage.open(name, "rb") if storage.exists(name) else None
+
+
+def stored_application_form(submission: Submission):
+    """The kept form of the submission, open for reading; rendered and kept now if missing."""
+    return kept_application_form(submission) or private_storage().open(
+        store_application_form(submission), "rb"
+    )
+
+
+def worker_renders_soon(submission: Submission) -> bool:
+    """For a form not kept yet: True while the background worker is still to render it.
+
+    At the deadline the worker's queue grows (each form is a few hundred milliseconds of
+    WeasyPrint); a download then waits for it on a page that refreshes itself, rather than
+    rendering in the web server, where a crowd of such renders would slow every page. After
+    WORKER_GRACE (the worker stopped, or its task failed for good) the download renders the
+    form itself. Where no worker runs (the immediate backend), the form is always kept already.
+    """
+    from collection.tasks import render_application_form
+
+    return (
+        render_application_form.get_backend().supports_defer
+        and timezone.now() - submission.submitted_at < WORKER_GRACE
+    )
 
 
 def form_context(submission: Submission) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -400,12 +401,19 @@ def photo(request, pk: int):
     return response
 
 
-def _form_response(application) -> FileResponse:
+def _form_response(request, application, *, back: str):
+    """The printed form of the application's latest version; while the worker is still to
+    render it, a page (202) that tries again by itself every few seconds."""
     submission = application.latest_submission
     if submission is None:
         raise PermissionDenied
+    kept = pdf.kept_application_form(submission)
+    if kept is None:
+        if pdf.worker_renders_soon(submission):
+            return render(request, "collection/form_pending.html", {"back": back}, status=202)
+        kept = pdf.stored_application_form(submission)
     return FileResponse(
-        pdf.stored_application_form(submission),
+        kept,
         content_type="application/pdf",
         filename=f"application-{application.reference}.pdf",
     )
@@ -424,7 +432,7 @@ def application_pdf(request, practitioner):
     ):
         messages.info(request, _("Submit the application first; then you can print the form."))
         return redirect("collection:home")
-    return _form_response(application)
+    return _form_response(request, application, back=reverse("collection:home"))
 
 
 @never_cache
@@ -439,7 +447,7 @@ def change_pdf(request, practitioner):
     ):
         messages.info(request, _("Submit the change request first; then you can print its form."))
         return redirect("collection:home")
-    return _form_response(application)
+    return _form_response(request, application, back=reverse("collection:home"))
 
 
 def _staff_application_context(request, practitioner, application, code=None) -> dict:
@@ -501,7 +509,8 @@ def staff_application_pdf(request, pk: int):
     if application is None or application.reference is None:
         raise PermissionDenied
     record_practitioner_viewed(actor=request.user, practitioner=practitioner, what="form")
-    return _form_response(application)
+    back = reverse("collection:staff_application", args=[practitioner.pk])
+    return _form_response(request, application, back=back)
 
 
 @require_http_methods(["GET", "POST"])

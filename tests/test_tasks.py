@@ -15,6 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from accounting_registry import tasks as shared
 from collection import pdf
+from collection.models import Submission
 from tests.helpers import submit
 
 # The worker closes the database connection between tasks, as a long-running process must:
@@ -56,10 +57,44 @@ def test_a_submission_queues_its_form_and_the_worker_renders_it(
     health = client.get(reverse("health")).json()["tasks"]
     assert health["queued"] == 1 and health["backend"] == "DatabaseBackend"
 
+    # A download meanwhile waits for the worker on a page that tries again by itself; the web
+    # server does not render the form.
+    waiting = client.get(reverse("collection:application_pdf"))
+    assert waiting.status_code == 202 and "data-form-pending" in waiting.text
+    assert '<meta http-equiv="refresh" content="5">' in waiting.text
+    assert 'href="/me/"' in waiting.text and "no-store" in waiting["Cache-Control"]
+    assert not storage.exists(name)
+
     run_worker()
     queued.refresh_from_db()
     assert queued.status == TaskResultStatus.SUCCESSFUL
     assert storage.exists(name)
+    ready = client.get(reverse("collection:application_pdf"))
+    assert ready.status_code == 200 and ready["Content-Type"] == "application/pdf"
+    with storage.open(name, "rb") as kept:
+        assert b"".join(ready.streaming_content) == kept.read()
+
+
+def test_a_form_the_worker_has_not_rendered_in_ten_minutes_is_rendered_by_the_download(
+    database_tasks,
+    practitioner_a,
+    account_a,
+    with_photo,
+    django_capture_on_commit_callbacks,
+    client,
+):
+    """The worker stopped, or its task failed for good: the download does the work itself."""
+    with django_capture_on_commit_callbacks(execute=True):
+        application = submit(practitioner_a, account_a)
+    submission = application.latest_submission
+    Submission.objects.filter(pk=submission.pk).update(
+        submitted_at=timezone.now() - pdf.WORKER_GRACE - datetime.timedelta(seconds=1)
+    )
+    client.force_login(account_a)
+    response = client.get(reverse("collection:application_pdf"))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert pdf.private_storage().exists(pdf.form_path(submission))
 
 
 def test_a_failing_task_stays_visible_and_is_queued_again_until_it_gives_up(
