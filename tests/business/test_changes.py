@@ -211,7 +211,7 @@ def test_a_second_tab_gets_its_typing_back_with_the_reason(client, confirmed_a, 
 
 
 def test_other_counties_cannot_see_or_decide_a_change(client, confirmed_a, account_a, clerk_b):
-    change = submit_change(confirmed_a, account_a, major="审计学")
+    change = submit_change(confirmed_a, account_a, major="资产评估")
     client.force_login(clerk_b)
     assert client.get(reverse("confirmation:review", args=[change.pk])).status_code == 404
     response = client.post(
@@ -226,7 +226,7 @@ def test_other_counties_cannot_see_or_decide_a_change(client, confirmed_a, accou
 def test_change_requests_are_not_counted_in_the_weekly_figures(confirmed_a, account_a, campaign):
     from collection import tallies
 
-    submit_change(confirmed_a, account_a, major="审计学")
+    submit_change(confirmed_a, account_a, major="资产评估")
     assert tallies.differences(campaign=campaign) == {}
     counts = tallies.figures(campaign=campaign)[confirmed_a.bureau_id]
     assert counts["waiting"] == 0 and counts["confirmed"] == 1

@@ -40,7 +40,7 @@ MODULES = {"collection": collection_services, "business": business_services}
 
 # What each gated action is given when it is allowed to run.
 VALUES = {
-    gate.CHANGE_REQUEST: lambda p: {"values": _record(p, major="审计学"), "revision": 0},
+    gate.CHANGE_REQUEST: lambda p: {"values": _record(p, major="资产评估"), "revision": 0},
     gate.CONTACT_CHANGE: lambda p: {
         "values": {"mobile": "13907719999", "email": "", "address": "南宁市", "postcode": ""}
     },
