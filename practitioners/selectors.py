@@ -22,10 +22,9 @@ LIST_FIELDS = (
     "cert_number",
     "employer",
     "confirmed_at",
-    "bureau__id",
-    "bureau__short_name",
-    "bureau__code",
+    "bureau_id",
 )
+BUREAU_COLUMN = ("bureau__id", "bureau__short_name", "bureau__code")  # city staff's lists only
 
 
 def practitioners_for(*, user: User) -> QuerySet[Practitioner]:
@@ -39,7 +38,9 @@ def search_practitioners(
     *, user: User, query: str = "", bureau: Bureau | None = None
 ) -> QuerySet[Practitioner]:
     """Staff search: a full ID or certificate number matches exactly; other text matches the start of a name."""
-    qs = practitioners_for(user=user).select_related("bureau").only(*LIST_FIELDS)
+    qs = practitioners_for(user=user).only(*LIST_FIELDS)
+    if permissions.is_city_staff(user):
+        qs = qs.select_related("bureau").only(*LIST_FIELDS, *BUREAU_COLUMN)
     if bureau is not None:
         qs = qs.filter(bureau=bureau)
     query = query.strip()
