@@ -10,7 +10,8 @@ DEMO_N ?= 3000
 BENCH_N ?= 100000
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 # Debian packages: what the product needs to run (Chinese fonts; HarfBuzz's subsetter, without
-# which WeasyPrint takes seconds per Chinese page), and what only tests and development need
+# which WeasyPrint takes seconds per Chinese page), what `make bench` adds (wrk, the HTTP load
+# of its lookup-against-a-bare-view figures), and what only tests and development need
 # (the browser of the e2e tests, pdftoppm/pdftotext, msgfmt, and a Java runtime for the Nu HTML
 # checker's vnu.jar, which the development lock brings, unless a java is on PATH already).
 RUNTIME_SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0
@@ -93,6 +94,7 @@ test: dev-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: deps
+	$(call install_system_packages,wrk)
 	@psql "$(PG_URL)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='registry_bench'" | grep -q 1 \
 	  || psql "$(PG_URL)/postgres" -c "CREATE DATABASE registry_bench" >/dev/null
 	DATABASE_URL=$(PG_URL)/registry_bench DJANGO_SETTINGS_MODULE=accounting_registry.settings.bench \

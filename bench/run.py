@@ -8,6 +8,7 @@
 3. The counter's queue and review pages, and confirmations by two processes (counter_bench).
 4. The application form: rendering, and downloading a kept one (pdf_bench).
 5. A real login POST, with the production password hasher.
+6. Over HTTP: the lookup page against a trivial view, on a real server under wrk (http_bench).
 
 Results go to bench/results.json and bench/results.md (a Markdown table; the README links it
 and quotes the main figures).
@@ -63,6 +64,7 @@ import django  # noqa: E402
 django.setup()
 
 import counter_bench  # noqa: E402
+import http_bench  # noqa: E402
 import pdf_bench  # noqa: E402
 import reporting_bench  # noqa: E402
 from django.apps import apps  # noqa: E402
@@ -108,6 +110,7 @@ TARGETS: dict[str, str] = {
     "progress_all_ms": "p95 < 100 ms, fixed queries",
     "progress_growth": "< 3",
     "bulletin_p95_ms": "< 50 ms, fixed queries",
+    "http_lookup_ratio": ">= 0.4",
 }
 LOGINS = 150
 
@@ -598,6 +601,8 @@ def _met(results: dict[str, Any]) -> dict[str, bool]:
         and results["progress_queries_constant"],
         "progress_growth": results["progress_growth"] < 3,
         "bulletin_p95_ms": results["bulletin_p95_ms"] < 50 and results["bulletin_queries_constant"],
+        "http_lookup_ratio": results["http_lookup_ratio"] >= 0.4
+        and results["http_bad_responses"] == 0,
     }
 
 
@@ -663,6 +668,13 @@ def markdown_table(results: dict[str, Any]) -> str:
         f"| public bulletin page p50 / p95 ({results['bulletin_queries']} queries, "
         f"{results['bulletin_kb']:.0f} KB with its two charts) | {results['bulletin_p50_ms']:.1f} / "
         f"{results['bulletin_p95_ms']:.1f} ms | {target('bulletin_p95_ms')} |",
+        f"| `http_rps_bare`: a trivial view over HTTP ({results['http_setup']}) "
+        f"| {results['http_rps_bare']:,} req/s | |",
+        f"| `http_rps_lookup`: the lookup page over HTTP, a county clerk, a different person "
+        f"each time (p50 / p99 {results['http_lookup_p50_ms']:.1f} / "
+        f"{results['http_lookup_p99_ms']:.1f} ms) | {results['http_rps_lookup']:,} req/s | |",
+        f"| lookup / bare ({results['http_bad_responses']} failed responses) "
+        f"| {results['http_lookup_ratio']:.2f} | {target('http_lookup_ratio')} |",
     ]
     return "\n".join(lines) + "\n"
 
@@ -773,6 +785,11 @@ def run_all(n: int, *, strict: bool, fresh: bool) -> int:
     bulletin = reporting_bench.measure_bulletin()
     log("import of the largest admitted files, each in a child process")
     memory = measure_import_memory(import_files(records, BENCH_DIR / "out"))
+    log(
+        f"over HTTP: a trivial view and the lookup page, {http_bench.HTTP_ROUNDS} rounds of "
+        f"{http_bench.HTTP_SECONDS} s each under wrk"
+    )
+    http = http_bench.measure_http()
     results: dict[str, Any] = {
         "bench_n": n,
         "bench_n_small": n_small,
@@ -824,6 +841,7 @@ def run_all(n: int, *, strict: bool, fresh: bool) -> int:
         "progress_tally_rows": progress["large"]["tally_rows"],
         "progress_holders_shown": progress["large"]["holders_shown"],
         **bulletin,
+        **http,
         "targets": TARGETS,
     }
     results["targets_met"] = _met(results)

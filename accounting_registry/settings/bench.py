@@ -6,3 +6,5 @@ DEBUG = False
 ALLOWED_HOSTS = ["*"]
 # The confirmations' notices are emailed after commit: no mail server here.
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+# The product's URLs and a trivial view beside them (http_rps_bare).
+ROOT_URLCONF = "bench.urls"
