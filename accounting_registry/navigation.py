@@ -39,7 +39,17 @@ STAFF = _entries(
     Entry(
         _("Register"),
         "practitioners:list",
-        frozenset({"practitioners:list", "practitioners:detail"}),
+        frozenset(
+            {
+                "practitioners:list",
+                "practitioners:detail",
+                "practitioners:create",
+                "collection:staff_application",
+                "collection:staff_application_pdf",
+                "collection:issue_reset_code",
+                "collection:move",
+            }
+        ),
     ),
     Entry(
         _("Bureaus"), "practitioners:bureau_overview", frozenset({"practitioners:bureau_overview"})
@@ -78,7 +88,22 @@ STAFF_MORE = _entries(
     Entry(_("Second factor"), "two_factor", frozenset({"two_factor"})),
 )
 PRACTITIONER = _entries(
-    Entry(_("My application"), "collection:home", frozenset({"collection:home"})),
+    Entry(
+        _("My application"),
+        "collection:home",
+        # The pages reached from it: the printed forms, changes, contact details, registrations.
+        frozenset(
+            {
+                "collection:home",
+                "collection:application_pdf",
+                "collection:change",
+                "collection:change_pdf",
+                "collection:contact",
+                "business:on_post",
+                "business:education",
+            }
+        ),
+    ),
     Entry(_("Application form"), "collection:application", frozenset({"collection:application"})),
     Entry(_("ID photo"), "collection:photo_upload", frozenset({"collection:photo_upload"})),
 )

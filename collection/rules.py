@@ -27,7 +27,7 @@ from collection.constants import APPLICATION_FIELDS
 from practitioners.constants import ETHNIC_GROUPS, IdType, TitleLevel
 from practitioners.idnumbers import normalize_id_number
 from practitioners.models import Practitioner
-from practitioners.validators import normalize_mobile, validate_plain_text
+from practitioners.validators import MAX_LENGTH_MESSAGE, normalize_mobile, validate_plain_text
 
 REQUIRED_AT_SUBMIT = (
     "name",
@@ -55,7 +55,7 @@ DATE_FIELDS = ("birth_date", "cert_issue_date", "graduation_date", "title_date")
 READ_ONLY_FIELDS = ("cert_number",)
 
 MESSAGES = {
-    "max_length": _("At most %(limit_value)d characters (this has %(show_value)d)."),
+    "max_length": MAX_LENGTH_MESSAGE,
     "required": _("Required."),
     "invalid_choice": _("Choose one of the listed values."),
 }

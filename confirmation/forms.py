@@ -15,6 +15,7 @@ class CounterSearchForm(forms.Form):
         ),
         max_length=60,
         required=False,
+        error_messages={"max_length": rules.MESSAGES["max_length"]},
         widget=forms.TextInput(
             attrs={
                 "class": "form-control form-control-lg",

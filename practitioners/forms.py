@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from practitioners.constants import ETHNIC_GROUPS, RECORD_FIELDS
 from practitioners.idnumbers import normalize_id_number
 from practitioners.models import Bureau, Practitioner
-from practitioners.validators import normalize_mobile
+from practitioners.validators import MAX_LENGTH_MESSAGE, normalize_mobile
 
 
 class BureauChoiceField(forms.ModelChoiceField):
@@ -26,6 +26,7 @@ class SearchForm(forms.Form):
         label=_("ID number, certificate number or name"),
         required=False,
         max_length=50,
+        error_messages={"max_length": MAX_LENGTH_MESSAGE},
         widget=forms.TextInput(
             attrs={
                 "class": "form-control",

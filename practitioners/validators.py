@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from practitioners.idnumbers import normalize_id_number
 
+# Django's own ("Ensure this value has at most…") reads badly in Chinese; every text field's.
+MAX_LENGTH_MESSAGE = _("At most %(limit_value)d characters (this has %(show_value)d).")
+
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _POSTCODE = re.compile(r"^\d{6}$")
 

@@ -42,7 +42,10 @@ def practitioner_list(request):
         query = form.cleaned_data["q"]
         bureau = form.cleaned_data.get("bureau")
     practitioners = selectors.search_practitioners(user=request.user, query=query, bureau=bureau)
-    if selectors.exact_number(query):
+    if form.is_bound and not form.is_valid():
+        # The error says what to change; a list of everyone would read as the search's answer.
+        page = None
+    elif selectors.exact_number(query):
         # The counter's hot path (a scanned or typed number): at most two people, read in one
         # query, without counting them first.
         page = Paginator(list(practitioners), PAGE_SIZE).get_page(1)

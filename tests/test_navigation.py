@@ -79,3 +79,10 @@ def test_a_practitioner_sees_their_own_pages_only(client, account_a, campaign):
 def test_a_visitor_gets_no_menu(client):
     page = client.get(reverse("login")).content.decode()
     assert 'id="mainnav"' not in page
+
+
+def test_the_pages_under_an_entry_mark_it(client, clerk_a, practitioner_a):
+    _, _, current = menu_of(
+        client, clerk_a, reverse("collection:staff_application", args=[practitioner_a.pk])
+    )
+    assert current == [reverse("practitioners:list")]

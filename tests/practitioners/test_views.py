@@ -66,6 +66,23 @@ def test_search_by_name_prefix(client, clerk_a, practitioner_a):
     assert practitioner_a in page.object_list
 
 
+def test_a_search_too_long_is_told_next_to_the_box_and_lists_nobody(
+    client, clerk_a, practitioner_a
+):
+    client.force_login(clerk_a)
+    typed = "4501" * 15
+    response = client.get(reverse("practitioners:list"), {"q": typed})
+    assert response.status_code == 200 and response.context["page"] is None
+    html = response.content.decode()
+    box = html.split('id="id_q"', 1)[0].rsplit("<input", 1)[1]
+    assert f'value="{typed}"' in box and "is-invalid" in box
+    assert 'aria-describedby="id_q_error"' in html
+    assert (
+        '<div class="invalid-feedback d-block" id="id_q_error">最多 50 个字（现有 60 个）。' in html
+    )
+    assert practitioner_a.name not in html and "<table" not in html
+
+
 def test_search_never_crosses_bureaus(client, clerk_a, practitioner_b):
     client.force_login(clerk_a)
     page = client.get(reverse("practitioners:list"), {"q": practitioner_b.id_number}).context[
