@@ -23,6 +23,7 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 
@@ -38,8 +39,13 @@ STYLESHEET = "pdf/base.css"
 # Part of every kept form's name: change it when the template or stylesheet changes what a
 # form shows, and every form is rendered again at its next download.
 FORM_VERSION = "4"
-# How long a download waits for the worker to render a new version's form (worker_renders_soon).
+# How long a download waits for the worker to render a new version's form (worker_renders_soon):
+# always WORKER_GRACE; up to WORKER_PEAK while the worker is seen rendering forms (a queue at the
+# deadline); never longer (a form whose task gave up).
 WORKER_GRACE = datetime.timedelta(minutes=10)
+WORKER_PEAK = datetime.timedelta(hours=1)
+WORKER_SEEN = datetime.timedelta(minutes=2)
+RENDERING_KEY = "collection:forms-rendered-at"  # in the shared cache: when a worker last did one
 FOLDER = "application-forms"
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -137,16 +143,34 @@ def worker_renders_soon(submission: Submission) -> bool:
 
     At the deadline the worker's queue grows (each form is a few hundred milliseconds of
     WeasyPrint); a download then waits for it on a page that refreshes itself, rather than
-    rendering in the web server, where a crowd of such renders would slow every page. After
-    WORKER_GRACE (the worker stopped, or its task failed for good) the download renders the
+    rendering in the web server, where a crowd of such renders would slow every page. It waits
+    WORKER_GRACE, and longer (up to WORKER_PEAK) while the worker is seen working through the
+    queue; after that (the worker stopped, or the form's task gave up) the download renders the
     form itself. Where no worker runs (the immediate backend), the form is always kept already.
     """
     from collection.tasks import render_application_form
 
-    return (
-        render_application_form.get_backend().supports_defer
-        and timezone.now() - submission.submitted_at < WORKER_GRACE
-    )
+    if not render_application_form.get_backend().supports_defer:
+        return False
+    now = timezone.now()
+    age = now - submission.submitted_at
+    if age < WORKER_GRACE:
+        return True
+    seen = cache.get(RENDERING_KEY)
+    return age < WORKER_PEAK and seen is not None and now - seen < WORKER_SEEN
+
+
+def note_worker_rendering() -> None:
+    """Called by the worker before each form: the downloads waiting for theirs keep waiting."""
+    cache.set(RENDERING_KEY, timezone.now(), timeout=int(WORKER_SEEN.total_seconds()))
+
+
+def waiting_page_refresh(submission: Submission) -> int:
+    """Seconds before the waiting page tries again: 5 at first, then a quarter of the form's
+    wait so far, at most a minute, so that a long queue is not asked about every 5 seconds by
+    everyone in it."""
+    waited = (timezone.now() - submission.submitted_at).total_seconds()
+    return int(min(60, max(5, waited / 4)))
 
 
 def form_context(submission: Submission) -> dict[str, Any]:

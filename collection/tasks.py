@@ -20,6 +20,7 @@ def render_application_form(submission_pk: int, attempt: int = 1) -> None:
     )
     if submission is None:
         return
+    pdf.note_worker_rendering()
     try:
         pdf.store_application_form(submission)
     except Exception:

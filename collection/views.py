@@ -410,7 +410,15 @@ def _form_response(request, application, *, back: str):
     kept = pdf.kept_application_form(submission)
     if kept is None:
         if pdf.worker_renders_soon(submission):
-            return render(request, "collection/form_pending.html", {"back": back}, status=202)
+            refresh = pdf.waiting_page_refresh(submission)
+            response = render(
+                request,
+                "collection/form_pending.html",
+                {"back": back, "refresh": refresh},
+                status=202,
+            )
+            response["Retry-After"] = str(refresh)
+            return response
         kept = pdf.stored_application_form(submission)
     return FileResponse(
         kept,

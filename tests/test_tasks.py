@@ -62,6 +62,7 @@ def test_a_submission_queues_its_form_and_the_worker_renders_it(
     waiting = client.get(reverse("collection:application_pdf"))
     assert waiting.status_code == 202 and "data-form-pending" in waiting.text
     assert '<meta http-equiv="refresh" content="5">' in waiting.text
+    assert waiting["Retry-After"] == "5"
     assert 'href="/me/"' in waiting.text and "no-store" in waiting["Cache-Control"]
     assert not storage.exists(name)
 
@@ -73,6 +74,47 @@ def test_a_submission_queues_its_form_and_the_worker_renders_it(
     assert ready.status_code == 200 and ready["Content-Type"] == "application/pdf"
     with storage.open(name, "rb") as kept:
         assert b"".join(ready.streaming_content) == kept.read()
+
+
+def test_the_waiting_page_asks_less_often_the_longer_the_queue(
+    database_tasks,
+    practitioner_a,
+    account_a,
+    with_photo,
+    django_capture_on_commit_callbacks,
+    client,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        application = submit(practitioner_a, account_a)
+    client.force_login(account_a)
+    waits = {}
+    for minutes in (0, 2, 9):
+        Submission.objects.filter(application=application).update(
+            submitted_at=timezone.now() - datetime.timedelta(minutes=minutes)
+        )
+        waits[minutes] = client.get(reverse("collection:application_pdf"))["Retry-After"]
+    assert waits == {0: "5", 2: "30", 9: "60"}
+
+
+def test_while_the_worker_works_through_a_long_queue_downloads_keep_waiting(
+    database_tasks,
+    practitioner_a,
+    account_a,
+    with_photo,
+    django_capture_on_commit_callbacks,
+    client,
+):
+    """At a peak the queue can be longer than ten minutes: while the worker is seen rendering
+    forms, the web servers still do not; an hour after the submission they do."""
+    with django_capture_on_commit_callbacks(execute=True):
+        application = submit(practitioner_a, account_a)
+    client.force_login(account_a)
+    pdf.note_worker_rendering()
+    for minutes, status in ((11, 202), (59, 202), (61, 200)):
+        Submission.objects.filter(application=application).update(
+            submitted_at=timezone.now() - datetime.timedelta(minutes=minutes)
+        )
+        assert client.get(reverse("collection:application_pdf")).status_code == status
 
 
 def test_a_form_the_worker_has_not_rendered_in_ten_minutes_is_rendered_by_the_download(
