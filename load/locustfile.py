@@ -10,12 +10,15 @@ leads to the review), review, confirm.
 Every request goes to the servers in turn, as a load balancer without sticky sessions would
 send them, with `X-Forwarded-Proto: https` (the production cookies are Secure). Redirects are
 followed by hand, so that each page has its own figures. A page answering anything but what a
-browser expects is a failure (locust's failures table says what it answered).
+browser expects is a failure (locust's failures table says what it answered). Pages only:
+not the static files (WhiteNoise, cached by browsers for a year) nor the photo thumbnails
+the pages show.
 
 Environment: LOAD_DATA (the people and clerks, from load/data.py, with the servers' URLs),
 LOAD_OUTCOMES (written when the run stops: who submitted, who was confirmed, the forms seen),
 LOAD_PACING (seconds between the starts of one simulated practitioner's journeys),
-LOAD_WARMUP (seconds after which the statistics start afresh).
+LOAD_WARMUP (seconds after which the statistics start afresh), LOAD_FORM_REFRESHES (how many
+times the "being prepared" page may refresh itself before the person leaves; 0 by default).
 """
 
 import io

@@ -1,24 +1,30 @@
 """`make load`: the deadline day's peak on this machine, measured.
 
 1. A fresh PostgreSQL database (`registry_load`, dropped and created again each run; kept
-   afterwards to look into), Redis database 8 (flushed), files under /tmp/registry-load.
+   afterwards to look into), Redis database 8 (flushed) for the cache and the sessions' cache,
+   and the private files on the file system under /tmp/registry-load (not the S3 emulator:
+   moto would run on the same two cores and be measured as the product's cost).
 2. Seeded: the demo register (`seed_demo`, LOAD_PRACTITIONERS people, about 40 % of the first
    LOAD_APPLICATIONS with an application in some state) and its active campaign, then the run's
    people (load/data.py): in four county bureaus, people without an account (they activate one)
    and people given an account (they log in), none with an application; three clerks a bureau.
 3. The production deployment (tests/servers.py): two gunicorn servers and the worker, which
-   runs at a lower CPU priority (nice 10), so that it takes only what the servers leave.
+   runs at a lower CPU priority (nice 10; LOAD_WORKER_IDLE=1 for SCHED_IDLE), so that it
+   takes little of what the servers need while the load lasts and renders the queue after it.
 4. locust (load/locustfile.py), headless: simulated practitioners start their journeys at a
    constant rate, one journey every LOAD_PACING seconds each, as many as give about LOAD_RPS
    requests a second with the clerks' confirmations; the figures are taken over LOAD_SECONDS
-   after LOAD_WARMUP seconds of ramp-up (errors are counted from the start).
+   after LOAD_WARMUP seconds of ramp-up (errors are counted from the start). It starts once
+   other processes leave the CPU alone (up to LOAD_QUIET_WAIT seconds), and the CPU each part
+   used while measured is reported, with everything else on the machine.
 5. The queue drained: up to 10 minutes for the worker to render every submitted form.
 6. What the database holds: every submission and confirmation locust saw succeed, and the
    printed forms kept.
 
-Results: a table on the terminal, load/results.json and load/results.md; the exit status is 0
-when every target is met (p95 < 200 ms overall and per page, no error, nothing lost, the queue
-drained in less than 10 minutes), 1 otherwise.
+Results: a table on the terminal, load/results.json and load/results.md (or --results DIR);
+the exit status is 0 when every target is met (p95 < 200 ms overall and per page, about
+LOAD_RPS requests a second, no error, nothing lost, the queue drained in less than 10 minutes
+with no failed task), 1 otherwise.
 """
 
 from __future__ import annotations
@@ -72,6 +78,12 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=int(env_number("LOAD_WORKERS", 3)))
     p.add_argument("--threads", type=int, default=int(env_number("LOAD_THREADS", 1)))
     p.add_argument("--worker-nice", type=int, default=int(env_number("LOAD_WORKER_NICE", 10)))
+    p.add_argument(
+        "--worker-idle",
+        action=argparse.BooleanOptionalAction,
+        default=os.environ.get("LOAD_WORKER_IDLE", "") not in ("", "0", "false"),
+        help="run the worker under SCHED_IDLE (only on a CPU nothing else wants)",
+    )
     p.add_argument(
         "--practitioners", type=int, default=int(env_number("LOAD_PRACTITIONERS", 50_000))
     )
@@ -252,6 +264,20 @@ class CpuMeter:
         return self.since()["everything else"]
 
 
+def reference_ms() -> float:
+    """This machine's speed now: the best of five runs of a fixed piece of pure Python, in
+    milliseconds (the same code takes longer on a slower or busier CPU; a virtual machine's
+    varies with its neighbours). Printed with the figures, to compare runs."""
+    best = math.inf
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for n in range(300_000):
+            total += n * n % 7
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
 def wait_for_quiet(meter: CpuMeter, limit: float) -> None:
     """The figures mean something only on a machine doing nothing else: wait (up to `limit`
     seconds) while other processes use more than a fifth of a core."""
@@ -273,6 +299,9 @@ def run_locust(args, data: dict, deployment: servers.Deployment, env: dict) -> d
     users = practitioner_users(args)
     clerks = sum(len(v) for v in data["clerks"].values())
     total = users + clerks
+    meter = CpuMeter(deployment, env["DATABASE_URL"].rsplit("/", 1)[1])
+    wait_for_quiet(meter, args.quiet_wait)
+    speed_before = reference_ms()
     step(
         f"locust: {users} practitioners (a journey every {args.pacing:g} s each, "
         f"{users / args.pacing:.2f} journeys/s) and {clerks} clerks; "
@@ -304,8 +333,6 @@ def run_locust(args, data: dict, deployment: servers.Deployment, env: dict) -> d
         "--loglevel",
         "WARNING",
     ]
-    meter = CpuMeter(deployment, env["DATABASE_URL"].rsplit("/", 1)[1])
-    wait_for_quiet(meter, args.quiet_wait)
     with open(WORK / "locust.log", "w") as log:
         locust = subprocess.Popen(command, cwd=ROOT, env=locust_env, stdout=log, stderr=log)
         process = psutil.Process(locust.pid)
@@ -318,6 +345,7 @@ def run_locust(args, data: dict, deployment: servers.Deployment, env: dict) -> d
         raise SystemExit(f"locust wrote no outcomes; see {WORK / 'locust.log'}")
     outcomes = json.loads((WORK / "outcomes.json").read_text())
     outcomes["cpu_cores"] = cpu
+    outcomes["speed"] = {"before_ms": speed_before}
     outcomes["users"] = {"practitioners": users, "clerks": clerks}
     return outcomes
 
@@ -338,7 +366,7 @@ def read_stats() -> tuple[list[dict], dict]:
             }
             if row["Name"] == "Aggregated":
                 overall = entry
-            else:
+            elif entry["requests"]:  # a page asked only during the ramp-up has no figures
                 pages.append(entry)
     return pages, overall
 
@@ -378,6 +406,7 @@ def main() -> int:
     step(
         f"servers: {args.servers} x gunicorn, {args.workers} worker(s) x {args.threads} "
         f"thread(s) each; the worker at nice {args.worker_nice}"
+        + (" under SCHED_IDLE" if args.worker_idle else "")
     )
     with servers.deployment(
         env,
@@ -385,6 +414,7 @@ def main() -> int:
         workers=args.workers,
         threads=args.threads,
         worker_nice=args.worker_nice,
+        worker_idle=args.worker_idle,
         log_dir=WORK / "logs",
     ) as deployment:
         before = queue_counts(env["DATABASE_URL"])
@@ -396,6 +426,7 @@ def main() -> int:
         )
         drained, tasks = drain(env["DATABASE_URL"])
         drain_s = None if drained is None else round(time.monotonic() - load_ended, 1)
+        outcomes["speed"]["after_ms"] = reference_ms()
     done = subprocess.run(
         [servers.PYTHON, "load/data.py", "check", str(WORK / "outcomes.json")],
         cwd=ROOT,
@@ -441,12 +472,14 @@ def summarise(args, outcomes, found, pages, overall, failures, drain_s, tasks, b
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "postgresql": psql_version(),
+            "reference_loop_ms": outcomes["speed"],
         },
         "setup": {
             "servers": args.servers,
             "gunicorn_workers_per_server": args.workers,
             "threads_per_worker": args.threads,
-            "background_worker": f"1 process, nice {args.worker_nice}",
+            "background_worker": f"1 process, nice {args.worker_nice}"
+            + (", SCHED_IDLE" if args.worker_idle else ""),
             "practitioners_in_register": args.practitioners,
             "simulated_practitioners": outcomes["users"]["practitioners"],
             "clerks": outcomes["users"]["clerks"],
@@ -541,6 +574,9 @@ def to_markdown(r: dict) -> str:
         f"| Form tasks after draining | {', '.join(f'{k} {v}' for k, v in sorted(f['tasks_after_draining'].items()))} |",
         f"| PDFs stored (the run's / all) | {f['stored_for_the_run']} / {f['stored']} |",
         f"| Queue drained after the load | {drain} |",
+        "| Machine speed: a reference loop before / after (ms, lower is faster) | "
+        f"{r['machine']['reference_loop_ms']['before_ms']} / "
+        f"{r['machine']['reference_loop_ms']['after_ms']} |",
         "| CPU cores used while measured | "
         + ", ".join(f"{k} {v}" for k, v in r["cpu_cores_used_while_measured"].items())
         + " |",

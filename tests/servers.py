@@ -156,10 +156,22 @@ def start_server(
 
 
 def start_worker(
-    env: dict[str, str], *, interval: float = 0.2, nice: int = 0, log: Path | None = None
+    env: dict[str, str],
+    *,
+    interval: float = 0.2,
+    nice: int = 0,
+    idle: bool = False,
+    log: Path | None = None,
 ) -> subprocess.Popen:
-    """The background worker; `nice` lowers its CPU priority (it then takes only what the
-    servers leave)."""
+    """The background worker. `nice` lowers its CPU priority: it still gets a share of a busy
+    CPU, a small one. `idle` (Linux's SCHED_IDLE): it runs only on a CPU nothing else wants."""
+
+    def lower_priority() -> None:
+        if nice:
+            os.nice(nice)
+        if idle:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+
     output = open(log, "ab") if log else None  # noqa: SIM115 - the child keeps it
     return subprocess.Popen(
         [PYTHON, "manage.py", "worker", "--interval", str(interval), "--verbosity", "0"],
@@ -167,7 +179,7 @@ def start_worker(
         env=env,
         stdout=output,
         stderr=output,
-        preexec_fn=(lambda: os.nice(nice)) if nice else None,
+        preexec_fn=lower_priority if nice or idle else None,
     )
 
 
@@ -180,6 +192,7 @@ def deployment(
     threads: int = 1,
     worker: bool = True,
     worker_nice: int = 0,
+    worker_idle: bool = False,
     log_dir: Path | None = None,
     gunicorn_args: tuple[str, ...] = (),
 ) -> Iterator[Deployment]:
@@ -204,7 +217,7 @@ def deployment(
             running.urls.append(f"http://127.0.0.1:{port}")
         if worker:
             log = log_dir / "worker.log" if log_dir else None
-            running.worker = start_worker(env, nice=worker_nice, log=log)
+            running.worker = start_worker(env, nice=worker_nice, idle=worker_idle, log=log)
         for url in running.urls:
             wait_for_health(url)
         yield running
