@@ -101,6 +101,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument(
         "--results", type=Path, default=LOAD_DIR, help="where results.json/.md go (load/)"
     )
+    p.add_argument(
+        "--name", default=os.environ.get("LOAD_NAME", "results"), help="the results' file name"
+    )
     return p.parse_args()
 
 
@@ -164,10 +167,13 @@ def people_needed(args) -> int:
     return math.ceil(practitioner_users(args) * ((args.warmup + args.seconds) / args.pacing + 1))
 
 
-def queue_counts(database_url: str) -> dict[str, int]:
+def queue_counts(database_url: str, task_path: str | None = None) -> dict[str, int]:
+    """The worker's tasks by status (of one task only, with `task_path`)."""
     with psycopg.connect(database_url, autocommit=True) as db:
         rows = db.execute(
-            "SELECT status, count(*) FROM django_tasks_database_dbtaskresult GROUP BY status"
+            "SELECT status, count(*) FROM django_tasks_database_dbtaskresult"
+            " WHERE %(path)s::text IS NULL OR task_path = %(path)s GROUP BY status",
+            {"path": task_path},
         ).fetchall()
     return {status: n for status, n in rows}
 
@@ -176,7 +182,7 @@ def drain(database_url: str) -> tuple[float | None, dict[str, int]]:
     """Wait until no task is queued or running; seconds it took (None: not within the limit),
     and the tasks by status."""
     started = time.monotonic()
-    last = -1
+    shown = 0.0
     while True:
         counts = queue_counts(database_url)
         waiting = counts.get("READY", 0) + counts.get("RUNNING", 0)
@@ -184,9 +190,9 @@ def drain(database_url: str) -> tuple[float | None, dict[str, int]]:
             return time.monotonic() - started, counts
         if time.monotonic() - started > DRAIN_LIMIT_S:
             return None, counts
-        if waiting != last and int(time.monotonic() - started) % 15 < 2:
+        if time.monotonic() - shown >= 15:
             step(f"  queue: {waiting} waiting")
-            last = waiting
+            shown = time.monotonic()
         time.sleep(1)
 
 
@@ -417,7 +423,7 @@ def main() -> int:
         worker_idle=args.worker_idle,
         log_dir=WORK / "logs",
     ) as deployment:
-        before = queue_counts(env["DATABASE_URL"])
+        before = queue_counts(env["DATABASE_URL"], FORM_TASK)
         outcomes = run_locust(args, data, deployment, env)
         load_ended = time.monotonic()
         step(
@@ -426,7 +432,7 @@ def main() -> int:
         )
         drained, tasks = drain(env["DATABASE_URL"])
         drain_s = None if drained is None else round(time.monotonic() - load_ended, 1)
-        outcomes["speed"]["after_ms"] = reference_ms()
+    outcomes["speed"]["after_ms"] = reference_ms()  # the servers and the worker stopped
     done = subprocess.run(
         [servers.PYTHON, "load/data.py", "check", str(WORK / "outcomes.json")],
         cwd=ROOT,
@@ -440,11 +446,11 @@ def main() -> int:
     pages, overall = read_stats()
     failures = read_failures()
     results = summarise(args, outcomes, found, pages, overall, failures, drain_s, tasks, before)
-    (args.results / "results.json").write_text(
+    (args.results / f"{args.name}.json").write_text(
         json.dumps(results, ensure_ascii=False, indent=2) + "\n"
     )
     markdown = to_markdown(results)
-    (args.results / "results.md").write_text(markdown)
+    (args.results / f"{args.name}.md").write_text(markdown)
     print()
     print(markdown)
     return 0 if results["passed"] else 1
@@ -571,7 +577,9 @@ def to_markdown(r: dict) -> str:
         f"| Submissions seen / in the database / lost | {sub['seen']} / {sub['found']} / {sub['lost']} |",
         f"| Confirmations seen / in the database / lost | {con['seen']} / {con['found']} / {con['lost']} |",
         f"| Form downloads: 200 PDF / 202 pending | {f['downloads_200_pdf']} / {f['downloads_202_pending']} |",
-        f"| Form tasks after draining | {', '.join(f'{k} {v}' for k, v in sorted(f['tasks_after_draining'].items()))} |",
+        f"| Form tasks queued during the run / after draining | "
+        f"{sum(f['tasks_after_draining'].values()) - sum(f['tasks_before_the_run'].values())} / "
+        f"{', '.join(f'{k} {v}' for k, v in sorted(f['tasks_after_draining'].items()))} |",
         f"| PDFs stored (the run's / all) | {f['stored_for_the_run']} / {f['stored']} |",
         f"| Queue drained after the load | {drain} |",
         "| Machine speed: a reference loop before / after (ms, lower is faster) | "
