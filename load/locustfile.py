@@ -114,6 +114,7 @@ def _count(request_type, name, response_time, response_length, exception=None, *
 
 @events.test_start.add_listener
 def _start(environment, **kwargs):
+    OUTCOMES["started_at"] = time.time()
     if WARMUP:
 
         def reset():

@@ -572,9 +572,11 @@ def to_markdown(r: dict) -> str:
         "|---|---|",
         f"| Requests/s (measured window) | {o.get('rps')} |",
         f"| Errors (whole run, ramp-up included) | {r['errors']} |",
-        f"| Practitioner journeys completed | {j['practitioner']} ({j['practitioner_per_s']}/s) |",
+        f"| Practitioner journeys completed, whole run ({s['warmup_s'] + s['measured_s']} s) | "
+        f"{j['practitioner']} ({j['practitioner_per_s']}/s) |",
         f"| Confirmations at the counter | {j['counter']} |",
         f"| Submissions seen / in the database / lost | {sub['seen']} / {sub['found']} / {sub['lost']} |",
+        f"| Submissions made during the run, seen or not | {sub['in_the_database_for_the_run']} |",
         f"| Confirmations seen / in the database / lost | {con['seen']} / {con['found']} / {con['lost']} |",
         f"| Form downloads: 200 PDF / 202 pending | {f['downloads_200_pdf']} / {f['downloads_202_pending']} |",
         f"| Form tasks queued during the run / after draining | "
