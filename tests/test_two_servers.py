@@ -7,25 +7,19 @@ PostgreSQL only (the suite skips it on SQLite); it starts real processes (about 
 The servers run the production settings, told that the proxy in front of them speaks HTTPS.
 """
 
-import html
 import json
-import os
-import re
-import secrets
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests import servers
+from tests.servers import application_form_fields, confirm_fields, csrf_token, manage
+
 PASSWORD = "Two-servers-2026"
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -70,12 +64,6 @@ print(json.dumps({
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Browser:
     """Just enough of a browser: cookies (the production cookies are Secure; the proxy the
     servers are told of would speak HTTPS), CSRF tokens, forms and file uploads."""
@@ -108,7 +96,7 @@ class Browser:
     def token(self, path: str) -> str:
         status, _headers, body = self.get(path)
         assert status == 200, (path, status)
-        return re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)[1].decode()
+        return csrf_token(body)
 
     def post(
         self, path: str, fields: dict, files: dict | None = None, form_path: str | None = None
@@ -157,12 +145,11 @@ def shared_parts(settings, tmp_path):
 
     db = settings.DATABASES["default"]
     host, user, port = db["HOST"] or "127.0.0.1", db["USER"] or "postgres", db["PORT"] or 5432
-    name = f"registry_two_{uuid.uuid4().hex[:8]}"
-    psql = ["psql", "-h", host, "-U", user, "postgres", "-c"]
-    subprocess.run([*psql, f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    database_url = f"postgres://{user}@{host}:{port}/registry_two_{uuid.uuid4().hex[:8]}"
+    servers.create_database(database_url)
     redis_url = "redis://127.0.0.1:6379/7"
     redis.Redis.from_url(redis_url).flushdb()
-    s3_port = _free_port()
+    s3_port = servers.free_port()
     s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=s3_port, verbose=False)
     s3.start()
     endpoint = f"http://127.0.0.1:{s3_port}"
@@ -173,46 +160,20 @@ def shared_parts(settings, tmp_path):
         aws_access_key_id="test",
         aws_secret_access_key="test",
     ).create_bucket(Bucket="registry-two")
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DJANGO_SETTINGS_MODULE": "accounting_registry.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DATABASE_URL": f"postgres://{user}@{host}:{port}/{name}",
-        "REDIS_URL": redis_url,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "REGISTRY_PROXY_COUNT": "0",
-        "TASKS_BACKEND": "database",
-        "REGISTRY_S3_BUCKET": "registry-two",
-        "REGISTRY_S3_ENDPOINT_URL": endpoint,
-        "REGISTRY_S3_REGION": "us-east-1",
-        "REGISTRY_S3_ACCESS_KEY": "test",
-        "REGISTRY_S3_SECRET_KEY": "test",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "MEDIA_ROOT": str(tmp_path / "media-unused"),
-    }
+    env = servers.production_env(
+        database_url=database_url,
+        redis_url=redis_url,
+        static_root=tmp_path / "static",
+        media_root=tmp_path / "media-unused",
+        REGISTRY_S3_BUCKET="registry-two",
+        REGISTRY_S3_ENDPOINT_URL=endpoint,
+        REGISTRY_S3_REGION="us-east-1",
+        REGISTRY_S3_ACCESS_KEY="test",
+        REGISTRY_S3_SECRET_KEY="test",
+    )
     yield env
     s3.stop()
-    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], capture_output=True)
-
-
-def manage(env, *args) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-
-
-def _wait_for(url: str) -> None:
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/health/", timeout=10)
-            return
-        except OSError:  # not listening yet, or still starting
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not start")
+    servers.drop_database(database_url)
 
 
 def test_a_practitioner_submits_on_one_server_and_the_clerk_confirms_on_the_other(
@@ -224,37 +185,8 @@ def test_a_practitioner_submits_on_one_server_and_the_clerk_confirms_on_the_othe
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput")
     id_number = manage(env, "shell", "-c", SEED)
-    ports = [_free_port(), _free_port()]
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "accounting_registry.wsgi",
-                "-w",
-                "2",
-                "-b",
-                f"127.0.0.1:{p}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        for p in ports
-    ]
-    processes.append(
-        subprocess.Popen(
-            [sys.executable, "manage.py", "worker", "--interval", "0.2", "--verbosity", "0"],
-            cwd=ROOT,
-            env=env,
-        )
-    )
-    try:
-        first, second = (f"http://127.0.0.1:{p}" for p in ports)
-        for url in (first, second):
-            _wait_for(url)
+    with servers.deployment(env, servers=2, workers=2) as running:
+        first, second = running.urls
         health = json.loads(urllib.request.urlopen(second + "/health/").read())
         assert health["ok"] and health["cache"]["backend"] == "RedisCache"
         assert health["storage"]["backend"] == "PrivateObjectStorage"
@@ -266,7 +198,7 @@ def test_a_practitioner_submits_on_one_server_and_the_clerk_confirms_on_the_othe
         status, _, _ = practitioner.post("/me/photo/", {}, files={"photo": ("me.jpg", photo)})
         assert status == 302
         _, _, page = practitioner.get("/me/application/")
-        fields = _form_fields(page)
+        fields = application_form_fields(page)
         fields["action"] = "submit"
         status, _, body = practitioner.post("/me/application/", fields)
         assert status == 302, body[:2000]
@@ -284,13 +216,7 @@ def test_a_practitioner_submits_on_one_server_and_the_clerk_confirms_on_the_othe
         assert status == 302
         review = headers["Location"]
         _, _, page = clerk.get(review)
-        ticks = {name: "on" for name in set(re.findall(rb'name="(tick_[a-z_]+)"', page))}
-        revision = re.search(rb'name="revision" value="(\d+)"', page)[1].decode()
-        status, _, _ = clerk.post(
-            review + "confirm/",
-            {**{k.decode(): v for k, v in ticks.items()}, "revision": revision},
-            form_path=review,
-        )
+        status, _, _ = clerk.post(review + "confirm/", confirm_fields(page), form_path=review)
         assert status == 302
 
         # One truth: both servers show it confirmed, the same photo and the same form.
@@ -309,32 +235,3 @@ def test_a_practitioner_submits_on_one_server_and_the_clerk_confirms_on_the_othe
         _, _, form_first = practitioner.get("/me/application.pdf")
         _, _, form_second = clerk.get(f"/register/{state['practitioner']}/application.pdf")
         assert form_first[:5] == b"%PDF-" and form_second == form_first
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=20)
-
-
-def _form_fields(page: bytes) -> dict:
-    """The application form's fields as the browser would post them."""
-    fields = {}
-    form = page.split(b'id="application-form"', 1)[1].split(b"</form>", 1)[0].decode()
-    for match in re.finditer(r"<input[^>]*>", form):
-        tag = match[0]
-        name = re.search(r'name="([^"]+)"', tag)
-        if not name or "disabled" in tag or name[1] == "csrfmiddlewaretoken":
-            continue
-        kind = re.search(r'type="([^"]+)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        if kind and kind[1] == "checkbox":
-            if "checked" in tag:
-                fields[name[1]] = "on"
-            continue
-        fields[name[1]] = html.unescape(value[1]) if value else ""
-    for match in re.finditer(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
-        fields[match[1]] = html.unescape(match[2]).strip("\n")
-    for match in re.finditer(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
-        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', match[2])
-        fields[match[1]] = html.unescape(chosen[1]) if chosen else ""
-    return fields

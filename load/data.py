@@ -1,0 +1,189 @@
+"""The load test's side of the database (run by load/run.py in a child process with the
+deployment's environment, Django set up):
+
+    python load/data.py people OUT.json [--bureaus 450102,450103] [--each 600] [--clerks 3]
+        The people and clerks of the run: practitioners of the chosen county bureaus who have
+        no account (they activate one) and others given an account now (they log in), each
+        without an application, and clerk accounts of those bureaus. Written to OUT.json.
+
+    python load/data.py check OUTCOMES.json
+        What the database holds of what the load tool saw succeed: every submission it saw
+        accepted as a submitted or confirmed application with a submission, every confirmation
+        as a Confirmation; the queue's tasks and the printed forms kept. Printed as JSON.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import random
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def people(out: Path, *, bureaus: list[str], each: int, clerks: int) -> None:
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+
+    from practitioners.constants import Role
+    from practitioners.demo import DEMO_PASSWORD
+    from practitioners.models import Bureau, Practitioner, User
+
+    password = make_password(DEMO_PASSWORD)  # the production hasher (Argon2), hashed once
+    rng = random.Random(2026)
+    found: dict[str, list[dict]] = {"activate": [], "login": []}
+    staff: dict[str, list[str]] = {}
+    with transaction.atomic():
+        for code in bureaus:
+            bureau = Bureau.objects.get(code=code)
+            free = list(
+                Practitioner.objects.filter(
+                    bureau=bureau, account__isnull=True, applications__isnull=True
+                )
+                .order_by("id")
+                .values("id", "name", "id_number", "cert_number", "mobile", "email")[: 2 * each]
+            )
+            if len(free) < 2 * each:
+                raise SystemExit(
+                    f"{code}: only {len(free)} people without an account; seed more practitioners"
+                )
+            rng.shuffle(free)
+            activating, logging_in = free[:each], free[each:]
+            for person in activating:
+                found["activate"].append(
+                    {
+                        "bureau": code,
+                        "name": person["name"],
+                        "id_number": person["id_number"],
+                        "cert_number": person["cert_number"],
+                        "mobile": person["mobile"],
+                        "email": person["email"],
+                    }
+                )
+            accounts = User.objects.bulk_create(
+                [
+                    User(
+                        username=p["id_number"],
+                        role=Role.PRACTITIONER,
+                        display_name=p["name"],
+                        password=password,
+                        mobile=p["mobile"],
+                        email=p["email"],
+                    )
+                    for p in logging_in
+                ]
+            )
+            for person, account in zip(logging_in, accounts, strict=True):
+                Practitioner.objects.filter(pk=person["id"]).update(account=account)
+                found["login"].append({"bureau": code, "id_number": person["id_number"]})
+            staff[code] = []
+            for n in range(1, clerks + 1):
+                username = f"load_clerk_{code}_{n}"
+                User.objects.update_or_create(
+                    username=username,
+                    defaults={
+                        "role": Role.CLERK,
+                        "bureau": bureau,
+                        "display_name": f"{bureau.short_name}受理员{n}",
+                        "password": password,
+                    },
+                )
+                staff[code].append(username)
+    out.write_text(
+        json.dumps(
+            {"password": DEMO_PASSWORD, "clerks": staff, **found}, ensure_ascii=False, indent=1
+        )
+    )
+    print(
+        f"{len(found['activate'])} to activate, {len(found['login'])} to log in, "
+        f"{sum(map(len, staff.values()))} clerks in {len(bureaus)} bureaus"
+    )
+
+
+def check(outcomes_path: Path) -> None:
+    from django.conf import settings
+    from django_tasks_db.models import DBTaskResult
+
+    from collection.constants import ApplicationStatus
+    from collection.models import Application, Submission
+    from collection.selectors import active_campaign
+    from confirmation.models import Confirmation
+
+    outcomes = json.loads(outcomes_path.read_text())
+    submitted = set(outcomes["submitted"])
+    confirmed = set(outcomes["confirmed"])
+    campaign = active_campaign()
+    applications = Application.objects.filter(
+        campaign=campaign, practitioner__id_number__in=submitted | confirmed
+    )
+    found_submitted = set(
+        applications.filter(
+            status__in=(ApplicationStatus.SUBMITTED, ApplicationStatus.CONFIRMED),
+            submissions__isnull=False,
+        ).values_list("practitioner__id_number", flat=True)
+    )
+    found_confirmed = set(
+        Confirmation.objects.filter(
+            application__in=applications.filter(status=ApplicationStatus.CONFIRMED)
+        ).values_list("practitioner__id_number", flat=True)
+    )
+    started = datetime.datetime.fromtimestamp(outcomes["started_at"], tz=datetime.UTC)
+    run_submissions = Submission.objects.filter(application__in=applications)
+    # Every submission made while the load ran, seen or not (a submit whose answer had not come
+    # back when locust stopped is not among the seen ones, and is no loss).
+    all_of_the_run = Submission.objects.filter(submitted_at__gte=started).count()
+    tasks = DBTaskResult.objects.filter(task_path="collection.tasks.render_application_form")
+    by_status: dict[str, int] = {}
+    for status in tasks.values_list("status", flat=True):
+        by_status[status] = by_status.get(status, 0) + 1
+    forms = Path(settings.MEDIA_ROOT) / "private" / "application-forms"
+    stored = sorted(forms.rglob("*.pdf")) if forms.exists() else []
+    run_forms = {
+        f"{a}/{n}"
+        for a, n in run_submissions.values_list("application_id", "number")
+        if any((forms / str(a)).glob(f"{n}-*.pdf"))
+    }
+    print(
+        json.dumps(
+            {
+                "submitted_seen": len(submitted),
+                "submitted_found": len(found_submitted & submitted),
+                "lost_submissions": sorted(submitted - found_submitted),
+                "confirmed_seen": len(confirmed),
+                "confirmed_found": len(found_confirmed & confirmed),
+                "lost_confirmations": sorted(confirmed - found_confirmed),
+                "submissions_of_the_run": all_of_the_run,
+                "form_tasks": by_status,
+                "forms_stored": len(stored),
+                "forms_stored_of_the_run": len(run_forms),
+            }
+        )
+    )
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accounting_registry.settings.production")
+    import django
+
+    django.setup()
+    parser = argparse.ArgumentParser()
+    commands = parser.add_subparsers(dest="command", required=True)
+    p = commands.add_parser("people")
+    p.add_argument("out", type=Path)
+    p.add_argument("--bureaus", default="450102,450103,450105,450107")
+    p.add_argument("--each", type=int, default=600)
+    p.add_argument("--clerks", type=int, default=3)
+    c = commands.add_parser("check")
+    c.add_argument("outcomes", type=Path)
+    args = parser.parse_args()
+    if args.command == "people":
+        people(args.out, bureaus=args.bureaus.split(","), each=args.each, clerks=args.clerks)
+    else:
+        check(args.outcomes)
+
+
+if __name__ == "__main__":
+    main()
