@@ -21,16 +21,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests import servers  # noqa: E402  (the deployment's processes, as the load test starts them)
+
 HTTP_WORKERS = 4  # gunicorn processes: 2 per core
 HTTP_CONNECTIONS = 8
 HTTP_SECONDS = 10
@@ -47,12 +49,6 @@ request = function()
 end
 """
 CHECKED = 200  # lookups checked one by one before the load: one row, the right person
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _session_cookies(base: str) -> str:
@@ -125,22 +121,13 @@ def measure_http() -> dict:
     """Start the server, measure both URLs in alternating rounds, stop it."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: sudo apt-get install wrk (make bench installs it)")
-    port = _free_port()
+    port = servers.free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "accounting_registry.wsgi"]
-        + ["-w", str(HTTP_WORKERS), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT,
-        env=os.environ | {"DJANGO_SETTINGS_MODULE": "accounting_registry.settings.bench"},
-    )
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "accounting_registry.settings.bench"}
+    server = servers.start_server(env, port, workers=HTTP_WORKERS)
     rounds: dict[str, list[dict]] = {"bare": [], "lookup": []}
     try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/health/", timeout=5)
-                break
-            except OSError:
-                time.sleep(0.2)
+        servers.wait_for_health(base)
         cookies = _session_cookies(base)
         people = _people()
         _check_lookups(base, cookies, people)

@@ -28,7 +28,6 @@ import random
 import re
 import sys
 import time
-import uuid
 from collections import deque
 from itertools import count
 from pathlib import Path
@@ -40,7 +39,7 @@ from locust.exception import StopUser
 from PIL import Image, ImageDraw, ImageFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.servers import application_form_fields, confirm_fields  # noqa: E402
+from tests.servers import application_form_fields, confirm_fields, multipart  # noqa: E402
 
 DATA = json.loads(Path(os.environ["LOAD_DATA"]).read_text())
 SERVERS: list[str] = DATA["servers"]
@@ -229,24 +228,6 @@ def _token(page: bytes) -> str:
     if found is None:
         raise Failed("no CSRF token")
     return found[1].decode()
-
-
-def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
-    """A multipart/form-data body, as a browser posts a form with a file; (body, content type)."""
-    boundary = uuid.uuid4().hex
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        for name, value in fields.items()
-    ]
-    for name, (filename, data) in files.items():
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
-            f'filename="{filename}"\r\nContent-Type: image/jpeg\r\n\r\n'.encode()
-            + data
-            + b"\r\n"
-        )
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def _path(response) -> str:

@@ -111,6 +111,16 @@ def step(text: str) -> None:
     print(f"[{datetime.datetime.now():%H:%M:%S}] {text}", flush=True)
 
 
+def data_py(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """load/data.py (Django set up, the run's database) in a child process; exits on failure."""
+    done = subprocess.run(
+        [servers.PYTHON, "load/data.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise SystemExit(done.stderr[-3000:])
+    return done
+
+
 def prepare(args, env: dict[str, str]) -> dict:
     database_url = env["DATABASE_URL"]
     servers.create_database(database_url)
@@ -132,26 +142,17 @@ def prepare(args, env: dict[str, str]) -> dict:
     journeys = people_needed(args)
     bureaus = args.bureaus.split(",")
     each = math.ceil(journeys * 1.3 / 2 / len(bureaus)) + 20
-    done = subprocess.run(
-        [
-            servers.PYTHON,
-            "load/data.py",
-            "people",
-            str(WORK / "people.json"),
-            "--bureaus",
-            args.bureaus,
-            "--each",
-            str(each),
-            "--clerks",
-            str(args.clerks),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
+    done = data_py(
+        env,
+        "people",
+        str(WORK / "people.json"),
+        "--bureaus",
+        args.bureaus,
+        "--each",
+        str(each),
+        "--clerks",
+        str(args.clerks),
     )
-    if done.returncode:
-        raise SystemExit(done.stderr[-3000:])
     step(f"people: {done.stdout.strip()} (seeded in {time.perf_counter() - started:.0f} s)")
     return json.loads((WORK / "people.json").read_text())
 
@@ -433,15 +434,7 @@ def main() -> int:
         drained, tasks = drain(env["DATABASE_URL"])
         drain_s = None if drained is None else round(time.monotonic() - load_ended, 1)
     outcomes["speed"]["after_ms"] = reference_ms()  # the servers and the worker stopped
-    done = subprocess.run(
-        [servers.PYTHON, "load/data.py", "check", str(WORK / "outcomes.json")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        raise SystemExit(done.stderr[-3000:])
+    done = data_py(env, "check", str(WORK / "outcomes.json"))
     found = json.loads(done.stdout.strip().splitlines()[-1])
     pages, overall = read_stats()
     failures = read_failures()

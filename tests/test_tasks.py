@@ -33,6 +33,28 @@ def database_tasks(settings, committed_bureaus):
     del task_backends["default"]
 
 
+@pytest.fixture
+def queued(
+    database_tasks,
+    practitioner_a,
+    account_a,
+    with_photo,
+    django_capture_on_commit_callbacks,
+    client,
+):
+    """A submission whose form waits for the worker, its practitioner logged in."""
+    with django_capture_on_commit_callbacks(execute=True):
+        application = submit(practitioner_a, account_a)
+    client.force_login(account_a)
+    return application
+
+
+def submitted_ago(application, **delta) -> None:
+    Submission.objects.filter(application=application).update(
+        submitted_at=timezone.now() - datetime.timedelta(**delta)
+    )
+
+
 def run_worker():
     call_command("worker", "--batch", "--interval", "0", stdout=StringIO(), verbosity=0)
 
@@ -76,63 +98,29 @@ def test_a_submission_queues_its_form_and_the_worker_renders_it(
         assert b"".join(ready.streaming_content) == kept.read()
 
 
-def test_the_waiting_page_asks_less_often_the_longer_the_queue(
-    database_tasks,
-    practitioner_a,
-    account_a,
-    with_photo,
-    django_capture_on_commit_callbacks,
-    client,
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        application = submit(practitioner_a, account_a)
-    client.force_login(account_a)
+def test_the_waiting_page_asks_less_often_the_longer_the_queue(queued, client):
     waits = {}
     for minutes in (0, 2, 9):
-        Submission.objects.filter(application=application).update(
-            submitted_at=timezone.now() - datetime.timedelta(minutes=minutes)
-        )
+        submitted_ago(queued, minutes=minutes)
         waits[minutes] = client.get(reverse("collection:application_pdf"))["Retry-After"]
     assert waits == {0: "5", 2: "30", 9: "60"}
 
 
-def test_while_the_worker_works_through_a_long_queue_downloads_keep_waiting(
-    database_tasks,
-    practitioner_a,
-    account_a,
-    with_photo,
-    django_capture_on_commit_callbacks,
-    client,
-):
+def test_while_the_worker_works_through_a_long_queue_downloads_keep_waiting(queued, client):
     """At a peak the queue can be longer than ten minutes: while the worker is seen rendering
     forms, the web servers still do not; an hour after the submission they do."""
-    with django_capture_on_commit_callbacks(execute=True):
-        application = submit(practitioner_a, account_a)
-    client.force_login(account_a)
     pdf.note_worker_rendering()
     for minutes, status in ((11, 202), (59, 202), (61, 200)):
-        Submission.objects.filter(application=application).update(
-            submitted_at=timezone.now() - datetime.timedelta(minutes=minutes)
-        )
+        submitted_ago(queued, minutes=minutes)
         assert client.get(reverse("collection:application_pdf")).status_code == status
 
 
 def test_a_form_the_worker_has_not_rendered_in_ten_minutes_is_rendered_by_the_download(
-    database_tasks,
-    practitioner_a,
-    account_a,
-    with_photo,
-    django_capture_on_commit_callbacks,
-    client,
+    queued, client
 ):
     """The worker stopped, or its task failed for good: the download does the work itself."""
-    with django_capture_on_commit_callbacks(execute=True):
-        application = submit(practitioner_a, account_a)
-    submission = application.latest_submission
-    Submission.objects.filter(pk=submission.pk).update(
-        submitted_at=timezone.now() - pdf.WORKER_GRACE - datetime.timedelta(seconds=1)
-    )
-    client.force_login(account_a)
+    submitted_ago(queued, seconds=pdf.WORKER_GRACE.total_seconds() + 1)
+    submission = queued.latest_submission
     response = client.get(reverse("collection:application_pdf"))
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")

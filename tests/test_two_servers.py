@@ -18,7 +18,7 @@ import pytest
 from django.db import connection
 
 from tests import servers
-from tests.servers import application_form_fields, confirm_fields, csrf_token, manage
+from tests.servers import application_form_fields, confirm_fields, csrf_token, manage, multipart
 
 PASSWORD = "Two-servers-2026"
 
@@ -105,21 +105,8 @@ class Browser:
         if not files:
             body = urllib.parse.urlencode(fields, doseq=True).encode()
             return self._request(path, body, "application/x-www-form-urlencoded")
-        boundary = uuid.uuid4().hex
-        parts = []
-        for name, value in fields.items():
-            parts.append(
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-            )
-        for name, (filename, data) in files.items():
-            parts.append(
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
-                f'filename="{filename}"\r\nContent-Type: image/jpeg\r\n\r\n'.encode()
-                + data
-                + b"\r\n"
-            )
-        parts.append(f"--{boundary}--\r\n".encode())
-        return self._request(path, b"".join(parts), f"multipart/form-data; boundary={boundary}")
+        body, content_type = multipart(fields, files)
+        return self._request(path, body, content_type)
 
     def log_in(self, username: str) -> None:
         status, headers, _ = self.post(
