@@ -210,6 +210,15 @@ class Visitor(FastHttpUser):
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
 
+    def send_form(self, action: str, name: str):
+        """Open the application form, read it as the person would, and post it as it stands."""
+        form = self.get("/me/application/")
+        fields = application_form_fields(form.content)
+        self.pause()
+        return self.post(
+            "/me/application/", {**fields, "action": action}, name, token=_token(form.content)
+        )
+
     def log_in(self, username: str) -> str:
         """The login page and its form; where the login sends the person."""
         page = self.get("/accounts/login/")
@@ -291,15 +300,7 @@ class Practitioner(Visitor):
             home = self.log_in(person["id_number"])
         self.get(home, "GET /me/")
         self.pause()
-        form = self.get("/me/application/")
-        fields = application_form_fields(form.content)
-        self.pause()
-        done = self.post(
-            "/me/application/",
-            {**fields, "action": "save"},
-            "POST /me/application/ (save draft)",
-            token=_token(form.content),
-        )
+        done = self.send_form("save", "POST /me/application/ (save draft)")
         self.get(_path(done), "GET /me/application/ (draft saved)")
         self.pause()
         page = self.get("/me/photo/")
@@ -317,15 +318,7 @@ class Practitioner(Visitor):
         )
         self.get(_path(done), "GET /me/photo/ (photo saved)")
         self.pause()
-        form = self.get("/me/application/")
-        fields = application_form_fields(form.content)
-        self.pause()
-        done = self.post(
-            "/me/application/",
-            {**fields, "action": "submit"},
-            "POST /me/application/ (submit)",
-            token=_token(form.content),
-        )
+        done = self.send_form("submit", "POST /me/application/ (submit)")
         OUTCOMES["submitted"].append(person["id_number"])
         AT_THE_COUNTER[person["bureau"]].append(person["id_number"])
         status = self.get(_path(done), "GET /me/ (status)")

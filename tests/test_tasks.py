@@ -59,23 +59,13 @@ def run_worker():
     call_command("worker", "--batch", "--interval", "0", stdout=StringIO(), verbosity=0)
 
 
-def test_a_submission_queues_its_form_and_the_worker_renders_it(
-    database_tasks,
-    practitioner_a,
-    account_a,
-    with_photo,
-    django_capture_on_commit_callbacks,
-    client,
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        application = submit(practitioner_a, account_a)
-    queued = DBTaskResult.objects.get()
-    assert queued.status == TaskResultStatus.READY
-    assert queued.task_path == "collection.tasks.render_application_form"
+def test_a_submission_queues_its_form_and_the_worker_renders_it(queued, client):
+    task = DBTaskResult.objects.get()
+    assert task.status == TaskResultStatus.READY
+    assert task.task_path == "collection.tasks.render_application_form"
     storage = pdf.private_storage()
-    name = pdf.form_path(application.latest_submission)
+    name = pdf.form_path(queued.latest_submission)
     assert not storage.exists(name)
-    client.force_login(account_a)
     health = client.get(reverse("health")).json()["tasks"]
     assert health["queued"] == 1 and health["backend"] == "DatabaseBackend"
 
@@ -89,8 +79,8 @@ def test_a_submission_queues_its_form_and_the_worker_renders_it(
     assert not storage.exists(name)
 
     run_worker()
-    queued.refresh_from_db()
-    assert queued.status == TaskResultStatus.SUCCESSFUL
+    task.refresh_from_db()
+    assert task.status == TaskResultStatus.SUCCESSFUL
     assert storage.exists(name)
     ready = client.get(reverse("collection:application_pdf"))
     assert ready.status_code == 200 and ready["Content-Type"] == "application/pdf"
