@@ -31,7 +31,7 @@ import zlib
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from PIL import Image, ImageCms, ImageOps
+from PIL import ExifTags, Image, ImageCms, ImageOps
 
 __all__ = [
     "MAX_BYTES",
@@ -141,8 +141,8 @@ def process_photo(data: bytes, crop: CropBox | None = None) -> ProcessedPhoto:
 
     Raises ``PhotoError`` with a reason for the practitioner when the file cannot be used.
     """
-    image = _decode(bytes(data))
-    width, height = image.size
+    image = _open(bytes(data))
+    width, height = _displayed_size(image)
     if width < MIN_WIDTH or height < MIN_HEIGHT:
         raise PhotoError(
             _(
@@ -153,8 +153,13 @@ def process_photo(data: bytes, crop: CropBox | None = None) -> ProcessedPhoto:
             % {"width": width, "height": height, "min_width": MIN_WIDTH, "min_height": MIN_HEIGHT},
             code="too_small",
         )
+    rectangle = _crop_rectangle((width, height), crop)
+    _draft(image, rectangle)
+    _load(image)
+    if image.size != (width, height):  # decoded at a fraction of its size: the area in its pixels
+        rectangle = _scaled(rectangle, image.size, (width, height))
     icc_profile = image.info.get("icc_profile")
-    region = image.crop(_crop_rectangle(image.size, crop))
+    region = image.crop(rectangle)
     del image  # the decoded original can be large; only the cropped region is needed from here
 
     standard_image = _to_srgb(_resize(_flatten(region), STANDARD_SIZE), icc_profile)
@@ -172,8 +177,9 @@ def process_photo(data: bytes, crop: CropBox | None = None) -> ProcessedPhoto:
 # --- Checking and decoding ------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> Image.Image:
-    """The fully decoded image, EXIF orientation applied, or PhotoError."""
+def _open(data: bytes) -> Image.Image:
+    """The image, its header checked and its structure walked, but no pixel decoded yet (see
+    ``_load``); or PhotoError."""
     if not data:
         raise PhotoError(_("The file is empty. Please choose a photo."), code="empty")
     if len(data) > MAX_BYTES:
@@ -215,8 +221,43 @@ def _decode(data: bytes) -> Image.Image:
             raise _too_many_pixels_error()
         if width < 1 or height < 1 or not _is_complete(data, kind):
             raise _broken_error()
+    return image
+
+
+def _displayed_size(image: Image.Image) -> tuple[int, int]:
+    """(width, height) as the photo is shown: turned by its EXIF orientation."""
+    width, height = image.size
+    try:
+        turned = image.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8)
+    except Exception as exc:  # a hostile EXIF block
+        raise _broken_error() from exc
+    return (height, width) if turned else (width, height)
+
+
+def _draft(image: Image.Image, rectangle: tuple[int, int, int, int]) -> None:
+    """Have a JPEG decoded at 1/2, 1/4 or 1/8 of its size (libjpeg's DCT scaling) when the
+    area kept is still at least the standard copy's size at that scale: a phone's 12-megapixel
+    photo is then decoded and resized with a sixteenth of the work, at no visible cost."""
+    if image.format not in ("JPEG", "MPO"):
+        return
+    left, top, right, bottom = rectangle
+    standard_width, standard_height = STANDARD_SIZE
+    scale = min((right - left) / standard_width, (bottom - top) / standard_height)
+    if scale < 2:
+        return
+    reduction = min(8, 2 ** int(math.log2(scale)))
+    width, height = image.size
+    # Pillow picks the largest of 1/2, 1/4, 1/8 that gives at least the size asked for.
+    image.draft(image.mode, (width // reduction, height // reduction))
+
+
+def _load(image: Image.Image) -> None:
+    """Decode every pixel now (broken data fails here, not later) and turn the image by its
+    EXIF orientation; or PhotoError."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image.load()  # decode every pixel now: broken data fails here, not later
+            image.load()
             ImageOps.exif_transpose(image, in_place=True)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise _too_many_pixels_error() from exc
@@ -224,7 +265,16 @@ def _decode(data: bytes) -> Image.Image:
             raise
         except Exception as exc:
             raise _broken_error() from exc
-    return image
+
+
+def _scaled(
+    rectangle: tuple[int, int, int, int], size: tuple[int, int], full: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """``rectangle`` (in pixels of an image of ``full`` size) in pixels of the same image
+    decoded at ``size``."""
+    x, y = size[0] / full[0], size[1] / full[1]
+    left, top, right, bottom = rectangle
+    return _rounded(left * x, top * y, (right - left) * x, (bottom - top) * y, size)
 
 
 def _format_error() -> PhotoError:

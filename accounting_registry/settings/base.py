@@ -29,8 +29,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "crispy_forms",
-    "crispy_bootstrap5",
+    "django.forms",
     "accounting_registry",
     "practitioners",
     "collection",
@@ -136,8 +135,7 @@ REGISTRY_S3_REGION = env_str("REGISTRY_S3_REGION", "")
 REGISTRY_S3_ACCESS_KEY = env_str("REGISTRY_S3_ACCESS_KEY", "")
 REGISTRY_S3_SECRET_KEY = env_str("REGISTRY_S3_SECRET_KEY", "")
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+FORM_RENDERER = "accounting_registry.forms.FormRenderer"
 
 # Background work (printed forms and notice mails, collection.tasks; accounting_registry.tasks).
 # TASKS_BACKEND=database: the queue is a table, run by `manage.py worker` (django-tasks-db), on

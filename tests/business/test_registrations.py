@@ -129,7 +129,7 @@ def test_bad_input_is_refused_next_to_the_field_and_kept(
     client.force_login(account_a)
     response = client.post(reverse(page), values)
     assert response.status_code == 400
-    assert f'id="error_1_id_{field}"' in response.text
+    assert f'id="id_{field}_error"' in response.text
     assert "is-invalid" in response.text
     for value in values.values():
         if value and value not in ("0", "abc"):

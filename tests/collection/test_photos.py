@@ -292,6 +292,56 @@ def test_a_crop_box_that_would_grow_past_the_edge_is_moved_back_inside():
     assert opened(result.standard).size == STANDARD_SIZE
 
 
+def difference(a: bytes, b: bytes) -> float:
+    """Mean absolute difference of two decoded copies, per channel (0-255)."""
+    first, second = opened(a).convert("RGB"), opened(b).convert("RGB")
+    pairs = zip(first.get_flattened_data(), second.get_flattened_data(), strict=True)
+    return sum(abs(x - y) for p, q in pairs for x, y in zip(p, q, strict=True)) / (
+        first.width * first.height * 3
+    )
+
+
+def landmarks(size=(2400, 3200)) -> Image.Image:
+    """A large photo whose every region differs: a gradient with a grid of dark squares."""
+    width, height = size
+    image = Image.linear_gradient("L").resize(size).convert("RGB")
+    image = Image.merge(
+        "RGB",
+        (
+            image.getchannel(0),
+            image.rotate(90).resize(size).getchannel(0),
+            Image.new("L", size, 128),
+        ),
+    )
+    for x in range(0, width, 160):
+        for y in range(0, height, 160):
+            image.paste((20, 20, 20), (x, y, x + 40 + x % 70, y + 40 + y % 50))
+    return image
+
+
+@pytest.mark.parametrize("orientation", [None, 6])
+@pytest.mark.parametrize(
+    "crop", [None, CropBox(700, 500, 1200, 1478), CropBox(1500, 2000, 716, 882)]
+)
+def test_a_large_jpeg_decoded_at_a_fraction_gives_the_same_copy_as_every_pixel(orientation, crop):
+    # A large JPEG is decoded at 1/2, 1/4 or 1/8 of its size (collection.photos._draft); the
+    # same photo as a PNG is decoded whole. The area kept must be the same, turned alike.
+    image, params = landmarks(), {}
+    if orientation:
+        exif = Image.Exif()
+        exif[ExifTags.Base.Orientation] = orientation
+        image, params = image.rotate(90, expand=True), {"exif": exif}  # displayed 2400×3200
+    drafted = process_photo(encode(image, "JPEG", quality=95, **params), crop)
+    whole = process_photo(encode(image, "PNG", **params), crop)
+
+    assert (drafted.width, drafted.height) == (whole.width, whole.height) == (2400, 3200)
+    assert difference(drafted.standard, whole.standard) < 4
+    shifted = process_photo(encode(image, "PNG", **params), CropBox(760, 560, 1200, 1478))
+    assert difference(shifted.standard, whole.standard) > 3 * difference(
+        drafted.standard, whole.standard
+    )
+
+
 @pytest.mark.parametrize(
     "crop",
     [
