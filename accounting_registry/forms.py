@@ -3,9 +3,8 @@
 One field template (templates/forms/field.html) and one form template (templates/forms/form.html)
 draw every field, through `{{ form }}` or `{{ field.as_field_group }}`; the Bootstrap class of
 each widget, and `is-invalid` on a field with errors, come from the bound field below. The
-select's options are drawn by `select_options` below rather than by a template each (Django's
-select_option.html): the application form's 56 ethnic groups took 3 ms that way, a tenth of the
-page.
+plain widgets (inputs, text areas, selects) are drawn in Python by the renderer, the same HTML as
+Django's templates for them (see DRAWN_WIDGETS).
 """
 
 from html import escape
@@ -41,19 +40,51 @@ class BootstrapBoundField(forms.BoundField):
 
 
 class FormRenderer(TemplatesSetting):
-    """The project's templates (TEMPLATES), so templates/django/forms/ overrides Django's."""
+    """The project's templates (TEMPLATES) for forms and fields; the plain widgets in Python."""
 
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"
     bound_field_class = BootstrapBoundField
 
+    def render(self, template_name, context, request=None):
+        draw = DRAWN_WIDGETS.get(template_name)
+        if draw is not None:
+            return draw(context["widget"])
+        return super().render(template_name, context, request)
 
-def select_options(optgroups) -> SafeString:
-    """A select's options (Select.optgroups), as Django's select_option.html draws them: a
-    select's options carry no attribute but `selected` (Select.option_inherits_attrs is False).
-    Escaped as Django's templates do (a safe string is kept), without their lazy-string wrapper."""
-    html = []
-    for group_name, options, _index in optgroups:
+
+def _attributes(attrs: dict) -> str:
+    """Django's widgets/attrs.html: `name="value"`, a bare name for True, nothing for False."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{_escaped(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def draw_input(widget: dict) -> SafeString:
+    """Django's widgets/input.html (text, number, e-mail, password, date, hidden, checkbox)."""
+    value = "" if widget["value"] is None else f' value="{_escaped(widget["value"])}"'
+    return mark_safe(
+        f'<input type="{widget["type"]}" name="{_escaped(widget["name"])}"{value}'
+        f"{_attributes(widget['attrs'])}>"
+    )
+
+
+def draw_textarea(widget: dict) -> SafeString:
+    """Django's widgets/textarea.html."""
+    value = _escaped(widget["value"]) if widget["value"] else ""
+    return mark_safe(
+        f'<textarea name="{_escaped(widget["name"])}"{_attributes(widget["attrs"])}>\n'
+        f"{value}</textarea>"
+    )
+
+
+def draw_select(widget: dict) -> SafeString:
+    """Django's widgets/select.html and select_option.html: a select's options carry no
+    attribute but `selected` (Select.option_inherits_attrs is False)."""
+    html = [f'<select name="{_escaped(widget["name"])}"{_attributes(widget["attrs"])}>']
+    for group_name, options, _index in widget["optgroups"]:
         if group_name:
             html.append(f'<optgroup label="{_escaped(group_name)}">')
         html.extend(
@@ -63,8 +94,23 @@ def select_options(optgroups) -> SafeString:
         )
         if group_name:
             html.append("</optgroup>")
+    html.append("</select>")
     return mark_safe("".join(html))
 
 
+# Widgets drawn here rather than by their templates: Django draws each widget with two
+# templates (the widget's and attrs.html) and each option of a select with two more, which was a
+# third of the application form page. tests/test_forms.py holds these to Django's own output.
+DRAWN_WIDGETS = {
+    **{
+        f"django/forms/widgets/{kind}.html": draw_input
+        for kind in ("text", "number", "email", "password", "date", "hidden", "checkbox")
+    },
+    "django/forms/widgets/textarea.html": draw_textarea,
+    "django/forms/widgets/select.html": draw_select,
+}
+
+
 def _escaped(value) -> str:
+    """As Django's templates show a value: a safe string as it is, anything else escaped."""
     return value.__html__() if hasattr(value, "__html__") else escape(str(value))

@@ -26,6 +26,7 @@ import functools
 import hashlib
 import io
 import math
+import re
 import warnings
 import zlib
 from dataclasses import dataclass
@@ -310,6 +311,11 @@ def _is_complete(data: bytes, kind: str) -> bool:
     return _jpeg_is_complete(data) if kind == "jpeg" else _png_is_complete(memoryview(data))
 
 
+# The end of entropy-coded data: 0xFF followed by neither a stuffed 0x00, an RSTn marker nor a
+# fill byte (the last 0xFF of a run of fill bytes, then, is where the next marker starts).
+_ENTROPY_CODED_END = re.compile(rb"\xff(?=[^\x00\xd0-\xd7\xff])")
+
+
 def _jpeg_is_complete(data: bytes) -> bool:
     """Walk the segments of the (first) JPEG image up to its EOI marker, as libjpeg reads them.
 
@@ -339,17 +345,10 @@ def _jpeg_is_complete(data: bytes) -> bool:
             return False
         pos += length
         if marker == 0xDA:  # SOS: entropy-coded data up to the next marker other than RSTn
-            while True:
-                pos = data.find(b"\xff", pos)
-                if pos < 0 or pos + 1 >= end:
-                    return False
-                following = data[pos + 1]
-                if following == 0x00 or 0xD0 <= following <= 0xD7:
-                    pos += 2
-                elif following == 0xFF:
-                    pos += 1
-                else:
-                    break
+            found = _ENTROPY_CODED_END.search(data, pos)
+            if found is None:
+                return False
+            pos = found.start()
 
 
 def _png_is_complete(data: memoryview) -> bool:

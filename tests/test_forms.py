@@ -1,0 +1,101 @@
+"""How forms are drawn (accounting_registry.forms): the plain widgets drawn in Python give
+Django's own HTML, and every field carries Bootstrap's classes, its error and its help."""
+
+import re
+
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
+
+from accounting_registry.forms import DRAWN_WIDGETS, FormRenderer
+
+HOSTILE = '"><script>alert(1)</script>&amp;'
+
+
+def django_and_ours(widget: forms.Widget, value, attrs=None) -> tuple[str, str]:
+    def tidy(html: str) -> str:
+        return re.sub(r">\s+<", "><", str(html)).strip()
+
+    return (
+        tidy(widget.render("field", value, attrs, renderer=DjangoTemplates())),
+        tidy(widget.render("field", value, attrs, renderer=FormRenderer())),
+    )
+
+
+CHOICES = [("", "—"), ("a", "A & B"), (1, gettext_lazy("Yes")), ("q", mark_safe("<b>safe</b>"))]
+
+
+@pytest.mark.parametrize(
+    ("widget", "value"),
+    [
+        (forms.TextInput(), None),
+        (forms.TextInput(attrs={"class": "x", "required": True, "disabled": False}), HOSTILE),
+        (forms.TextInput(attrs={"data-n": 3, "title": HOSTILE}), 0),
+        (forms.NumberInput(), 12),
+        (forms.EmailInput(), "a@b.cn"),
+        (forms.PasswordInput(), "secret"),
+        (forms.PasswordInput(render_value=True), "secret"),
+        (forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "2011-06-30"),
+        (forms.HiddenInput(), 7),
+        (forms.CheckboxInput(), True),
+        (forms.CheckboxInput(), False),
+        (forms.Textarea(attrs={"rows": 2}), None),
+        (forms.Textarea(), ""),
+        (forms.Textarea(), HOSTILE + "\nsecond line"),
+        (forms.Select(choices=CHOICES), None),
+        (forms.Select(choices=CHOICES), "a"),
+        (forms.Select(choices=CHOICES), 1),
+        (forms.Select(choices=[("Group <1>", [("x", "X"), ("y", "Y")]), ("z", "Z")]), "y"),
+    ],
+)
+def test_a_widget_drawn_in_python_is_what_django_draws(widget, value):
+    theirs, ours = django_and_ours(widget, value, {"id": "id_field"})
+    assert ours == theirs
+
+
+def test_every_widget_drawn_in_python_has_its_django_template():
+    from django.template.loader import get_template
+
+    for name in DRAWN_WIDGETS:
+        assert get_template(name)
+
+
+class Sample(forms.Form):
+    name = forms.CharField(label="Name", help_text="As on the card.")
+    kind = forms.ChoiceField(label="Kind", choices=[("1", "One"), ("2", "Two")])
+    agree = forms.BooleanField(label="Agree", required=False)
+    choice = forms.ChoiceField(
+        label="Choice", choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect
+    )
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea)
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def test_a_field_with_an_error_is_marked_and_says_so_next_to_it_keeping_the_text():
+    form = Sample({"name": "", "kind": "9", "choice": "z", "note": HOSTILE, "revision": "1"})
+    assert not form.is_valid()
+    html = str(form)
+
+    name = re.search(r"<input[^>]*name=\"name\"[^>]*>", html).group(0)
+    assert 'class="form-control is-invalid"' in name
+    assert 'aria-describedby="id_name_helptext id_name_error"' in name
+    assert '<div id="id_name_error" class="invalid-feedback">' in html
+    assert '<div id="id_name_helptext" class="form-text">As on the card.</div>' in html
+    assert 'class="form-select is-invalid"' in html
+    assert '<div id="id_choice_error" class="invalid-feedback d-block">' in html  # in its fieldset
+    assert "&quot;&gt;&lt;script&gt;" in html and "<script>" not in html  # kept, escaped
+    assert 'class="form-check-input" id="id_agree"' in html
+    assert html.count("<label") == 6  # one a field, one a radio (their group has a legend)
+    assert html.count("<legend") == 1
+    assert '<input type="hidden" name="revision" value="1" id="id_revision">' in html
+
+
+def test_a_valid_field_is_not_marked_and_an_explicit_class_is_kept():
+    class Small(forms.Form):
+        day = forms.DateField(widget=forms.DateInput(attrs={"class": "form-control-sm"}))
+
+    html = str(Small({"day": "2011-06-30"}))
+    assert 'class="form-control-sm form-control"' in html
+    assert "is-invalid" not in html and "invalid-feedback" not in html
