@@ -238,7 +238,7 @@ def _displayed_size(image: Image.Image) -> tuple[int, int]:
 def _draft(image: Image.Image, rectangle: tuple[int, int, int, int]) -> None:
     """Have a JPEG decoded at 1/2, 1/4 or 1/8 of its size (libjpeg's DCT scaling) when the
     area kept is still at least the standard copy's size at that scale: a phone's 12-megapixel
-    photo is then decoded and resized with a sixteenth of the work, at no visible cost."""
+    photo then takes a fifth of the CPU (docs/decisions.md), at no visible cost."""
     if image.format not in ("JPEG", "MPO"):
         return
     left, top, right, bottom = rectangle
