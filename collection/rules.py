@@ -149,13 +149,17 @@ def record_errors(values: dict[str, Any], *, practitioner: Practitioner) -> dict
     if "id_number" in values and "id_type" in values and "id_number" not in errors:
         # The ID rules, agreement with birth date and gender, and no other person holding the
         # same numbers: the model's own checks, on a copy (the record changes only when the
-        # counter confirms).
+        # counter confirms). Its check constraints (gender and ID type among the choices) are
+        # the fields' choices, which full_clean checks in Python: asking the database as well
+        # would cost three round trips each.
         candidate = copy(practitioner)
         for name in APPLICATION_FIELDS:
             if name in values:
                 setattr(candidate, name, values[name])
         try:
-            candidate.full_clean(exclude=[f for f in _MODEL_FIELDS if f not in values])
+            candidate.full_clean(
+                exclude=[f for f in _MODEL_FIELDS if f not in values], validate_constraints=False
+            )
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 if name in APPLICATION_FIELDS and name not in errors:

@@ -439,6 +439,7 @@ def main() -> int:
     pages, overall = read_stats()
     failures = read_failures()
     results = summarise(args, outcomes, found, pages, overall, failures, drain_s, tasks, before)
+    args.results.mkdir(parents=True, exist_ok=True)
     (args.results / f"{args.name}.json").write_text(
         json.dumps(results, ensure_ascii=False, indent=2) + "\n"
     )

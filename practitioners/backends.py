@@ -20,7 +20,9 @@ class RegistryBackend(ModelBackend):
       account has used up its attempts, no password is checked for it (not even the right
       one) until the cool-off ends, which is set on the request as `throttled_until` for the
       login form to tell;
-    - the user's bureau is loaded with the user: every staff page needs it.
+    - the user's bureau is loaded with the user, and a practitioner's register record with
+      its bureau: every staff page needs the one, every practitioner page the other
+      (practitioners.selectors.own_practitioner), so neither costs a query of its own.
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
@@ -43,7 +45,9 @@ class RegistryBackend(ModelBackend):
 
     def get_user(self, user_id):
         try:
-            user = User._default_manager.select_related("bureau").get(pk=user_id)
+            user = User._default_manager.select_related("bureau", "practitioner__bureau").get(
+                pk=user_id
+            )
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

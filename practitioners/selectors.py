@@ -62,11 +62,12 @@ def exact_number(query: str) -> str | None:
 
 
 def own_practitioner(*, user: User) -> Practitioner:
-    """The register record of a logged-in practitioner, or 404."""
+    """The register record of a logged-in practitioner, or 404. The login backend loads it
+    with the user (practitioners.backends.RegistryBackend.get_user)."""
     if not permissions.is_practitioner(user):
         raise Http404
     try:
-        return Practitioner.objects.select_related("bureau").get(account=user)
+        return user.practitioner
     except Practitioner.DoesNotExist:
         raise Http404 from None
 

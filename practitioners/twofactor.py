@@ -111,8 +111,12 @@ def turn_off(*, request) -> None:
 
 @receiver(user_logged_in)
 def _remember_device(sender, request, user, **kwargs):
+    # Only staff members have a second factor to ask for (SecondFactorMiddleware): a
+    # practitioner's login looks for no device.
     if request is not None and hasattr(request, "session"):
-        request.session[HAS_DEVICE_KEY] = device_of(user) is not None
+        request.session[HAS_DEVICE_KEY] = (
+            permissions.is_staff_member(user) and device_of(user) is not None
+        )
 
 
 def _digits(token: str) -> str:

@@ -71,7 +71,11 @@ def _locked_application(*, practitioner: Practitioner, campaign: Campaign) -> Ap
                 )
     except IntegrityError:
         pass  # created concurrently by another request: lock it below
-    return Application.objects.select_for_update().get(campaign=campaign, practitioner=practitioner)
+    application = Application.objects.select_for_update().get(
+        campaign=campaign, practitioner=practitioner
+    )
+    application.campaign, application.practitioner = campaign, practitioner  # already at hand
+    return application
 
 
 def _locked_change(practitioner: Practitioner) -> Application:
