@@ -20,7 +20,6 @@ WIDGET_CLASSES = {
     "radio": "form-check-input",
     "select": "form-select",
     "selectmultiple": "form-select",
-    "hidden": "",
 }
 
 
@@ -29,7 +28,7 @@ class BootstrapBoundField(forms.BoundField):
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget
         wanted = WIDGET_CLASSES.get(self.widget_type, "form-control")
-        if widget.is_hidden or not wanted:
+        if widget.is_hidden:
             return attrs
         classes = attrs.get("class", widget.attrs.get("class", "")).split()
         for name in (wanted, "is-invalid" if self.errors else None):

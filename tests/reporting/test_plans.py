@@ -194,6 +194,19 @@ def test_the_upload_page_keeps_the_summary_and_says_why_a_file_is_refused(
     assert client.get(url).status_code == 200
 
 
+def test_an_error_of_the_whole_form_is_said_once(client, campaign, county_a, admin_a):
+    file_plan(campaign, county_a, admin_a)
+    client.force_login(admin_a)
+    response = client.post(
+        reverse("reporting:plan", args=["450103"]),
+        {"file": SimpleUploadedFile("方案.pdf", PLAN_PDF), "summary": "新摘要", "revision": 99},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert page.count("其他人已修改了此内容") == 1
+    assert "新摘要" in page
+
+
 def test_the_plan_file_is_served_only_to_its_county_and_the_city(
     client, campaign, county_a, admin_a, clerk_a, clerk_b, city_staff
 ):
