@@ -1,6 +1,6 @@
 """Reads of the collection app, scoped to the asking user."""
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 from django.http import Http404
 
 from collection import permissions
@@ -47,10 +47,13 @@ def confirmed_photo_id(*, practitioner: Practitioner) -> int | None:
 
 
 def last_change(*, practitioner: Practitioner) -> Application | None:
-    """The practitioner's open change request, or else the last one decided."""
-    return open_change(practitioner=practitioner) or (
-        Application.objects.filter(practitioner=practitioner, kind=ApplicationKind.CHANGE)
-        .order_by("-updated_at")
+    """The practitioner's open change request, or else the last one decided (one query: the
+    open one first; there is at most one, one_open_change_request)."""
+    return (
+        Application.objects.select_related("photo")
+        .filter(practitioner=practitioner, kind=ApplicationKind.CHANGE)
+        .annotate(decided=Case(When(status__in=OPEN_STATUSES, then=0), default=1))
+        .order_by("decided", "-updated_at")
         .first()
     )
 

@@ -346,8 +346,6 @@ def _corrections(form, stored: dict) -> dict:
 @require_http_methods(["GET", "POST"])
 @practitioner_required
 def photo_upload(request, practitioner):
-    campaign = selectors.active_campaign()
-    application = selectors.application_of(practitioner=practitioner, campaign=campaign)
     form = PhotoForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -373,6 +371,10 @@ def photo_upload(request, practitioner):
                 ),
             )
             return redirect("collection:photo_upload")
+    # Read after the upload (which reads and locks them itself): what the page shows now.
+    application = selectors.application_of(
+        practitioner=practitioner, campaign=selectors.active_campaign()
+    )
     return render(
         request,
         "collection/photo_upload.html",

@@ -129,8 +129,9 @@ def _describe_decision(application: Application) -> str:
 
 def _next_archive_number(bureau: Bureau, year: int) -> str:
     # The sequence row is locked until the transaction ends: two counters never share a number.
-    sequence, _created = ArchiveSequence.objects.get_or_create(bureau=bureau, year=year)
-    sequence = ArchiveSequence.objects.select_for_update().get(pk=sequence.pk)
+    sequence, _created = ArchiveSequence.objects.select_for_update().get_or_create(
+        bureau=bureau, year=year
+    )
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
     return f"{bureau.code}{year}{sequence.last_number:06d}"

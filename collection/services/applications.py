@@ -50,30 +50,21 @@ def _require_campaign() -> Campaign:
 
 
 def _locked_application(*, practitioner: Practitioner, campaign: Campaign) -> Application:
-    """The application row, locked; created (as an empty draft) on first use."""
-    try:
-        with transaction.atomic():
-            now = timezone.now()
-            application, created = Application.objects.get_or_create(
-                campaign=campaign,
-                practitioner=practitioner,
-                defaults={
-                    "bureau_id": practitioner.bureau_id,
-                    "created_at": now,
-                    "updated_at": now,
-                },
-            )
-            if created:
-                tallies.record_states(
-                    campaign_id=campaign.pk,
-                    moves=[(None, None, application.bureau_id, TallyFigure.DRAFT)],
-                    at=application.created_at,
-                )
-    except IntegrityError:
-        pass  # created concurrently by another request: lock it below
-    application = Application.objects.select_for_update().get(
-        campaign=campaign, practitioner=practitioner
+    """The application row, locked; created (as an empty draft) on first use. Call inside a
+    transaction. An existing row is one query (SELECT ... FOR UPDATE); a new one is inserted in
+    a savepoint, and one inserted meanwhile by another request is locked instead."""
+    now = timezone.now()
+    application, created = Application.objects.select_for_update().get_or_create(
+        campaign=campaign,
+        practitioner=practitioner,
+        defaults={"bureau_id": practitioner.bureau_id, "created_at": now, "updated_at": now},
     )
+    if created:
+        tallies.record_states(
+            campaign_id=campaign.pk,
+            moves=[(None, None, application.bureau_id, TallyFigure.DRAFT)],
+            at=application.created_at,
+        )
     application.campaign, application.practitioner = campaign, practitioner  # already at hand
     return application
 
@@ -473,7 +464,13 @@ def _confirm_application(
     against (contact details changed meanwhile stay as they are)."""
     _in_caller_transaction()
     _move(application, ApplicationStatus.CONFIRMED)
-    practitioner = Practitioner.objects.select_for_update().get(pk=application.practitioner_id)
+    # Its account and bureau come along (the notice goes to the one and names the other); only
+    # the record's row is locked.
+    practitioner = (
+        Practitioner.objects.select_for_update(of=("self",))
+        .select_related("account", "bureau")
+        .get(pk=application.practitioner_id)
+    )
     changes = diff.compute_changes(practitioner, submission.data)
     was_in_post = practitioner.in_accounting_post
     if application.is_change:

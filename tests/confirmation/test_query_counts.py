@@ -6,10 +6,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from confirmation import services
-from tests.helpers import make_submitted
+from tests.helpers import all_ticks, make_submitted
 
 pytestmark = pytest.mark.django_db
 REVIEW_QUERIES = 7
+CONFIRM_QUERIES = 26
 
 
 def count(client, url):
@@ -45,3 +46,21 @@ def test_review_query_count_does_not_grow_with_history(client, clerk_a, submitte
     # session, user, application (with its people and bureaus), the audit event of the view,
     # latest version, confirmation, edits: pinned, so that a change is seen.
     assert count(client, url) == before == REVIEW_QUERIES
+
+
+def test_confirming_reads_each_thing_once(client, clerk_a, submitted_a):
+    client.force_login(clerk_a)
+    submitted_a.refresh_from_db()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(
+            reverse("confirmation:confirm", args=[submitted_a.pk]),
+            {"revision": submitted_a.revision, **all_ticks(submitted_a)},
+        )
+    assert response.status_code == 302
+    sql = [q["sql"] for q in ctx.captured_queries]
+    # The archive number's row is locked in one query; the record is locked with its account
+    # and bureau (the notice and the audit need them), not read again after.
+    assert sum(q.startswith('SELECT "confirmation_archivesequence"') for q in sql) == 1
+    assert not [q for q in sql if q.startswith('SELECT "practitioners_bureau"')]
+    assert sum(q.startswith('SELECT "practitioners_user"') for q in sql) == 1  # the clerk
+    assert len(sql) == CONFIRM_QUERIES, "\n".join(q[:100] for q in sql)
