@@ -241,15 +241,18 @@ class CpuMeter:
         return times.user + times.system
 
     @staticmethod
-    def _busy() -> float:
+    def _busy() -> tuple[float, float]:
+        """CPU seconds the machine was busy, and of those the ones the host took for its other
+        guests (steal: a virtual machine's core waiting for a real one)."""
         times = psutil.cpu_times()
-        return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+        steal = getattr(times, "steal", 0.0)
+        return sum(times) - times.idle - getattr(times, "iowait", 0.0), steal
 
     def mark(self, locust: psutil.Process | None = None) -> None:
         self.locust = locust
         self.groups = self._groups()
         self.start = {pid: self._cpu(pid) for pid in self.groups}
-        self.start_busy = self._busy()
+        self.start_busy, self.start_steal = self._busy()
         self.started = time.monotonic()
 
     def since(self) -> dict[str, float]:
@@ -261,7 +264,10 @@ class CpuMeter:
             if now is not None:  # a process that ended meanwhile is left out
                 used[group] += now - (self.start.get(pid) or 0.0)
         ours = sum(used.values())
-        used["everything else"] = max(0.0, self._busy() - self.start_busy - ours)
+        busy, steal = self._busy()
+        stolen = steal - self.start_steal
+        used["everything else"] = max(0.0, busy - self.start_busy - stolen - ours)
+        used["taken by the host (steal)"] = stolen
         return {group: round(seconds / wall, 2) for group, seconds in used.items()}
 
     def quiet(self, seconds: float = 5) -> float:
