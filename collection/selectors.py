@@ -27,13 +27,15 @@ def application_of(*, practitioner: Practitioner, campaign: Campaign | None) -> 
     )
 
 
+def _changes_of(practitioner: Practitioner) -> QuerySet[Application]:
+    return Application.objects.select_related("photo").filter(
+        practitioner=practitioner, kind=ApplicationKind.CHANGE
+    )
+
+
 def open_change(*, practitioner: Practitioner) -> Application | None:
     """The practitioner's change request in progress or at the counter, if any."""
-    return (
-        Application.objects.select_related("photo")
-        .filter(practitioner=practitioner, kind=ApplicationKind.CHANGE, status__in=OPEN_STATUSES)
-        .first()
-    )
+    return _changes_of(practitioner).filter(status__in=OPEN_STATUSES).first()
 
 
 def confirmed_photo_id(*, practitioner: Practitioner) -> int | None:
@@ -50,8 +52,7 @@ def last_change(*, practitioner: Practitioner) -> Application | None:
     """The practitioner's open change request, or else the last one decided (one query: the
     open one first; there is at most one, one_open_change_request)."""
     return (
-        Application.objects.select_related("photo")
-        .filter(practitioner=practitioner, kind=ApplicationKind.CHANGE)
+        _changes_of(practitioner)
         .annotate(decided=Case(When(status__in=OPEN_STATUSES, then=0), default=1))
         .order_by("decided", "-updated_at")
         .first()
