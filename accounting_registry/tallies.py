@@ -9,7 +9,10 @@ change a counted state add to the tallies in the same transaction; `rebuild` fun
 apps recompute them from the rows themselves (after a bulk load), and tests check the two agree.
 
 Hours are UTC hours. A sheet's cut-off falls on a whole hour of the campaign's time zone, which
-is a whole UTC hour for Asia/Shanghai (and any zone with a whole-hour offset).
+is a whole UTC hour for Asia/Shanghai (and any zone with a whole-hour offset). The row of an hour
+counts what happened after its start and up to its end, both included at the end only: an event
+at 18:00:00 exactly is in the 17:00 row, so a week is (previous cut-off, this cut-off] and a
+figure as of a cut-off counts everything up to and at it.
 """
 
 import datetime
@@ -17,14 +20,23 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from django.db import connection, models
+from django.db.models import DateTimeField, ExpressionWrapper, F, Value
+from django.db.models.functions import TruncHour
 
 UTC = datetime.UTC
 END = datetime.datetime.max.replace(tzinfo=UTC)  # "as of" after every hour
+_TICK = datetime.timedelta(microseconds=1)
 
 
 def hour_of(moment: datetime.datetime) -> datetime.datetime:
-    """The start of the UTC hour a moment falls in: the tally row an event counts in."""
-    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    """The tally row an event counts in: the start of the UTC hour that ends at or after it."""
+    return (moment.astimezone(UTC) - _TICK).replace(minute=0, second=0, microsecond=0)
+
+
+def hour_of_field(name: str) -> TruncHour:
+    """`hour_of` in SQL, of a date-time column (for `rebuild`)."""
+    moment = ExpressionWrapper(F(name) - Value(_TICK), output_field=DateTimeField())
+    return TruncHour(moment, tzinfo=UTC)
 
 
 class TallyModel(models.Model):

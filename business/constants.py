@@ -22,3 +22,8 @@ class RegistrationKind(models.TextChoices):
 
 # The years a continuing-education record may be for.
 FIRST_EDUCATION_YEAR = 2000
+
+
+# The record's fields an approved on-post registration writes (business.services): an
+# information change of any of them overlaps it, and both review screens say so.
+ON_POST_RECORD_FIELDS = ("employer", "employer_credit_code", "position", "in_accounting_post")

@@ -1,13 +1,18 @@
 """Reads of registrations and of the people who did business before collecting, scoped by
 business.permissions (404 outside the user's scope)."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from business import permissions
-from business.constants import RegistrationStatus
+from business.constants import ON_POST_RECORD_FIELDS, RegistrationStatus
 from business.models import MODELS, EducationRecord, OnPostRegistration, Registration
+from collection import diff
+from collection.constants import OPEN_STATUSES, ApplicationKind
+from collection.models import Application
 from practitioners.models import Bureau, Practitioner, User
 
 # Not (yet) collected: never confirmed, or back in the pending pool.
@@ -77,3 +82,47 @@ def collection_state(practitioner: Practitioner) -> str:
     if practitioner.pending_since is not None:
         return _("In the pending pool")
     return _("Not confirmed")
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """An information change and an on-post registration of one person that change the same
+    fields of the record: whichever is decided first makes the other (partly) moot."""
+
+    change: Application
+    registration: OnPostRegistration
+    labels: list[str]  # the fields both change, as people read them
+
+
+def _overlapping(change: Application, registration: OnPostRegistration) -> Overlap | None:
+    asked = [
+        c
+        for c in diff.compute_changes(change.practitioner, change.data)
+        if c.field in ON_POST_RECORD_FIELDS
+    ]
+    if not asked:
+        return None
+    return Overlap(change=change, registration=registration, labels=[c.label for c in asked])
+
+
+def change_overlaps(*, registrations: list[OnPostRegistration]) -> dict[int, Overlap]:
+    """registration pk -> the open information change of its person that changes the same
+    fields (employer, credit code, post, in a post). One query."""
+    by_person = {r.practitioner_id: r for r in registrations}
+    found = {}
+    for change in Application.objects.filter(
+        practitioner_id__in=list(by_person), kind=ApplicationKind.CHANGE, status__in=OPEN_STATUSES
+    ).select_related("practitioner"):
+        overlap = _overlapping(change, by_person[change.practitioner_id])
+        if overlap:
+            found[overlap.registration.pk] = overlap
+    return found
+
+
+def registration_overlap(*, change: Application) -> Overlap | None:
+    """The waiting on-post registration of the change request's person that changes the same
+    fields, if any."""
+    registration = OnPostRegistration.objects.filter(
+        practitioner_id=change.practitioner_id, status=RegistrationStatus.SUBMITTED
+    ).first()
+    return _overlapping(change, registration) if registration else None

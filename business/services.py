@@ -13,11 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from business import permissions
-from business.constants import RegistrationKind, RegistrationStatus
+from business.constants import ON_POST_RECORD_FIELDS, RegistrationKind, RegistrationStatus
 from business.models import MODELS, EducationRecord, OnPostRegistration, Registration
-from collection import diff, notices
-from practitioners import gate
-from practitioners import tallies as register_tallies
+from collection import notices
+from practitioners import gate, records
 from practitioners.constants import AuditAction
 from practitioners.models import Practitioner, User
 from practitioners.services import record_event
@@ -152,41 +151,34 @@ def approve_registration(*, registration: Registration, actor: User) -> Registra
             actor,
         )
         locked.save(update_fields=["status", "decided_at", "decided_by"])
-        changes = []
         if locked.kind == RegistrationKind.ON_POST:
-            changes = _apply_on_post(locked, now)
-        _record(locked, actor=actor, step="approved", changes=changes)
+            _apply_on_post(locked, actor)
+        else:
+            _record(locked, actor=actor, step="approved")
         subject = _("Your %(what)s is approved") % {"what": _kind_label(locked)}
         notices.send(locked.practitioner.account, subject, _describe(locked))
     return locked
 
 
-def _apply_on_post(registration: OnPostRegistration, now) -> list[dict]:
-    person = Practitioner.objects.select_for_update().get(pk=registration.practitioner_id)
-    before = diff.record_values(person)
-    was_in_post = person.in_accounting_post
-    person.employer = registration.employer
-    if registration.employer_credit_code:
-        person.employer_credit_code = registration.employer_credit_code
-    person.position = registration.post
-    person.in_accounting_post = True
-    person.updated_at = now
-    person.save(
-        update_fields=[
-            "employer",
-            "employer_credit_code",
-            "position",
-            "in_accounting_post",
-            "updated_at",
-        ]
+def _apply_on_post(registration: OnPostRegistration, actor: User) -> None:
+    """The employer and post become the record's, and the record says the person is in an
+    accounting post; audited as the approval, with what changed."""
+    person = records.locked(registration.practitioner_id)
+    values = {
+        "employer": registration.employer,
+        "employer_credit_code": registration.employer_credit_code,
+        "position": registration.post,
+        "in_accounting_post": True,
+    }
+    # A registration without a credit code leaves the record's as it is.
+    changes = {f: values[f] for f in ON_POST_RECORD_FIELDS if values[f] != ""}
+    records.save_record(
+        person,
+        changes,
+        actor=actor,
+        action=_ACTIONS[registration.kind]["approved"],
+        registration=registration.pk,
     )
-    register_tallies.record_change(
-        before=(person.bureau_id, was_in_post), after=(person.bureau_id, True), at=now
-    )
-    return [
-        {"field": c.field, "label": c.label, "old": c.old, "new": c.new}
-        for c in diff.changes_between(before, diff.record_values(person))
-    ]
 
 
 def return_registration(*, registration: Registration, actor: User, reason: str) -> Registration:

@@ -94,12 +94,14 @@ def _bureaus_to_pick(request):
 def decisions(request):
     """The registrations of the bureau's people that wait for a clerk."""
     bureau = _bureau_param(request)
+    waiting = selectors.waiting(bureau=bureau)
     return render(
         request,
         "business/decisions.html",
         {
             "bureau": bureau,
-            "waiting": selectors.waiting(bureau=bureau),
+            "waiting": waiting,
+            "overlaps": selectors.change_overlaps(registrations=waiting[RegistrationKind.ON_POST]),
             "Kind": RegistrationKind,
             "can_decide": permissions.can_decide_for(request.user, bureau),
             "bureaus": _bureaus_to_pick(request),

@@ -11,6 +11,9 @@ class ApplicationStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     RETURNED = "returned", _("Returned")
     CONFIRMED = "confirmed", _("Confirmed")
+    # A change request that no longer changes anything (something else changed the record to
+    # its values first): closed by the counter without an archive number or a print.
+    CLOSED = "closed", _("Closed, nothing to change")
 
 
 class ApplicationKind(models.TextChoices):
@@ -32,10 +35,12 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
             ApplicationStatus.SUBMITTED,
             ApplicationStatus.RETURNED,
             ApplicationStatus.CONFIRMED,
+            ApplicationStatus.CLOSED,
         }
     ),
     ApplicationStatus.RETURNED: frozenset({ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED}),
     ApplicationStatus.CONFIRMED: frozenset(),
+    ApplicationStatus.CLOSED: frozenset(),
 }
 
 
@@ -65,7 +70,9 @@ class TallyFigure(models.TextChoices):
     The first four are the states a weekly sheet counts; each application is in exactly one.
     A returned application stays "returned" while it is edited, until it is submitted again.
     CONFIRMATIONS counts the counter's confirmations where they happened (a week's pace),
-    which a later move of the person does not carry along.
+    which a later move of the person does not carry along; MOVED_IN and MOVED_OUT count the
+    confirmed applications a move carried into and out of a bureau, so that a week's
+    confirmations and moves add up to the change of its confirmed total.
     """
 
     DRAFT = "draft", _("In progress")
@@ -73,12 +80,16 @@ class TallyFigure(models.TextChoices):
     RETURNED = "returned", _("Returned, not resubmitted")
     CONFIRMED = "confirmed", _("Confirmed")
     CONFIRMATIONS = "confirmations", _("Confirmations")
+    MOVED_IN = "moved_in", _("Confirmed people moved in")
+    MOVED_OUT = "moved_out", _("Confirmed people moved out")
 
 
-# The figures that partition a campaign's applications by state.
+# The figures that partition a campaign's applications by state (Application.counted_as).
 TALLY_STATES = (
     TallyFigure.DRAFT,
     TallyFigure.WAITING,
     TallyFigure.RETURNED,
     TallyFigure.CONFIRMED,
 )
+# The figures that count what happened in a week rather than where applications stand.
+TALLY_FLOWS = (TallyFigure.CONFIRMATIONS, TallyFigure.MOVED_IN, TallyFigure.MOVED_OUT)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from accounting_registry.storage import private_storage
-from collection import diff, notices
+from collection import diff, notices, tallies
 from collection.constants import APPLICATION_FIELDS, ApplicationStatus
 from collection.models import Application, Campaign, Notice, Photo, Submission
 from practitioners.constants import Role
@@ -109,7 +109,7 @@ def seed_applications(
         roll = rng.random()
         cumulative = 0.0
         status = None
-        for state, share in zip(ApplicationStatus.values, shares, strict=True):
+        for state, share in zip(ApplicationStatus.values[:4], shares, strict=True):
             cumulative += share
             if roll < cumulative:
                 status = state
@@ -185,6 +185,9 @@ def _write(batch, campaign: Campaign, password: str) -> None:
                     practitioner=p,
                     bureau_id=p.bureau_id,
                     status=status,
+                    counted_as=tallies.state_of(
+                        status, when if submitted else None, decided if returned else None
+                    ),
                     data=values,
                     photo=photo,
                     created_at=when,

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from collection.constants import APPLICATION_FIELDS, IDENTITY_FIELDS
+from collection.constants import APPLICATION_FIELDS, IDENTITY_FIELDS, ApplicationKind
 from practitioners.models import Practitioner
 
 _MODEL_FIELDS = {f.name: f for f in Practitioner._meta.get_fields() if f.name in APPLICATION_FIELDS}
@@ -89,4 +89,23 @@ def changes_between(stored: dict[str, Any], values: dict[str, Any]) -> list[Chan
                     identity=field in IDENTITY_FIELDS,
                 )
             )
+    return changes
+
+
+def changes_to_confirm(
+    *,
+    kind: str,
+    submitted: dict[str, Any],
+    submitted_against: dict[str, Any],
+    practitioner: Practitioner,
+) -> list[Change]:
+    """What confirming a submitted version would change in the record as it is now. A
+    collection makes the version the record: every difference. A change request writes only the
+    fields it changed against the record it was submitted against (`submitted_against`), and of
+    those only what still differs: something else (an approved on-post registration, say) may
+    have changed the record to the same values first."""
+    changes = compute_changes(practitioner, submitted)
+    if kind == ApplicationKind.CHANGE:
+        asked = {c.field for c in changes_between(submitted_against, submitted)}
+        changes = [c for c in changes if c.field in asked]
     return changes

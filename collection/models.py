@@ -46,6 +46,9 @@ class Campaign(models.Model):
         ),
     )
     is_active = models.BooleanField(_("active"), default=False)
+    # When unconfirmed records were first moved to the pending pool: the week this falls in is
+    # the campaign's last reported week (reporting.weeks.last_week).
+    pool_moved_at = models.DateTimeField(_("pending pool moved"), null=True, blank=True)
 
     class Meta:
         ordering = ["-start_date"]
@@ -124,6 +127,10 @@ class Application(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=ApplicationStatus, default=ApplicationStatus.DRAFT
     )
+    # The state the weekly figures count it as (a TALLY_STATES figure; "" for a change request,
+    # which no figure counts): set with the status by its one writer
+    # (collection.services.states.save_application), read by the figures and the people lists.
+    counted_as = models.CharField(max_length=16, blank=True, default="")
     # The working copy as typed (strings; may be invalid while a draft).
     data = models.JSONField(_("data"), default=dict)
     photo = models.ForeignKey(

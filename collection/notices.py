@@ -46,3 +46,11 @@ def confirmed(application: Application) -> tuple[str, str]:
         subject % {"ref": application.reference},
         render_to_string("emails/application_confirmed.txt", {"application": application}).strip(),
     )
+
+
+def closed(application: Application) -> tuple[str, str]:
+    """A change request the counter closed: the record already held its values."""
+    return (
+        _("Your change request %(ref)s needed no change") % {"ref": application.reference},
+        render_to_string("emails/change_closed.txt", {"application": application}).strip(),
+    )

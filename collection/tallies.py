@@ -1,41 +1,32 @@
 """The applications' tallies: per campaign and bureau, how many are in each state, by hour.
 
-`save_application` (collection.services) calls `record_states` whenever an application's
-counted state changes, the counter's confirmation calls `record_confirmation`, and a move of a
-person carries their applications' states to the new bureau. `rebuild` recomputes the tallies
-from the applications (after a bulk load); `differences` says where the two disagree.
+The application's one writer (collection.services.states) counts every change of the state an
+application counts as (Application.counted_as), every confirmation and every confirmed
+application a move carries to another bureau, in the same transaction. `rebuild` recomputes
+the tallies from the applications (after a bulk load); `differences` says where the two
+disagree.
 """
 
 import datetime
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncHour
-from django.utils import timezone
+from django.db.models import Count, Q, Sum
 
 from accounting_registry import tallies
-from collection.constants import TALLY_STATES, ApplicationStatus, TallyFigure
+from collection.constants import TALLY_FLOWS, TALLY_STATES, ApplicationStatus, TallyFigure
 from collection.models import Application, ApplicationTally, ApplicationTotal, Campaign
 
-# A draft whose last return came after its last submission is still "returned".
-_RETURNED_DRAFT = Q(
-    status=ApplicationStatus.DRAFT, returned_at__isnull=False, returned_at__gt=F("submitted_at")
-)
-
-# Each counted state as a filter on applications: the people lists and `rebuild` use these.
-STATE_FILTERS: dict[str, Q] = {
-    TallyFigure.DRAFT: Q(status=ApplicationStatus.DRAFT) & ~_RETURNED_DRAFT,
-    TallyFigure.WAITING: Q(status=ApplicationStatus.SUBMITTED),
-    TallyFigure.RETURNED: Q(status=ApplicationStatus.RETURNED) | _RETURNED_DRAFT,
-    TallyFigure.CONFIRMED: Q(status=ApplicationStatus.CONFIRMED),
-}
+# Each counted state as a filter on applications: the people lists use these.
+STATE_FILTERS: dict[str, Q] = {state: Q(counted_as=state) for state in TALLY_STATES}
 
 
 def state_of(
     status: str, submitted_at: datetime.datetime | None, returned_at: datetime.datetime | None
 ) -> str:
-    """The counted state of an application (the same rule as STATE_FILTERS)."""
+    """The state a campaign's application counts as: the one rule, applied by its writer when
+    the status changes. A returned application stays "returned" while it is edited, until it
+    is submitted again."""
     if status == ApplicationStatus.DRAFT:
         if returned_at is not None and submitted_at is not None and returned_at > submitted_at:
             return TallyFigure.RETURNED
@@ -47,30 +38,18 @@ def state_of(
     }[status]
 
 
-def record_states(
+def count(
     *,
     campaign_id: int,
-    moves: list[tuple[int | None, str | None, int | None, str | None]],
-    at: datetime.datetime | None = None,
+    deltas: Iterable[tuple[int, str, int]],
+    at: datetime.datetime,
 ) -> None:
-    """Count applications leaving one (bureau, state) and entering another: each move is
-    (old bureau, old state, new bureau, new state), None for "none" (a new application)."""
-    hour = tallies.hour_of(at or timezone.now())
-    deltas: Counter = Counter()
-    for old_bureau, old_state, new_bureau, new_state in moves:
-        if (old_bureau, old_state) == (new_bureau, new_state):
-            continue
-        if old_state is not None:
-            deltas[(campaign_id, old_bureau, old_state, hour)] -= 1
-        if new_state is not None:
-            deltas[(campaign_id, new_bureau, new_state, hour)] += 1
-    tallies.add(ApplicationTally, deltas)
-
-
-def record_confirmation(*, application: Application, at: datetime.datetime) -> None:
-    """Count one confirmation at the counter (a week's pace)."""
-    key = (application.campaign_id, application.bureau_id, TallyFigure.CONFIRMATIONS)
-    tallies.add(ApplicationTally, {(*key, tallies.hour_of(at)): 1})
+    """Add (bureau, figure, delta) changes at `at`. Called by the application's writer only."""
+    hour = tallies.hour_of(at)
+    summed: Counter = Counter()
+    for bureau_id, figure, delta in deltas:
+        summed[(campaign_id, bureau_id, figure, hour)] += delta
+    tallies.add(ApplicationTally, summed)
 
 
 # When an application entered the state it is in now: what `rebuild` counts it from.
@@ -92,7 +71,7 @@ def rebuild(*, applications=Application, tally=ApplicationTally, totals=Applicat
     for state, q in STATE_FILTERS.items():
         rows = (
             counted.filter(q)
-            .annotate(hour=TruncHour(_ENTERED[state], tzinfo=tallies.UTC))
+            .annotate(hour=tallies.hour_of_field(_ENTERED[state]))
             .values("campaign_id", "bureau_id", "hour")
             .annotate(n=Count("id"))
             .order_by()
@@ -100,7 +79,7 @@ def rebuild(*, applications=Application, tally=ApplicationTally, totals=Applicat
         counts += [((r["campaign_id"], r["bureau_id"], state, r["hour"]), r["n"]) for r in rows]
     rows = (
         counted.filter(status=ApplicationStatus.CONFIRMED)
-        .annotate(hour=TruncHour("confirmed_at", tzinfo=tallies.UTC))
+        .annotate(hour=tallies.hour_of_field("confirmed_at"))
         .values("campaign_id", "bureau_id", "hour")
         .annotate(n=Count("id"))
         .order_by()
@@ -117,15 +96,21 @@ def figures(
     campaign: Campaign,
     as_of: datetime.datetime | None = None,
     since: Mapping[str, datetime.datetime] | None = None,
-) -> dict[int, dict[str, int]]:
+) -> dict[int, dict]:
     """bureau id -> {figure: count}, now (the running totals) or as of a moment (the sum of
-    every hour that began before it); each name in `since` also counts the confirmations made
-    from its moment until then. Two queries now, one as of a moment."""
+    every hour before it); for each name in `since`, {(name, flow): count} also counts each of
+    TALLY_FLOWS from its moment until then. Two queries now, one as of a moment."""
     since = since or {}
-    result: dict[int, dict[str, int]] = {}
+    result: dict[int, dict] = {}
     recent = {
         name: Sum("delta", filter=Q(hour__gte=moment), default=0) for name, moment in since.items()
     }
+
+    def add_recent(row) -> None:
+        if row["figure"] in TALLY_FLOWS:
+            counts = result.setdefault(row["bureau_id"], {})
+            counts.update({(name, row["figure"]): row[name] for name in since})
+
     if as_of is None:
         for bureau_id, figure, count in ApplicationTotal.objects.filter(
             campaign=campaign
@@ -134,23 +119,19 @@ def figures(
         if since:
             rows = (
                 ApplicationTally.objects.filter(
-                    campaign=campaign,
-                    figure=TallyFigure.CONFIRMATIONS,
-                    hour__gte=min(since.values()),
+                    campaign=campaign, figure__in=TALLY_FLOWS, hour__gte=min(since.values())
                 )
-                .values("bureau_id")
+                .values("bureau_id", "figure")
                 .annotate(**recent)
                 .order_by()
             )
             for row in rows:
-                result.setdefault(row["bureau_id"], {}).update({n: row[n] for n in since})
+                add_recent(row)
         return result
     rows = ApplicationTally.objects.filter(campaign=campaign, hour__lt=as_of)
     for row in rows.values("bureau_id", "figure").annotate(n=Sum("delta"), **recent).order_by():
-        counts = result.setdefault(row["bureau_id"], {})
-        counts[row["figure"]] = row["n"]
-        if row["figure"] == TallyFigure.CONFIRMATIONS:
-            counts.update({name: row[name] for name in since})
+        result.setdefault(row["bureau_id"], {})[row["figure"]] = row["n"]
+        add_recent(row)
     return result
 
 

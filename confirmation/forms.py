@@ -91,6 +91,13 @@ class ConfirmForm(OwnIds, forms.Form):
         }
 
 
+class CloseForm(OwnIds, forms.Form):
+    """Close a change request that no longer changes anything: only the revision it was seen at."""
+
+    id_prefix = "close"
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class ReturnForm(OwnIds, forms.Form):
     id_prefix = "return"
     revision = forms.IntegerField(widget=forms.HiddenInput)

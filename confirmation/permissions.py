@@ -12,21 +12,11 @@ from practitioners.models import Bureau, User
 
 
 def can_act(user: User, bureau: Bureau) -> bool:
-    if not register.is_staff_member(user):
-        return False
-    if user.role == Role.CLERK:
-        return user.bureau_id == bureau.pk
-    return user.role == Role.CITY_STAFF and bureau.is_city
+    return register.serves_counter_of(user, bureau)
 
 
 def can_view(user: User, bureau: Bureau) -> bool:
-    return can_act(user, bureau) or (
-        register.is_staff_member(user)
-        and (
-            user.role == Role.CITY_STAFF
-            or (user.role == Role.BUREAU_ADMIN and user.bureau_id == bureau.pk)
-        )
-    )
+    return register.sees_counter_of(user, bureau)
 
 
 def can_manage_printer(user: User, bureau: Bureau) -> bool:

@@ -1,5 +1,9 @@
 """State changes at the counter (DESIGN §3.2). Each is one atomic, audited function taking the
-acting clerk as `actor`; the counter's decisions are confirm_at_counter and return_at_counter."""
+acting clerk as `actor`. The counter's decisions are whole acts here: confirm_at_counter (the
+application confirmed, the version made the record, the archive number, the Confirmation, the
+audit event, the notice), return_at_counter and close_change_request. The application is
+written by its writer (collection.services.save_application), the record by its own
+(practitioners.records); the notice's email goes after commit."""
 
 from typing import Any
 
@@ -9,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounting_registry import throttle
-from collection import diff, rules
+from collection import diff, notices, rules
 from collection import services as collection_services
 from collection.constants import (
     APPLICATION_FIELDS,
@@ -19,7 +23,6 @@ from collection.constants import (
 )
 from collection.models import Application, Submission
 from collection.originals import originals_for
-from collection.services.applications import _confirm_application, _return_application
 from confirmation import permissions
 from confirmation.constants import IDENTITY_CHECKED, PrintKind, ReturnReason
 from confirmation.models import (
@@ -30,6 +33,7 @@ from confirmation.models import (
     PrintLog,
     PrintSettings,
 )
+from practitioners import records
 from practitioners.constants import AuditAction
 from practitioners.models import Bureau, Practitioner, User
 from practitioners.services import record_event
@@ -63,6 +67,14 @@ class MissingOriginals(CounterError):
     def __init__(self, message: str, missing: list[str]):
         super().__init__(message)
         self.missing = missing
+
+
+class NothingToChange(CounterError):
+    """A change request whose values the record already holds: there is nothing to confirm."""
+
+
+class StillChanges(CounterError):
+    """A change request asked to be closed while it still changes the record."""
 
 
 class InvalidCorrection(InvalidDecision):
@@ -122,6 +134,8 @@ def _describe_decision(application: Application) -> str:
         return _(
             "Already returned by %(who)s at %(when)s (reason: %(reason)s); nothing was changed."
         ) % {"who": who, "when": when, "reason": application.return_reason}
+    if application.status == ApplicationStatus.CLOSED:
+        return _("Already closed: the record holds its values; nothing was changed.")
     return _(
         "The practitioner took the application back for revision; it is no longer waiting at the counter."
     )
@@ -137,15 +151,50 @@ def _next_archive_number(bureau: Bureau, year: int) -> str:
     return f"{bureau.code}{year}{sequence.last_number:06d}"
 
 
+# The audit action of each decision, by kind of application.
+_ACTIONS = {
+    ApplicationKind.COLLECTION: {
+        "confirmed": AuditAction.CONFIRMED,
+        "returned": AuditAction.RETURNED,
+    },
+    ApplicationKind.CHANGE: {
+        "confirmed": AuditAction.CHANGE_CONFIRMED,
+        "returned": AuditAction.CHANGE_RETURNED,
+    },
+}
+
+
+def decision_changes(application: Application, submission: Submission) -> list[diff.Change]:
+    """What confirming the application's submitted version would change in its person's record
+    now (collection.diff.changes_to_confirm): what the review shows and the checklist needs."""
+    return diff.changes_to_confirm(
+        kind=application.kind,
+        submitted=submission.data,
+        submitted_against=submission.record,
+        practitioner=application.practitioner,
+    )
+
+
 def confirm_at_counter(
     *, application: Application, actor: User, checklist: set[str], revision: int
 ) -> Confirmation:
-    """Confirm the latest submitted version after every required original is ticked: it becomes
-    the practitioner's record, with an archive number, under a row lock; audited."""
+    """Confirm the latest submitted version after every required original is ticked: the
+    application is confirmed, the version becomes the practitioner's record (a change request:
+    the fields it still changes), with an archive number under a row lock; audited, and the
+    practitioner told."""
     with transaction.atomic():
         application = _locked_for_decision(application, actor, revision)
+        # Only the record's row is locked; its account and bureau come along for the notice.
+        practitioner = records.locked(application.practitioner_id, related=["account", "bureau"])
+        application.practitioner = practitioner
         submission = application.latest_submission
-        changes = diff.compute_changes(application.practitioner, submission.data)
+        changes = decision_changes(application, submission)
+        if application.is_change and not changes:
+            raise NothingToChange(
+                _(
+                    "The record already holds every value this change request asks for: close it instead; no archive number is needed."
+                )
+            )
         required = required_ticks(data=submission.data, changes=changes, kind=application.kind)
         missing = [(key, label) for key, label in required if key not in checklist]
         if missing:
@@ -157,16 +206,31 @@ def confirm_at_counter(
         now = timezone.now()
         ticked = [key for key, _label in required]
         number = _next_archive_number(application.bureau, timezone.localtime(now).year)
-        _confirm_application(
-            application=application,
-            submission=submission,
-            actor=actor,
-            audit_detail={"archive_number": number, "checklist": ticked},
+        if application.is_change:
+            written = {
+                c.field: diff.python_value(c.field, submission.data[c.field]) for c in changes
+            }
+        else:
+            # The version becomes the record, confirmed, and out of the pending pool.
+            written = {f: diff.python_value(f, submission.data[f]) for f in APPLICATION_FIELDS}
+            written.update(confirmed_at=now, pending_since=None)
+        collection_services.save_application(
+            application, status=ApplicationStatus.CONFIRMED, now=now, confirmed_at=now
         )
-        return Confirmation.objects.create(
+        records.save_record(
+            practitioner,
+            written,
+            actor=actor,
+            action=_ACTIONS[application.kind]["confirmed"],
+            reference=application.reference,
+            version=submission.number,
+            archive_number=number,
+            checklist=ticked,
+        )
+        confirmation = Confirmation.objects.create(
             application=application,
             submission=submission,
-            practitioner=application.practitioner,
+            practitioner=practitioner,
             bureau=application.bureau,
             clerk=actor,
             confirmed_at=now,
@@ -176,6 +240,38 @@ def confirm_at_counter(
                 {"field": c.field, "label": c.label, "old": c.old, "new": c.new} for c in changes
             ],
         )
+        notices.send(practitioner.account, *notices.confirmed(application), application=application)
+    return confirmation
+
+
+def close_change_request(*, application: Application, actor: User, revision: int) -> Application:
+    """Close a change request that no longer changes anything (the record already holds its
+    values): no archive number, nothing to print; audited, and the practitioner told."""
+    with transaction.atomic():
+        application = _locked_for_decision(application, actor, revision)
+        if not application.is_change:
+            raise InvalidDecision(_("Only a change request can be closed without a decision."))
+        application.practitioner = records.locked(
+            application.practitioner_id, related=["account", "bureau"]
+        )
+        if decision_changes(application, application.latest_submission):
+            raise StillChanges(
+                _("This change request still changes the record: confirm it or return it.")
+            )
+        now = timezone.now()
+        collection_services.save_application(application, status=ApplicationStatus.CLOSED, now=now)
+        record_event(
+            actor=actor,
+            action=AuditAction.CHANGE_CLOSED,
+            practitioner=application.practitioner,
+            reference=application.reference,
+        )
+        notices.send(
+            application.practitioner.account,
+            *notices.closed(application),
+            application=application,
+        )
+    return application
 
 
 def return_reason_text(reason: str, note: str) -> str:
@@ -200,13 +296,32 @@ def return_at_counter(
     text = return_reason_text(reason, note)
     with transaction.atomic():
         application = _locked_for_decision(application, actor, revision)
-        application = _return_application(application=application, actor=actor, reason=text)
+        now = timezone.now()
+        collection_services.save_application(
+            application,
+            status=ApplicationStatus.RETURNED,
+            now=now,
+            returned_at=now,
+            return_reason=text,
+        )
         CounterReturn.objects.create(
             application=application,
             bureau=application.bureau,
             clerk=actor,
-            returned_at=application.returned_at,
+            returned_at=now,
             reason=text,
+        )
+        record_event(
+            actor=actor,
+            action=_ACTIONS[application.kind]["returned"],
+            practitioner=application.practitioner,
+            reference=application.reference,
+            reason=text,
+        )
+        notices.send(
+            application.practitioner.account,
+            *notices.returned(application),
+            application=application,
         )
     return application
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("counter/applications/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("counter/applications/<int:pk>/return/", views.return_application, name="return"),
     path("counter/applications/<int:pk>/correct/", views.correct, name="correct"),
+    path("counter/applications/<int:pk>/close/", views.close, name="close"),
     path("counter/confirmations/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
     path("counter/print-settings/", views.print_settings, name="print_settings"),
     path("counter/print-settings/calibration.pdf", views.calibration, name="calibration"),

@@ -13,10 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounting_registry import throttle
 from accounting_registry.pagination import DeferredJoinPaginator
+from business import selectors as business_selectors
 from collection import diff
 from collection.constants import IDENTITY_FIELDS, ApplicationKind, ApplicationStatus
 from confirmation import pdf, permissions, selectors, services
 from confirmation.forms import (
+    CloseForm,
     ConfirmForm,
     CorrectionForm,
     CounterSearchForm,
@@ -116,7 +118,7 @@ def _review_context(request, application, *, confirm_error=None, missing=(), **f
         stored = {change["field"]: change["old"] for change in confirmation.changes}
         changes = []
     else:
-        changes = diff.compute_changes(application.practitioner, submission.data)
+        changes = services.decision_changes(application, submission)
         changed = {c.field for c in changes}
         stored = {}
     ticks = (
@@ -125,7 +127,15 @@ def _review_context(request, application, *, confirm_error=None, missing=(), **f
         else []
     )
     initial = {"revision": application.revision}
+    waiting = application.status == ApplicationStatus.SUBMITTED
     return {
+        # A change request whose values the record already holds: closed, not confirmed.
+        "nothing_to_change": waiting and application.is_change and not changes,
+        "overlap": (
+            business_selectors.registration_overlap(change=application)
+            if waiting and application.is_change
+            else None
+        ),
         "container": "container-fluid px-lg-4",  # the counter's wide monitor
         "confirm_error": confirm_error,
         "missing_ticks": {f"tick_{key}" for key in missing},
@@ -214,7 +224,7 @@ def confirm(request, application):
     submission = application.latest_submission
     ticks = required_ticks(
         data=submission.data,
-        changes=diff.compute_changes(application.practitioner, submission.data),
+        changes=services.decision_changes(application, submission),
         kind=application.kind,
     )
     form = ConfirmForm(request.POST, ticks=ticks)
@@ -227,6 +237,8 @@ def confirm(request, application):
             checklist=form.checklist(),
             revision=form.cleaned_data["revision"],
         )
+    except services.NothingToChange as exc:
+        return _refused(request, application, confirm_error=exc.message)
     except services.MissingOriginals as exc:
         return _refused(
             request, application, confirm_error=exc.message, missing=exc.missing, confirm_form=form
@@ -257,6 +269,27 @@ def return_application(request, application):
         return _refused(request, application, return_form=form)
     messages.success(
         request, _("Returned. The practitioner sees the reason on their page and by email.")
+    )
+    return redirect("confirmation:counter")
+
+
+@counter_decision
+def close(request, application):
+    """Close a change request that no longer changes anything (no archive number, no print)."""
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, application)
+    try:
+        services.close_change_request(
+            application=application, actor=request.user, revision=form.cleaned_data["revision"]
+        )
+    except (services.StillChanges, services.InvalidDecision) as exc:
+        messages.error(request, exc.message)
+        return _refused(request, application)
+    messages.success(
+        request,
+        _("Closed: %(name)s's record already holds these values; nothing to print.")
+        % {"name": application.practitioner.name},
     )
     return redirect("confirmation:counter")
 

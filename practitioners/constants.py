@@ -133,6 +133,7 @@ class AuditAction(models.TextChoices):
     CHANGE_SUBMITTED = "change_submitted", _("Change request submitted")
     CHANGE_RETURNED = "change_returned", _("Change request returned")
     CHANGE_CONFIRMED = "change_confirmed", _("Change request confirmed")
+    CHANGE_CLOSED = "change_closed", _("Change request closed, nothing to change")
     CONTACT_CHANGED = "contact_changed", _("Contact details changed")
     ON_POST_SUBMITTED = "on_post_submitted", _("On-post registration submitted")
     ON_POST_APPROVED = "on_post_approved", _("On-post registration approved")

@@ -70,3 +70,24 @@ def can_move_practitioner(user: User) -> bool:
 def can_read_audit(user: User) -> bool:
     """Searching and exporting the whole audit trail: city staff only."""
     return is_city_staff(user)
+
+
+def serves_counter_of(user: User, bureau: Bureau) -> bool:
+    """A clerk of the bureau's service hall (city staff for the city-level practitioners, whose
+    counter is the city hall): decides the bureau's people's applications and registrations."""
+    if not is_staff_member(user):
+        return False
+    if user.role == Role.CLERK:
+        return user.bureau_id == bureau.pk
+    return user.role == Role.CITY_STAFF and bureau.is_city
+
+
+def sees_counter_of(user: User, bureau: Bureau) -> bool:
+    """Who sees the bureau's counter work: its clerks, its admin, and city staff."""
+    return serves_counter_of(user, bureau) or (
+        is_staff_member(user)
+        and (
+            user.role == Role.CITY_STAFF
+            or (user.role == Role.BUREAU_ADMIN and user.bureau_id == bureau.pk)
+        )
+    )

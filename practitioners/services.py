@@ -7,13 +7,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounting_registry.clients import current_address
-from practitioners import permissions, registerfile, tallies
-from practitioners.bulk import insert_practitioners, matching
-from practitioners.constants import CREDENTIAL_FIELDS, AuditAction
+from practitioners import permissions, records, registerfile
+from practitioners.bulk import matching
+from practitioners.constants import AuditAction
 from practitioners.idnumbers import mask_id_number
 from practitioners.models import AuditEvent, Bureau, Practitioner, User
 from practitioners.registerfile import Problem, Problems, RegisterFileError
@@ -82,16 +83,8 @@ def create_practitioner(*, actor: User, values: dict[str, Any]) -> Practitioner:
     included), after the model's own checks; audited."""
     if not permissions.can_add_practitioner(actor, values["bureau"]):
         raise PermissionDenied("not allowed to add practitioners to this bureau")
-    practitioner = Practitioner(**values)
-    practitioner.full_clean()
     with transaction.atomic():
-        practitioner.save()
-        tallies.record(
-            added=[(practitioner.bureau_id, practitioner.in_accounting_post)],
-            at=practitioner.created_at,
-        )
-        record_event(actor=actor, action=AuditAction.CREATED, practitioner=practitioner)
-    return practitioner
+        return records.create_record(values=values, actor=actor, action=AuditAction.CREATED)
 
 
 @dataclass
@@ -350,68 +343,30 @@ class _RegisterChanged(Exception):
 def _write_import(
     *, actor, creates, updates, result: ImportResult, filename: str, earlier=None
 ) -> None:
-    now = timezone.now()
-    address = current_address()
     try:
         with transaction.atomic():
-            result.created = insert_practitioners(creates) if creates else 0
-            tallies.record(
-                added=[(c["bureau_id"], c.get("in_accounting_post", False)) for c in creates],
-                at=now,
-            )
+            result.created = records.create_records(creates)
             # Lock the rows to update; one confirmed meanwhile at the counter is left alone.
-            ids = [old["id"] for _row, old, _changes in updates]
-            unconfirmed: dict[int, int] = {}  # pk -> bureau, as locked
-            for chunk in _chunks(ids, _LOOKUP_CHUNK):
-                unconfirmed.update(
-                    Practitioner.objects.select_for_update()
-                    .filter(pk__in=chunk, confirmed_at__isnull=True)
-                    .values_list("pk", "bureau_id")
-                )
-            objs, events, changed_fields = [], [], {"updated_at"}
-            olds = {old["id"]: old["in_accounting_post"] for _row, old, _changes in updates}
+            locked = records.lock_many(
+                [old["id"] for _row, old, _changes in updates], where=Q(confirmed_at__isnull=True)
+            )
+            rows, row_of = [], {}
             for row, old, changes in updates:
-                if old["id"] not in unconfirmed:
+                current = locked.get(old["id"])
+                if current is None:
                     result.skipped_confirmed.append((row.row, mask_id_number(old["id_number"])))
                     continue
-                if unconfirmed[old["id"]] != old["bureau_id"]:
+                if current["bureau_id"] != old["bureau_id"]:
                     raise _RegisterChanged  # moved to another bureau while the file was read
-                obj = Practitioner(
-                    id=old["id"], **{k: old[k] for k in IMPORT_FIELDS}, confirmed_at=None
-                )
-                for name, value in changes.items():
-                    setattr(obj, name, value)
-                obj.updated_at = now
-                changed_fields.update(changes)
-                objs.append(obj)
-                detail = {"source": filename or "import", "row": row.row, "fields": sorted(changes)}
-                credentials = {
-                    name: {"old": old[name], "new": changes[name]}
-                    for name in CREDENTIAL_FIELDS
-                    if name in changes
-                }
-                if credentials:  # what activation checks: who could take the account over
-                    detail["changes"] = credentials
-                events.append(
-                    AuditEvent(
-                        at=now,
-                        actor=actor,
-                        action=AuditAction.UPDATED,
-                        practitioner_id=old["id"],
-                        bureau_id=obj.bureau_id,
-                        detail=detail,
-                        address=address,
-                    )
-                )
-            Practitioner.objects.bulk_update(objs, sorted(changed_fields), batch_size=500)
-            moved_post = [o for o in objs if o.in_accounting_post != olds[o.pk]]
-            tallies.record(
-                added=[(o.bureau_id, True) for o in moved_post if o.in_accounting_post],
-                removed=[(o.bureau_id, True) for o in moved_post if not o.in_accounting_post],
-                at=now,
+                rows.append((current, changes))
+                row_of[old["id"]] = row.row
+            result.updated = records.update_records(
+                rows,
+                actor=actor,
+                action=AuditAction.UPDATED,
+                detail_of=lambda before, _changes: {"row": row_of[before["id"]]},
+                source=filename or "import",
             )
-            AuditEvent.objects.bulk_create(events, batch_size=1000)
-            result.updated = len(objs)
             result.skipped_confirmed.sort()
             if earlier:
                 ids = {}
@@ -421,9 +376,9 @@ def _write_import(
                             "id_number", "pk"
                         )
                     )
-                records = {ids[n]: values for n, values in earlier.items() if n in ids}
+                records_by_pk = {ids[n]: values for n, values in earlier.items() if n in ids}
                 for _receiver, written in earlier_records_imported.send(
-                    sender=Practitioner, records=records, actor=actor
+                    sender=Practitioner, records=records_by_pk, actor=actor
                 ):
                     result.earlier_records += written or 0
             record_event(

@@ -1,65 +1,66 @@
 """The register's tallies: holders, those in an accounting post and those in the pending pool,
 per bureau and hour.
 
-Every service that adds people, moves them or changes whether they are in an accounting post
-calls `record` in its transaction; `rebuild` recomputes the tallies from the register (after
-a bulk load such as the demo's), and `differences` says where the two disagree.
+The record's one writer (practitioners.records) calls `count` in the transaction of every
+change, with the record's state before and after; `rebuild` recomputes the tallies from the
+register (after a bulk load: the benchmark's and the load test's), and `differences` says
+where the two disagree.
 """
 
 import datetime
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncHour
-from django.utils import timezone
 
 from accounting_registry import tallies
 from practitioners.constants import RegisterFigure
 from practitioners.models import Practitioner, RegisterTally, RegisterTotal
 
-Person = tuple[int, bool]  # (bureau id, in an accounting post)
+# What the register's tallies count of a record: its bureau, whether it is in an accounting
+# post, whether it is in the pending pool.
+COUNTED = ("bureau_id", "in_accounting_post", "pending_since")
 
 
-def record(
-    *,
-    added: Iterable[Person] = (),
-    removed: Iterable[Person] = (),
-    at: datetime.datetime | None = None,
-) -> None:
-    """Count people added to (or removed from) bureaus at `at` (now by default)."""
-    hour = tallies.hour_of(at or timezone.now())
-    deltas: Counter = Counter()
-    for sign, people in ((1, added), (-1, removed)):
-        for bureau_id, in_post in people:
-            deltas[(bureau_id, RegisterFigure.HOLDERS, hour)] += sign
-            if in_post:
-                deltas[(bureau_id, RegisterFigure.IN_POST, hour)] += sign
-    tallies.add(RegisterTally, deltas)
+@dataclass(frozen=True)
+class Counted:
+    bureau_id: int
+    in_post: bool
+    pending: bool
 
 
-def record_change(*, before: Person, after: Person, at: datetime.datetime | None = None) -> None:
-    """Count a person whose bureau or accounting post changed."""
-    if before != after:
-        record(added=[after], removed=[before], at=at)
-
-
-def record_pending(
-    deltas: dict[int, int] | Counter, *, at: datetime.datetime | None = None
-) -> None:
-    """Count records entering (+) or leaving (-) the pending pool, per bureau id."""
-    hour = tallies.hour_of(at or timezone.now())
-    tallies.add(
-        RegisterTally,
-        {(bureau_id, RegisterFigure.PENDING, hour): n for bureau_id, n in deltas.items() if n},
+def counted(values: Mapping[str, Any]) -> Counted:
+    """How a record (its values by attname) counts in the register's figures."""
+    return Counted(
+        values["bureau_id"],
+        bool(values.get("in_accounting_post")),
+        values.get("pending_since") is not None,
     )
+
+
+def count(moves: Iterable[tuple[Counted | None, Counted | None]], *, at: datetime.datetime) -> None:
+    """Count records changing from one state to another at `at` (None: not in the register).
+    Called by practitioners.records, the record's one writer, only."""
+    hour = tallies.hour_of(at)
+    deltas: Counter = Counter()
+    for sign, state in ((s, x) for before, after in moves for s, x in ((-1, before), (1, after))):
+        if state is None:
+            continue
+        deltas[(state.bureau_id, RegisterFigure.HOLDERS, hour)] += sign
+        if state.in_post:
+            deltas[(state.bureau_id, RegisterFigure.IN_POST, hour)] += sign
+        if state.pending:
+            deltas[(state.bureau_id, RegisterFigure.PENDING, hour)] += sign
+    tallies.add(RegisterTally, deltas)
 
 
 def rebuild(*, practitioners=Practitioner, tally=RegisterTally, totals=RegisterTotal) -> None:
     """Recompute every register tally from the register: each person counted from the hour
     their record was created. (A migration passes its historical models.)"""
     rows = (
-        practitioners.objects.annotate(hour=TruncHour("created_at", tzinfo=tallies.UTC))
+        practitioners.objects.annotate(hour=tallies.hour_of_field("created_at"))
         .values("bureau_id", "hour")
         .annotate(holders=Count("id"), in_post=Count("id", filter=Q(in_accounting_post=True)))
         .order_by()
@@ -72,7 +73,7 @@ def rebuild(*, practitioners=Practitioner, tally=RegisterTally, totals=RegisterT
     if any(f.name == "pending_since" for f in practitioners._meta.get_fields()):
         pending = (
             practitioners.objects.filter(pending_since__isnull=False)
-            .annotate(hour=TruncHour("pending_since", tzinfo=tallies.UTC))
+            .annotate(hour=tallies.hour_of_field("pending_since"))
             .values("bureau_id", "hour")
             .annotate(n=Count("id"))
             .order_by()

@@ -120,6 +120,8 @@ class Figures:
     returned: int = 0
     confirmed: int = 0
     confirmed_week: int = 0
+    moved_in: int = 0
+    moved_out: int = 0
     pending: int = 0
 
     @property
@@ -189,9 +191,11 @@ def progress(
             waiting=counts.get(TallyFigure.WAITING, 0),
             returned=counts.get(TallyFigure.RETURNED, 0),
             confirmed=counts.get(TallyFigure.CONFIRMED, 0),
-            confirmed_week=counts.get("week", 0),
+            confirmed_week=counts.get(("week", TallyFigure.CONFIRMATIONS), 0),
+            moved_in=counts.get(("week", TallyFigure.MOVED_IN), 0),
+            moved_out=counts.get(("week", TallyFigure.MOVED_OUT), 0),
         )
-        pace[bureau_id] = counts.get("pace", 0)
+        pace[bureau_id] = counts.get(("pace", TallyFigure.CONFIRMATIONS), 0)
     return Progress(as_of=moment, bureaus=bureaus, pace=pace)
 
 

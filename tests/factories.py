@@ -3,10 +3,9 @@
 import itertools
 
 import factory
-from django.utils import timezone
 
-from practitioners import tallies
-from practitioners.constants import Role
+from practitioners import records
+from practitioners.constants import AuditAction, Role
 from practitioners.demo import demo_person
 from practitioners.models import Bureau, Practitioner, User
 
@@ -43,10 +42,7 @@ class PractitionerFactory(factory.django.DjangoModelFactory):
         values = person_values(bureau)
         values.pop("bureau_code")
         values.update(kwargs)
-        values.setdefault("created_at", timezone.now())  # the tests' clock, when one is set
-        practitioner = model_class.objects.create(bureau=bureau, **values)
-        # Counted as the register's services count a new person (practitioners.tallies).
-        tallies.record(
-            added=[(bureau.pk, practitioner.in_accounting_post)], at=practitioner.created_at
+        # Through the record's one writer: counted and audited as any new person.
+        return records.create_record(
+            values={"bureau": bureau, **values}, actor=None, action=AuditAction.CREATED
         )
-        return practitioner

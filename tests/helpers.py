@@ -57,7 +57,7 @@ def submit_change(practitioner, account, **changes):
 def ticks_for(application) -> set[str]:
     """Every tick the counter needs to confirm the application's latest version."""
     submission = application.latest_submission
-    changes = diff.compute_changes(application.practitioner, submission.data)
+    changes = counter_services.decision_changes(application, submission)
     return {
         key
         for key, _label in counter_services.required_ticks(

@@ -234,6 +234,15 @@ CASES = [
         args=("application_pk",),
         data="correction",
     ),
+    # A collection cannot be closed without a decision: its clerk is told so (400); no one else
+    # gets that far.
+    Case(
+        "confirmation:close",
+        county_a_decision(400),
+        method="post",
+        args=("application_pk",),
+        data="revision_only",
+    ),
     Case(
         "confirmation:certificate",
         county_a_decision(200),
@@ -369,6 +378,9 @@ class World:
 
     def ticks(self) -> dict:
         return {"revision": self.application.revision, **all_ticks(self.application)}
+
+    def revision_only(self) -> dict:
+        return {"revision": self.application.revision}
 
     def approval(self) -> dict:
         return {"action": "approve"}

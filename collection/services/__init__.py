@@ -1,7 +1,8 @@
 """State changes of the collection app (DESIGN §3.1). Views and other apps call these only.
 
 accounts: activation and new passwords; applications: drafts, submissions (collections and
-change requests), contact changes, photos, moves, campaigns; pool: the pending pool. The refusals are in collection.errors.
+change requests), contact changes, photos, moves, campaigns; states: an application's one
+writer (its status, counted state and tallies); pool: the pending pool. The refusals are in collection.errors.
 """
 
 from collection.errors import (
@@ -22,7 +23,6 @@ from collection.services.applications import (
     change_contact,
     mark_notice_read,
     move_practitioner,
-    save_application,
     save_campaign,
     save_change_draft,
     save_draft,
@@ -31,6 +31,7 @@ from collection.services.applications import (
     submit_change,
 )
 from collection.services.pool import PoolMove, move_unconfirmed_to_pending, pool_opens_at
+from collection.services.states import save_application
 
 __all__ = [
     "ActivationError",

@@ -18,6 +18,7 @@ from accounting_registry import throttle
 from collection import permissions
 from collection.errors import ActivationError, CollectionError
 from collection.models import ResetCode
+from practitioners import records
 from practitioners.constants import AuditAction, Role
 from practitioners.models import Bureau, Practitioner, User
 from practitioners.services import record_event
@@ -90,9 +91,9 @@ def activate_account(
                 user.save()
             except IntegrityError:
                 raise ActivationError(_("This account is already activated.")) from None
-            practitioner.account = user
-            practitioner.save(update_fields=["account"])
-            record_event(actor=user, action=AuditAction.ACTIVATED, practitioner=practitioner)
+            records.save_record(
+                practitioner, {"account": user}, actor=user, action=AuditAction.ACTIVATED
+            )
             return user
     throttle.record(throttle.ACTIVATION, account=id_number, address=address)
     raise failure

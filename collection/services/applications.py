@@ -1,9 +1,8 @@
-"""The application's state changes (DESIGN §3.1): each one atomic, row-locked and audited.
-
-The counter's decisions (confirm, return) are confirmation.services' public acts; their
-collection half is here as `_confirm_application` / `_return_application`, which only
-confirmation.services calls, inside its own transaction, beside the Confirmation or
-CounterReturn it writes.
+"""The practitioner's acts on an application (DESIGN §3.1): drafts, photos, submissions,
+change requests and contact changes, and city staff's moves of a person. Each is atomic,
+row-locked and audited; the application is written by its one writer (collection.services.
+states) and the register record by its own (practitioners.records). The counter's decisions
+are confirmation.services'.
 """
 
 import secrets
@@ -11,19 +10,16 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collection import diff, notices, permissions, photos, rules, tallies
+from collection import diff, permissions, photos, rules
 from collection.constants import (
-    ALLOWED_TRANSITIONS,
     APPLICATION_FIELDS,
-    OPEN_STATUSES,
     ApplicationKind,
     ApplicationStatus,
-    TallyFigure,
 )
 from collection.errors import (
     CollectionError,
@@ -33,10 +29,10 @@ from collection.errors import (
     TransitionNotAllowed,
 )
 from collection.models import Application, Campaign, Notice, Photo, Submission
-from collection.selectors import active_campaign, confirmed_photo_id
-from practitioners import gate
+from collection.selectors import active_campaign
+from collection.services import states
+from practitioners import gate, records
 from practitioners import permissions as register_permissions
-from practitioners import tallies as register_tallies
 from practitioners.constants import CONTACT_FIELDS, AuditAction
 from practitioners.models import Bureau, Practitioner, User
 from practitioners.services import record_event
@@ -49,55 +45,10 @@ def _require_campaign() -> Campaign:
     return campaign
 
 
-def _locked_application(*, practitioner: Practitioner, campaign: Campaign) -> Application:
-    """The application row, locked; created (as an empty draft) on first use. Call inside a
-    transaction. An existing row is one query (SELECT ... FOR UPDATE); a new one is inserted in
-    a savepoint, and one inserted meanwhile by another request is locked instead."""
-    now = timezone.now()
-    application, created = Application.objects.select_for_update().get_or_create(
-        campaign=campaign,
-        practitioner=practitioner,
-        defaults={"bureau_id": practitioner.bureau_id, "created_at": now, "updated_at": now},
-    )
-    if created:
-        tallies.record_states(
-            campaign_id=campaign.pk,
-            moves=[(None, None, application.bureau_id, TallyFigure.DRAFT)],
-            at=application.created_at,
-        )
-    application.campaign, application.practitioner = campaign, practitioner  # already at hand
-    return application
-
-
-def _locked_change(practitioner: Practitioner) -> Application:
-    """The practitioner's open change request, locked; created from the record on first use.
-    Two tabs that start one at once find the same row (one_open_change_request)."""
-    open_changes = Application.objects.filter(
-        practitioner=practitioner, kind=ApplicationKind.CHANGE, status__in=OPEN_STATUSES
-    )
-    if not open_changes.exists():
-        try:
-            with transaction.atomic():
-                now = timezone.now()
-                Application.objects.create(
-                    kind=ApplicationKind.CHANGE,
-                    campaign=None,
-                    practitioner=practitioner,
-                    bureau_id=practitioner.bureau_id,
-                    data=diff.record_values(practitioner),
-                    photo_id=confirmed_photo_id(practitioner=practitioner),
-                    created_at=now,
-                    updated_at=now,
-                )
-        except IntegrityError:
-            pass  # the other tab's: lock it below
-    return open_changes.select_for_update().get()
-
-
 def _open_application(practitioner: Practitioner, kind: str) -> Application:
     if kind == ApplicationKind.CHANGE:
-        return _locked_change(practitioner)
-    return _locked_application(practitioner=practitioner, campaign=_require_campaign())
+        return states.open_change(practitioner)
+    return states.open_collection(practitioner=practitioner, campaign=_require_campaign())
 
 
 # The audit action of each step, by kind of application.
@@ -124,38 +75,6 @@ def _with_record_contact(practitioner: Practitioner, data: dict[str, Any]) -> di
     return {**data, **{f: record[f] for f in CONTACT_FIELDS}}
 
 
-def _move(application: Application, to: str) -> None:
-    if to not in ALLOWED_TRANSITIONS[application.status]:
-        raise TransitionNotAllowed(
-            _("An application that is %(status)s cannot become %(to)s.")
-            % {"status": application.get_status_display(), "to": ApplicationStatus(to).label}
-        )
-    application.status = to
-
-
-# What an application's counted state (collection.tallies) depends on, in state_of's order.
-_COUNTED_FIELDS = ("status", "submitted_at", "returned_at")
-
-
-def save_application(application: Application, *fields: str, now=None) -> None:
-    """Save changed fields of an application. Every write bumps the revision (so a form built
-    from an older one is refused) and the update time, and counts a change of its state in the
-    weekly figures' tallies: the one rule for all writers."""
-    application.revision += 1
-    application.updated_at = now or timezone.now()
-    if application.campaign_id is not None and set(_COUNTED_FIELDS).intersection(fields):
-        before = tallies.state_of(
-            *Application.objects.values_list(*_COUNTED_FIELDS).get(pk=application.pk)
-        )
-        after = tallies.state_of(*(getattr(application, f) for f in _COUNTED_FIELDS))
-        tallies.record_states(
-            campaign_id=application.campaign_id,
-            moves=[(application.bureau_id, before, application.bureau_id, after)],
-            at=application.updated_at,
-        )
-    application.save(update_fields=[*fields, "revision", "updated_at"])
-
-
 def _check_revision(application: Application, revision: int | None) -> None:
     # A form that carries no revision cannot show it was built from this one: refused too.
     if revision is None or application.revision != revision:
@@ -168,12 +87,12 @@ def _save_draft(
     with transaction.atomic():
         application = _open_application(practitioner, kind)
         _check_revision(application, revision)
-        _move(application, ApplicationStatus.DRAFT)
         data = {f: data[f] for f in APPLICATION_FIELDS if f in data}
-        application.data = (
-            _with_record_contact(practitioner, data) if application.is_change else data
+        states.save_application(
+            application,
+            status=ApplicationStatus.DRAFT,
+            data=_with_record_contact(practitioner, data) if application.is_change else data,
         )
-        save_application(application, "data", "status")
         record_event(
             actor=actor,
             action=_ACTIONS[kind]["draft"],
@@ -234,7 +153,6 @@ def _add_submission(
         submitted_at=now,
         submitted_by=actor,
     )
-    application.data = data
     application.has_identity_changes = any(c.identity for c in diff.changes_between(record, data))
     transaction.on_commit(lambda: _render_form_later(submission.pk))
     return submission
@@ -270,22 +188,21 @@ def _submit(
                 raise CollectionError(
                     _("Nothing differs from your confirmed record: change a value first.")
                 )
-        _move(application, ApplicationStatus.SUBMITTED)
         now = timezone.now()
         submission = _add_submission(application, data=data, actor=actor, now=now)
-        application.submitted_at = now
-        while application.reference is None:
+        reference = application.reference
+        while reference is None:
             candidate = _new_reference(application, practitioner)
             if not Application.objects.filter(reference=candidate).exists():
-                application.reference = candidate
-        save_application(
+                reference = candidate
+        states.save_application(
             application,
-            "data",
-            "status",
-            "submitted_at",
-            "reference",
-            "has_identity_changes",
+            status=ApplicationStatus.SUBMITTED,
             now=now,
+            data=data,
+            has_identity_changes=application.has_identity_changes,
+            submitted_at=now,
+            reference=reference,
         )
         # The notices of what came before (a return) are answered by this submission.
         Notice.objects.filter(application=application, read_at__isnull=True).update(read_at=now)
@@ -336,7 +253,7 @@ def change_contact(*, practitioner: Practitioner, actor: User, values: dict[str,
     once, without the counter, audited with the old and new values. `values` as the contact
     form cleans them (collection.rules' fields). Returns the changes (none: nothing written)."""
     with transaction.atomic():
-        locked = Practitioner.objects.select_for_update().get(pk=practitioner.pk)
+        locked = records.locked(practitioner.pk, related=["account"])
         record = diff.record_values(locked)
         proposed = {**record, **{f: diff.canonical(f, values.get(f)) for f in CONTACT_FIELDS}}
         problems = rules.errors(
@@ -349,22 +266,16 @@ def change_contact(*, practitioner: Practitioner, actor: User, values: dict[str,
         changes = diff.changes_between(record, proposed)
         if not changes:
             return []
-        for change in changes:
-            setattr(locked, change.field, diff.python_value(change.field, proposed[change.field]))
-        locked.updated_at = timezone.now()
-        locked.save(update_fields=[c.field for c in changes] + ["updated_at"])
+        records.save_record(
+            locked,
+            {c.field: diff.python_value(c.field, proposed[c.field]) for c in changes},
+            actor=actor,
+            action=AuditAction.CONTACT_CHANGED,
+        )
         account = locked.account
         if account is not None and {"mobile", "email"} & {c.field for c in changes}:
             account.mobile, account.email = locked.mobile, locked.email
             account.save(update_fields=["mobile", "email"])
-        record_event(
-            actor=actor,
-            action=AuditAction.CONTACT_CHANGED,
-            practitioner=locked,
-            changes=[
-                {"field": c.field, "label": c.label, "old": c.old, "new": c.new} for c in changes
-            ],
-        )
     return changes
 
 
@@ -383,8 +294,11 @@ def add_submission_version(
         raise InvalidApplication(problems)
     if application.status != ApplicationStatus.SUBMITTED:
         raise TransitionNotAllowed(_("Only a submitted application can be corrected."))
-    submission = _add_submission(application, data=data, actor=actor, now=timezone.now())
-    save_application(application, "data", "has_identity_changes")
+    now = timezone.now()
+    submission = _add_submission(application, data=data, actor=actor, now=now)
+    states.save_application(
+        application, now=now, data=data, has_identity_changes=application.has_identity_changes
+    )
     return submission
 
 
@@ -398,19 +312,16 @@ def set_application_photo(
     processed = photos.process_photo(data, crop)
     campaign = _require_campaign()
     with transaction.atomic():
-        application = _locked_application(practitioner=practitioner, campaign=campaign)
+        application = states.open_collection(practitioner=practitioner, campaign=campaign)
         if application.status == ApplicationStatus.CONFIRMED:
             raise TransitionNotAllowed(
                 _("The application is confirmed; the photo can no longer change.")
             )
-        if application.status != ApplicationStatus.DRAFT:
-            _move(application, ApplicationStatus.DRAFT)
         photo = Photo(practitioner=practitioner, sha256=processed.sha256, uploaded_by=actor)
         photo.image.save("photo.jpg", ContentFile(processed.standard), save=False)
         photo.national_image.save("photo-102x126.jpg", ContentFile(processed.national), save=False)
         photo.save()
-        application.photo = photo
-        save_application(application, "photo", "status")
+        states.save_application(application, status=ApplicationStatus.DRAFT, photo=photo)
         record_event(
             actor=actor,
             action=AuditAction.PHOTO_UPLOADED,
@@ -418,100 +329,6 @@ def set_application_photo(
             photo=photo.pk,
         )
     return photo
-
-
-def _notify(application: Application, notice) -> None:
-    """A notice (collection.notices) to the practitioner about their application."""
-    subject, body = notice(application)
-    notices.send(application.practitioner.account, subject, body, application=application)
-
-
-def _in_caller_transaction() -> None:
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("the counter's decisions run inside confirmation.services' transaction")
-
-
-def _return_application(*, application: Application, actor: User, reason: str) -> Application:
-    """The collection half of confirmation.services.return_at_counter: the application goes
-    back to the practitioner with the reason they see. `application` is locked by the caller."""
-    _in_caller_transaction()
-    _move(application, ApplicationStatus.RETURNED)
-    application.returned_at = timezone.now()
-    application.return_reason = reason
-    save_application(
-        application, "status", "returned_at", "return_reason", now=application.returned_at
-    )
-    record_event(
-        actor=actor,
-        action=_ACTIONS[application.kind]["returned"],
-        practitioner=application.practitioner,
-        reference=application.reference,
-        reason=reason,
-    )
-    _notify(application, notices.returned)
-    return application
-
-
-def _confirm_application(
-    *, application: Application, submission: Submission, actor: User, audit_detail: dict
-) -> list[diff.Change]:
-    """The collection half of confirmation.services.confirm_at_counter: the submitted version
-    becomes the practitioner's record. `application` is locked by the caller; returns what
-    changed in the record.
-
-    A collection writes every field, marks the record confirmed and takes it out of the pending
-    pool; a change writes only the fields it changed against the record it was submitted
-    against (contact details changed meanwhile stay as they are)."""
-    _in_caller_transaction()
-    _move(application, ApplicationStatus.CONFIRMED)
-    # Its account and bureau come along (the notice goes to the one and names the other); only
-    # the record's row is locked.
-    practitioner = (
-        Practitioner.objects.select_for_update(of=("self",))
-        .select_related("account", "bureau")
-        .get(pk=application.practitioner_id)
-    )
-    changes = diff.compute_changes(practitioner, submission.data)
-    was_in_post = practitioner.in_accounting_post
-    if application.is_change:
-        written = [c.field for c in diff.changes_between(submission.record, submission.data)]
-        changes = [c for c in changes if c.field in written]
-    else:
-        written = list(APPLICATION_FIELDS)
-    for name in written:
-        setattr(practitioner, name, diff.python_value(name, submission.data[name]))
-    now = timezone.now()
-    practitioner.updated_at = now
-    updated = [*written, "updated_at"]
-    if not application.is_change:
-        practitioner.confirmed_at = now
-        updated.append("confirmed_at")
-        if practitioner.pending_since is not None:
-            practitioner.pending_since = None
-            updated.append("pending_since")
-            register_tallies.record_pending({practitioner.bureau_id: -1}, at=now)
-    practitioner.save(update_fields=updated)
-    register_tallies.record_change(
-        before=(practitioner.bureau_id, was_in_post),
-        after=(practitioner.bureau_id, practitioner.in_accounting_post),
-        at=now,
-    )
-    application.confirmed_at = now
-    save_application(application, "status", "confirmed_at", now=now)
-    if application.campaign_id is not None:
-        tallies.record_confirmation(application=application, at=now)
-    record_event(
-        actor=actor,
-        action=_ACTIONS[application.kind]["confirmed"],
-        practitioner=practitioner,
-        reference=application.reference,
-        version=submission.number,
-        changes=[{"field": c.field, "old": c.old, "new": c.new} for c in changes],
-        **audit_detail,
-    )
-    application.practitioner = practitioner
-    _notify(application, notices.confirmed)
-    return changes
 
 
 def move_practitioner(
@@ -526,45 +343,18 @@ def move_practitioner(
     if not reason:
         raise CollectionError(_("Give the reason for the move."))
     with transaction.atomic():
-        locked = (
-            Practitioner.objects.select_for_update()
-            .select_related("bureau")
-            .get(pk=practitioner.pk)
-        )
+        locked = records.locked(practitioner.pk, related=["bureau"])
         if locked.bureau_id == bureau.pk:
             raise CollectionError(_("The person already belongs to this bureau."))
         old = locked.bureau
-        now = timezone.now()
-        locked.bureau = bureau
-        locked.updated_at = now
-        locked.save(update_fields=["bureau", "updated_at"])
-        register_tallies.record_change(
-            before=(old.pk, locked.in_accounting_post),
-            after=(bureau.pk, locked.in_accounting_post),
-            at=now,
+        moved = states.move_applications(
+            practitioner=locked, from_bureau_id=old.pk, to_bureau_id=bureau.pk
         )
-        applications = list(
-            Application.objects.select_for_update()
-            .filter(practitioner=locked)
-            .values_list("pk", "campaign_id", *_COUNTED_FIELDS)
-        )
-        if locked.pending_since is not None:
-            register_tallies.record_pending({old.pk: -1, bureau.pk: 1}, at=now)
-        for _pk, campaign_id, *state in applications:
-            if campaign_id is None:
-                continue  # a change request: not counted in the weekly figures
-            counted = tallies.state_of(*state)
-            tallies.record_states(
-                campaign_id=campaign_id, moves=[(old.pk, counted, bureau.pk, counted)], at=now
-            )
-        moved = Application.objects.filter(pk__in=[a[0] for a in applications]).update(
-            bureau=bureau, revision=F("revision") + 1, updated_at=now
-        )
-        record_event(
+        records.save_record(
+            locked,
+            {"bureau": bureau},
             actor=actor,
             action=AuditAction.MOVED,
-            practitioner=locked,
-            bureau=bureau,
             moved_from=old.code,
             moved_to=bureau.code,
             reason=reason,

@@ -1,8 +1,9 @@
 """The pending pool (待处理库): after a campaign's collection deadline and its grace period, city
 staff move every record without a confirmed collection in the campaign into the pool, after a
 dry run that shows how many per bureau. A record in the pool does no business (practitioners.gate)
-until the counter confirms its collection, which takes it out at once (_confirm_application).
-The weekly figures count the pool (practitioners.tallies, RegisterFigure.PENDING)."""
+until the counter confirms its collection, which takes it out at once (confirm_at_counter).
+The weekly figures count the pool (practitioners.tallies, RegisterFigure.PENDING); the first
+move closes the campaign's reporting: its week is the campaign's last (reporting.weeks)."""
 
 import datetime
 import zoneinfo
@@ -18,10 +19,9 @@ from collection import permissions
 from collection.constants import ApplicationStatus
 from collection.errors import CollectionError
 from collection.models import Application, Campaign
-from practitioners import tallies as register_tallies
+from practitioners import records
 from practitioners.constants import AuditAction
 from practitioners.models import Bureau, Practitioner, User
-from practitioners.services import record_event
 
 
 @dataclass
@@ -47,17 +47,21 @@ def pool_opens_at(campaign: Campaign) -> datetime.datetime:
 
 def unconfirmed(campaign: Campaign) -> QuerySet[Practitioner]:
     """Records outside the pool without a confirmed collection in the campaign. The test on the
-    row's own confirmed_at makes a confirmation that commits while the move runs win (PostgreSQL
-    checks a locked row's conditions again)."""
-    start = datetime.datetime.combine(
-        campaign.start_date, datetime.time.min, tzinfo=zoneinfo.ZoneInfo(campaign.time_zone)
-    )
+    row's own confirmed_at, checked again under the lock, makes a confirmation that commits
+    while the move runs win."""
     confirmed = Application.objects.filter(
         campaign=campaign, status=ApplicationStatus.CONFIRMED
     ).values("practitioner_id")
     return Practitioner.objects.filter(
-        Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=start), pending_since__isnull=True
+        Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=_start(campaign)),
+        pending_since__isnull=True,
     ).exclude(pk__in=confirmed)
+
+
+def _start(campaign: Campaign) -> datetime.datetime:
+    return datetime.datetime.combine(
+        campaign.start_date, datetime.time.min, tzinfo=zoneinfo.ZoneInfo(campaign.time_zone)
+    )
 
 
 def _per_bureau(people: QuerySet[Practitioner]) -> dict[Bureau, int]:
@@ -70,14 +74,13 @@ def move_unconfirmed_to_pending(
     campaign: Campaign,
     actor: User | None,
     dry_run: bool = False,
-    now: datetime.datetime | None = None,
 ) -> PoolMove:
     """Count (dry run) or move the campaign's unconfirmed records into the pending pool. City
     staff only (actor None: the management command); refused before the pool opens. Running it
     again moves only what is new: none when nothing changed. Audited per bureau."""
     if actor is not None and not permissions.can_manage_campaigns(actor):
         raise PermissionDenied("only city staff move records to the pending pool")
-    now = now or timezone.now()
+    now = timezone.now()
     result = PoolMove(campaign=campaign, opens_at=pool_opens_at(campaign), dry_run=dry_run)
     if dry_run:
         result.counts = _per_bureau(unconfirmed(campaign))
@@ -91,16 +94,26 @@ def move_unconfirmed_to_pending(
             }
         )
     with transaction.atomic():
-        moved = unconfirmed(campaign).update(pending_since=now)
-        if moved:
-            result.counts = _per_bureau(Practitioner.objects.filter(pending_since=now))
-            register_tallies.record_pending({b.pk: n for b, n in result.counts.items()}, at=now)
-        for bureau, count in result.counts.items():
-            record_event(
-                actor=actor,
-                action=AuditAction.MOVED_TO_PENDING,
-                bureau=bureau,
-                campaign=campaign.pk,
-                count=count,
-            )
+        # The condition again under the lock: a confirmation that committed meanwhile wins.
+        people = records.lock_many(
+            unconfirmed(campaign).values_list("pk", flat=True),
+            where=(Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=_start(campaign)))
+            & Q(pending_since__isnull=True),
+        )
+        records.update_records(
+            [(before, {"pending_since": now}) for before in people.values()],
+            actor=actor,
+            action=AuditAction.MOVED_TO_PENDING,
+            each=False,
+            campaign=campaign.pk,
+        )
+        counts: dict[int, int] = {}
+        for before in people.values():
+            counts[before["bureau_id"]] = counts.get(before["bureau_id"], 0) + 1
+        result.counts = {
+            b: counts[b.pk] for b in Bureau.objects.filter(pk__in=counts).order_by("code")
+        }
+        if campaign.pool_moved_at is None:
+            campaign.pool_moved_at = now
+            campaign.save(update_fields=["pool_moved_at"])
     return result

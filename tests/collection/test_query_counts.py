@@ -41,7 +41,7 @@ def logged_in(client, account_a, with_photo):
 def test_a_practitioners_page_runs_a_fixed_number_of_queries(logged_in, name, expected):
     response, sql = queries(logged_in, "get", reverse(name))
     assert response.status_code == 200
-    assert len(sql) == expected, "\n".join(sql)
+    assert len(sql) <= expected, "\n".join(sql)
     assert not [q for q in sql if q.startswith('SELECT "practitioners_practitioner"."id"')]
 
 
@@ -62,14 +62,14 @@ def test_submitting_reads_each_thing_once(logged_in, practitioner_a, with_photo)
     assert sum(q.startswith('SELECT "collection_application"."id"') for q in sql) == 2  # view, lock
     # The service's transaction (a savepoint in the test's) and no other: no get_or_create's.
     assert sum(q.startswith("SAVEPOINT") for q in sql) == 1, "\n".join(q[:90] for q in sql)
-    assert len(sql) == 21, "\n".join(sql)
+    assert len(sql) <= 20, "\n".join(sql)
 
 
 def test_the_status_page_after_submitting(logged_in, practitioner_a, account_a):
     submit(practitioner_a, account_a)
     response, sql = queries(logged_in, "get", reverse("collection:home"))
     assert response.status_code == 200 and b'data-status="submitted"' in response.content
-    assert len(sql) == 9, "\n".join(sql)
+    assert len(sql) <= 9, "\n".join(sql)
 
 
 def test_uploading_a_photo_reads_each_thing_once(logged_in):
@@ -81,4 +81,4 @@ def test_uploading_a_photo_reads_each_thing_once(logged_in):
     # upload succeeds (it redirects to the page, which reads them).
     assert sum(q.startswith('SELECT "collection_campaign"') for q in sql) == 1
     assert sum(q.startswith('SELECT "collection_application"."id"') for q in sql) == 1
-    assert len(sql) == 10, "\n".join(q[:100] for q in sql)
+    assert len(sql) <= 9, "\n".join(q[:100] for q in sql)

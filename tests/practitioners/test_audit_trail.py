@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def trail(practitioner_a, practitioner_b, clerk_a, clerk_b):
+    AuditEvent.objects.all().delete()  # the people's creation: not what these tests look at
     record_practitioner_viewed(actor=clerk_a, practitioner=practitioner_a)
     record_practitioner_viewed(actor=clerk_b, practitioner=practitioner_b)
     record_event(
@@ -56,6 +57,7 @@ def test_the_export_holds_what_the_filters_find_and_is_itself_audited(client, ci
 
 def test_pages_go_back_in_time_with_a_cursor(city_staff, practitioner_a, clerk_a, monkeypatch):
     monkeypatch.setattr(audit, "PAGE_SIZE", 2)
+    AuditEvent.objects.all().delete()
     for _ in range(5):
         record_practitioner_viewed(actor=clerk_a, practitioner=practitioner_a)
     first = audit.page({})

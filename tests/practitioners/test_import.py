@@ -276,7 +276,8 @@ def test_a_row_for_an_existing_id_number_updates_it_and_is_audited(county_a):
     stored = Practitioner.objects.get(id_number=record["id_number"])
     assert stored.employer == "南宁市新单位有限公司"
     event = AuditEvent.objects.filter(practitioner=stored, action="updated").get()
-    assert event.detail["fields"] == ["employer"]
+    assert [c["field"] for c in event.detail["changes"]] == ["employer"]
+    assert event.detail["changes"][0]["new"] == "南宁市新单位有限公司"
 
 
 def test_a_record_confirmed_at_the_counter_is_never_overwritten(county_a):

@@ -319,4 +319,4 @@ def test_the_records_history_lists_changes_not_views(client, clerk_a, admin_a, p
     )
     client.force_login(clerk_a)
     events = client.get(reverse("practitioners:detail", args=[practitioner_a.pk])).context["events"]
-    assert [e.action for e in events] == ["updated"]
+    assert [e.action for e in events] == ["updated", "created"]
