@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounting_registry.storage import private_storage
+from practitioners.permissions import is_staff_member
 
 
 def _timed(check) -> dict:
@@ -69,4 +70,17 @@ def health(request):
         "tasks": _timed(_tasks),
     }
     ok = all(check["ok"] for check in checks.values())
+    if is_staff_member(request.user):
+        # Staff also see whether the weekly figures agree with their rows (not a reason to take
+        # the server out of the load balancer: it answers requests all the same).
+        checks["figures"] = _timed(_figures)
     return JsonResponse({"ok": ok, **checks}, status=200 if ok else 503)
+
+
+def _figures() -> dict:
+    from accounting_registry.figures_check import drift
+
+    found = drift(thorough=False)
+    if not found.ok:
+        raise RuntimeError("the figures have drifted: run manage.py check_figures")
+    return {}

@@ -30,9 +30,10 @@ def _percentile(values: list[float], share: float) -> float:
 
 def seed_submitted(count: int) -> int:
     """Give practitioners submitted applications in the active campaign until `count` are
-    waiting (the demo's own seeding: accounts, photos, versions; idempotent)."""
+    waiting (bench/seeding.py's bulk loading: accounts, photos, versions; idempotent)."""
+    from seeding import demo_campaign, seed_applications
+
     from collection.constants import ApplicationStatus
-    from collection.demo import demo_campaign, seed_applications
     from collection.models import Application
 
     campaign = demo_campaign()

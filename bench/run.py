@@ -67,6 +67,7 @@ import counter_bench  # noqa: E402
 import http_bench  # noqa: E402
 import pdf_bench  # noqa: E402
 import reporting_bench  # noqa: E402
+import seeding  # noqa: E402
 from django.apps import apps  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -92,7 +93,7 @@ IMPORT_ROUNDS = 3
 # derives ID numbers bijectively from the number (below 14.6 million) and certificate
 # numbers embed it, so neither can collide with the seeded register.
 IMPORT_START = 5_000_000
-CITY_USERNAME = "city"  # created by seed_demo: city_staff of bureau 450100
+CITY_USERNAME = "city"  # created by bench/seeding.py: city_staff of bureau 450100
 
 TARGETS: dict[str, str] = {
     "lookup_p95_ms": "< 20 ms",
@@ -181,20 +182,21 @@ def vacuum_analyze(table: str | None = None) -> None:
 
 
 def prepare_database(n: int) -> None:
-    """Migrate and seed exactly n demo practitioners (seed_demo is idempotent); the counter's
-    applications are seeded by counter_bench, so seed_demo adds none."""
+    """Migrate and load exactly n demo practitioners in bulk (bench/seeding.py: the demo itself
+    is told through the services, far too slowly for a million); the counter's applications
+    are loaded by counter_bench."""
     if connection.vendor != "postgresql":
         raise SystemExit("bench/run.py needs PostgreSQL: set DATABASE_URL=postgres://...")
     log(f"{connection.settings_dict['NAME']}: migrate")
     call_command("migrate", interactive=False, verbosity=0)
     if Practitioner.objects.count() == n and User.objects.filter(username=CITY_USERNAME).exists():
-        # Seeded by an earlier run with these migrations (ensure_database): seed_demo would only
+        # Seeded by an earlier run with these migrations (ensure_database): seeding would only
         # walk the million people again to find nothing missing.
         log(f"{connection.settings_dict['NAME']}: already seeded with {n:,} practitioners")
         vacuum_analyze()
         return
-    log(f"{connection.settings_dict['NAME']}: seed_demo --practitioners {n:,}")
-    call_command("seed_demo", practitioners=n, quiet_accounts=True, applications=0)
+    log(f"{connection.settings_dict['NAME']}: bulk seeding of {n:,} practitioners")
+    seeding.seed(practitioners=n, applications=0, log=log)
     count = Practitioner.objects.count()
     if count != n:
         # Left over from a larger BENCH_N or an interrupted import: start the register afresh,
@@ -203,7 +205,7 @@ def prepare_database(n: int) -> None:
         tables = ", ".join((Practitioner._meta.db_table, AuditEvent._meta.db_table))
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-        call_command("seed_demo", practitioners=n, quiet_accounts=True, applications=0)
+        seeding.seed(practitioners=n, applications=0, log=log)
         count = Practitioner.objects.count()
         assert count == n, f"seeding left {count:,} practitioners, expected {n:,}"
     vacuum_analyze()

@@ -21,6 +21,15 @@ from collection.models import Application, ApplicationTally, ApplicationTotal, C
 STATE_FILTERS: dict[str, Q] = {state: Q(counted_as=state) for state in TALLY_STATES}
 
 
+# The statuses of a campaign's application that a figure counts (all of them).
+COUNTED_STATUSES = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.RETURNED,
+    ApplicationStatus.CONFIRMED,
+)
+
+
 def state_of(
     status: str, submitted_at: datetime.datetime | None, returned_at: datetime.datetime | None
 ) -> str:

@@ -581,11 +581,25 @@ def campaign_edit(request, pk: int | None = None):
         raise PermissionDenied
     campaign = selectors.campaign_or_404(pk) if pk else None
     form = CampaignForm(request.POST if request.method == "POST" else None, instance=campaign)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        services.save_campaign(campaign=campaign, values=form.cleaned_data, actor=request.user)
-        messages.success(request, _("Campaign saved."))
-        return redirect("collection:campaigns")
-    return render(request, "collection/campaign_form.html", {"form": form, "campaign": campaign})
+        try:
+            services.save_campaign(campaign=campaign, values=form.cleaned_data, actor=request.user)
+        except services.InvalidApplication as exc:
+            for name, errors in exc.errors.items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+        else:
+            messages.success(request, _("Campaign saved."))
+            return redirect("collection:campaigns")
+    if form.errors:
+        status = 400
+    return render(
+        request,
+        "collection/campaign_form.html",
+        {"form": form, "campaign": campaign},
+        status=status,
+    )
 
 
 @never_cache

@@ -4,8 +4,9 @@
    afterwards to look into), Redis database 8 (flushed) for the cache and the sessions' cache,
    and the private files on the file system under /tmp/registry-load (not the S3 emulator:
    moto would run on the same two cores and be measured as the product's cost).
-2. Seeded: the demo register (`seed_demo`, LOAD_PRACTITIONERS people, about 40 % of the first
-   LOAD_APPLICATIONS with an application in some state) and its active campaign, then the run's
+2. Seeded in bulk (bench/seeding.py): the demo register (LOAD_PRACTITIONERS people, about 40 %
+   of the first LOAD_APPLICATIONS with an application in some state) and its active campaign,
+   then the run's
    people (load/data.py): in four county bureaus, people without an account (they activate one)
    and people given an account (they log in), none with an application; three clerks a bureau.
 3. The production deployment (tests/servers.py): two gunicorn servers and the worker, which
@@ -128,17 +129,24 @@ def prepare(args, env: dict[str, str]) -> dict:
     step("migrate, collectstatic")
     servers.manage(env, "migrate", "--noinput")
     servers.manage(env, "collectstatic", "--noinput")
-    step(f"seed_demo: {args.practitioners:,} practitioners")
+    step(f"bulk seeding: {args.practitioners:,} practitioners")
     started = time.perf_counter()
-    servers.manage(
-        env,
-        "seed_demo",
-        "--practitioners",
-        str(args.practitioners),
-        "--applications",
-        str(args.applications),
-        "--quiet-accounts",
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "seeding.py"),
+            "--practitioners",
+            str(args.practitioners),
+            "--applications",
+            str(args.applications),
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
+    if run.returncode:
+        raise SystemExit(run.stderr[-3000:])
     journeys = people_needed(args)
     bureaus = args.bureaus.split(",")
     each = math.ceil(journeys * 1.3 / 2 / len(bureaus)) + 20

@@ -15,19 +15,6 @@ from reporting.figures import Figures, progress
 from reporting.models import ProgressSheet
 
 
-def week_label(week: weeks.Week) -> str:
-    """第49周（11月30日—12月6日）"""
-    return _("Week %(number)s (%(monday)s – %(sunday)s)") % {
-        "number": week.number,
-        "monday": _("%(month)s/%(day)s") % {"month": week.monday.month, "day": week.monday.day},
-        "sunday": _("%(month)s/%(day)s") % {"month": week.sunday.month, "day": week.sunday.day},
-    }
-
-
-def short_week_label(week: weeks.Week) -> str:
-    return _("Week %(number)s") % {"number": week.number}
-
-
 def sheet_label(status: str, late: bool) -> str:
     """How a county's sheet of the week stands, in a few characters ("" for the city)."""
     if not status:
@@ -62,6 +49,7 @@ def _rank(rows: list[dict]) -> None:
 def build(*, campaign, week: weeks.Week) -> dict:
     """rows (ranked), totals and trend, as the bulletin stores them."""
     now = progress(campaign=campaign, as_of=weeks.cutoff(campaign, week), week=week)
+    # The week before, as of its cut-off (the change since last week).
     earlier = week.previous()
     before = (
         progress(campaign=campaign, as_of=weeks.cutoff(campaign, earlier), week=earlier)
@@ -105,7 +93,7 @@ def build(*, campaign, week: weeks.Week) -> dict:
         trend.append(
             {
                 "week": str(each),
-                "label": short_week_label(each),
+                "label": weeks.short_label(each),
                 "holders": figures.holders,
                 "confirmed": figures.confirmed,
                 "rate": round(figures.rate, 6),
@@ -120,7 +108,7 @@ def titles(*, campaign, week: weeks.Week) -> dict[str, str]:
     with translation.override("zh-hans"):
         return {
             "title": _("%(campaign)s: progress bulletin") % {"campaign": campaign.name},
-            "week_label": week_label(week),
+            "week_label": weeks.label(campaign, week),
             "cutoff_label": cutoff.strftime("%Y-%m-%d %H:%M"),
         }
 

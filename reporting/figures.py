@@ -78,8 +78,25 @@ FIGURES: tuple[Definition, ...] = (
         "confirmed_week",
         _("Confirmed this week"),
         _(
-            "Confirmations at the bureau's counter from the previous week's cut-off until this "
-            "week's."
+            "Confirmations at the bureau's counter in the week's window: after the previous "
+            "week's cut-off, up to and at this week's."
+        ),
+    ),
+    Definition(
+        "moved_in",
+        _("Confirmed people moved in"),
+        _(
+            "People with a confirmed collection whom city staff moved to this bureau from "
+            "another during the week. They count in this bureau's confirmed total from then on."
+        ),
+    ),
+    Definition(
+        "moved_out",
+        _("Confirmed people moved out"),
+        _(
+            "People with a confirmed collection whom city staff moved from this bureau to "
+            "another during the week. Confirmed in total = last week's confirmed in total + "
+            "confirmed this week + moved in − moved out."
         ),
     ),
     Definition(
@@ -200,9 +217,10 @@ def progress(
 
 
 def week_progress(*, campaign, week: weeks.Week) -> Progress:
-    """The figures of a week as of its cut-off, or as of now while the cut-off is ahead."""
+    """The figures of a week: as of its cut-off once that has passed (final), as of now while
+    it is ahead (provisional)."""
     cut = weeks.cutoff(campaign, week)
-    return progress(campaign=campaign, as_of=cut if cut <= timezone.now() else None, week=week)
+    return progress(campaign=campaign, as_of=cut if cut < timezone.now() else None, week=week)
 
 
 class Outlook:

@@ -77,7 +77,8 @@ class WorkPlanVersion(models.Model):
 
 class ProgressSheet(models.Model):
     """A county's progress sheet (进度表) for one ISO week: the notes as being written, and the
-    figures as frozen at the last submission."""
+    week's figures, provisional until its cut-off and frozen at it (stored here once the cut-off
+    has passed: reporting.services.freeze_week), whenever the sheet is submitted."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
     bureau = models.ForeignKey(Bureau, on_delete=models.PROTECT, related_name="+")
@@ -90,6 +91,7 @@ class ProgressSheet(models.Model):
     counter_days = models.TextField(_("counter days"), blank=True)
     problems = models.TextField(_("problems"), blank=True)
     next_week = models.TextField(_("next week's plan"), blank=True)
+    # The week's figures at its cut-off (Figures.as_dict), stored once the cut-off has passed.
     figures = models.JSONField(_("figures"), null=True, blank=True)
     figures_as_of = models.DateTimeField(_("figures as of"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -115,12 +117,11 @@ class ProgressSheet(models.Model):
 
 
 class ProgressSheetVersion(models.Model):
-    """One submission of a sheet, frozen, with the city's decision on it."""
+    """One submission of a sheet's notes, with the city's decision on it. (The figures are the
+    week's, at its cut-off, the same for every version: they are on the sheet.)"""
 
     sheet = models.ForeignKey(ProgressSheet, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
-    figures = models.JSONField(_("figures"))
-    figures_as_of = models.DateTimeField(_("figures as of"))
     notes = models.JSONField(_("notes"))
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     submitted_by = models.ForeignKey(

@@ -12,7 +12,7 @@ from collection.models import Application, Campaign
 from practitioners.models import Bureau, Practitioner
 from reporting import permissions, weeks
 from reporting.constants import PlanStatus, SheetStatus
-from reporting.figures import PEOPLE_FIGURES, Figures, Forecast, forecast, progress
+from reporting.figures import PEOPLE_FIGURES, Figures, Forecast, forecast, progress, week_progress
 from reporting.models import Bulletin, ProgressSheet, WorkPlan, WorkPlanVersion
 
 
@@ -124,6 +124,31 @@ def overview(*, campaign: Campaign, bureaus: list[Bureau] | None = None) -> list
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    """A bureau's figures of a week, as its sheet shows them."""
+
+    figures: Figures
+    as_of: datetime.datetime
+    final: bool  # the cut-off has passed: these are the week's figures for good
+
+
+def week_figures(
+    *, campaign: Campaign, bureau: Bureau, week: weeks.Week, sheet: ProgressSheet | None
+) -> WeekFigures:
+    """The week's figures of a bureau: as frozen into its sheet, else as of the cut-off once it
+    has passed (the same figures), else as of now, provisional until the cut-off."""
+    if sheet is not None and sheet.figures is not None:
+        return WeekFigures(Figures.from_dict(sheet.figures), sheet.figures_as_of, True)
+    computed = week_progress(campaign=campaign, week=week)
+    cutoff = weeks.cutoff(campaign, week)
+    return WeekFigures(
+        computed.bureaus.get(bureau.pk, Figures()),
+        min(computed.as_of, cutoff),
+        computed.as_of >= cutoff,
+    )
 
 
 def never_submitted(sheet: ProgressSheet | None) -> bool:

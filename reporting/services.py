@@ -201,14 +201,16 @@ def record_plan_paper(*, plan: WorkPlan, actor: User, received: bool) -> WorkPla
 
 
 def generate_progress_sheets(*, campaign: Campaign, week: weeks.Week) -> int:
-    """The week's draft sheet for every county that has none yet (idempotent): the cron job."""
+    """The week's draft sheet for every county that has none yet (idempotent), and the figures
+    of every week whose cut-off has passed frozen into its sheets: the cron job."""
     if not weeks.in_campaign(campaign, week):
+        last = weeks.last_week(campaign)
         raise ReportingError(
             _("%(week)s is outside the campaign (%(first)s to %(last)s).")
             % {
                 "week": week,
                 "first": weeks.first_week(campaign),
-                "last": weeks.last_week(campaign),
+                "last": last if last is not None else _("its pending pool's week"),
             }
         )
     cutoff = weeks.cutoff(campaign, week)
@@ -225,7 +227,38 @@ def generate_progress_sheets(*, campaign: Campaign, week: weeks.Week) -> int:
     ]
     # ignore_conflicts: a second run at the same moment adds nothing either.
     ProgressSheet.objects.bulk_create(new, ignore_conflicts=True)
+    now = timezone.now()
+    waiting = (
+        ProgressSheet.objects.filter(campaign=campaign, figures__isnull=True, cutoff__lt=now)
+        .values_list("week", flat=True)
+        .distinct()
+    )
+    for past in sorted(set(waiting)):
+        freeze_week(campaign=campaign, week=weeks.Week.parse(past))
     return len(new)
+
+
+def freeze_week(*, campaign: Campaign, week: weeks.Week) -> int:
+    """Once a week's cut-off has passed, store its figures at the cut-off in each of its sheets
+    that lacks them (the sheets, the bulletin and the dashboard's history all read these
+    figures as of the cut-off; storing them keeps what was stated). Returns how many."""
+    cutoff = weeks.cutoff(campaign, week)
+    if timezone.now() <= cutoff:
+        return 0
+    with transaction.atomic():
+        sheets = list(
+            ProgressSheet.objects.select_for_update().filter(
+                campaign=campaign, week=str(week), figures__isnull=True
+            )
+        )
+        if not sheets:
+            return 0
+        at_cutoff = week_progress(campaign=campaign, week=week)
+        for sheet in sheets:
+            sheet.figures = at_cutoff.bureaus.get(sheet.bureau_id, Figures()).as_dict()
+            sheet.figures_as_of = cutoff
+        ProgressSheet.objects.bulk_update(sheets, ["figures", "figures_as_of"])
+    return len(sheets)
 
 
 def sheet_for(*, campaign: Campaign, bureau: Bureau, week: weeks.Week) -> ProgressSheet:
@@ -269,8 +302,9 @@ def save_sheet_notes(
 def submit_sheet(
     *, sheet: ProgressSheet, actor: User, notes: dict[str, Any], revision: int | None
 ) -> ProgressSheet:
-    """The county admin submits the sheet: its figures are computed now (as of the cut-off
-    once that has passed) and frozen in a new version; after the cut-off it is late."""
+    """The county admin submits the sheet's notes (a new version). Its figures are the week's at
+    the cut-off whenever it is submitted: provisional before it, frozen once it has passed.
+    A first submission after the cut-off is late."""
     if not permissions.can_write_sheet(actor, sheet.bureau):
         raise PermissionDenied("only the county's admin submits its sheets")
     with transaction.atomic():
@@ -283,15 +317,9 @@ def submit_sheet(
         first = locked.status == SheetStatus.DRAFT
         _move(locked, SheetStatus.SUBMITTED, SHEET_TRANSITIONS)
         now = timezone.now()
-        week = weeks.Week.parse(locked.week)
-        progress = week_progress(campaign=locked.campaign, week=week)
-        figures = progress.bureaus.get(locked.bureau_id)
-        frozen = (figures or Figures()).as_dict()
-        late = now >= locked.cutoff
+        late = now > locked.cutoff
         for name, value in _notes(notes).items():
             setattr(locked, name, value)
-        locked.figures = frozen
-        locked.figures_as_of = min(now, locked.cutoff)
         locked.submitted_at = now
         if first:
             locked.late = late
@@ -303,13 +331,12 @@ def submit_sheet(
         ProgressSheetVersion.objects.create(
             sheet=locked,
             number=number,
-            figures=frozen,
-            figures_as_of=locked.figures_as_of,
             notes=_notes(notes),
             submitted_at=now,
             submitted_by=actor,
             late=late,
         )
+        freeze_week(campaign=locked.campaign, week=weeks.Week.parse(locked.week))
         record_event(
             actor=actor,
             action=AuditAction.SHEET_SUBMITTED,
@@ -318,6 +345,7 @@ def submit_sheet(
             version=number,
             late=late,
         )
+    locked.refresh_from_db(fields=["figures", "figures_as_of"])
     return locked
 
 
@@ -336,7 +364,11 @@ def decide_sheet(
         explain=_("Say what the county should correct."),
     )
     with transaction.atomic():
-        locked = ProgressSheet.objects.select_for_update().select_related("bureau").get(pk=sheet.pk)
+        locked = (
+            ProgressSheet.objects.select_for_update()
+            .select_related("bureau", "campaign")
+            .get(pk=sheet.pk)
+        )
         _check_revision(locked, revision)
         _move(locked, decision, SHEET_TRANSITIONS)
         now = timezone.now()
@@ -344,6 +376,7 @@ def decide_sheet(
         locked.feedback = feedback
         locked.revision += 1
         locked.save(update_fields=["status", "decided_at", "feedback", "revision"])
+        freeze_week(campaign=locked.campaign, week=weeks.Week.parse(locked.week))
         latest = locked.versions.select_for_update().order_by("-number").first()
         latest.decision = decision
         latest.feedback = feedback
@@ -371,13 +404,14 @@ def publish_bulletin(*, campaign: Campaign, week: weeks.Week, actor: User) -> Bu
     if not permissions.can_supervise(actor):
         raise PermissionDenied("only city staff publish bulletins")
     cutoff = weeks.cutoff(campaign, week)
-    if timezone.now() < cutoff:
+    if timezone.now() <= cutoff:
         raise ReportingError(
             _("The week's figures are final at its cut-off, %(cutoff)s; publish it after that.")
             % {"cutoff": timezone.localtime(cutoff).strftime("%Y-%m-%d %H:%M")}
         )
     if not weeks.in_campaign(campaign, week):
         raise ReportingError(_("This week is outside the campaign."))
+    freeze_week(campaign=campaign, week=week)
     content = bulletins.build(campaign=campaign, week=week)
     files = bulletins.files(campaign=campaign, week=week, content=content)
     with transaction.atomic():

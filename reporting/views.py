@@ -14,7 +14,7 @@ from accounting_registry.pagination import DeferredJoinPaginator
 from collection.selectors import active_campaign
 from practitioners import registerfile
 from practitioners.decorators import staff_required
-from reporting import bulletins, permissions, selectors, services, weeks
+from reporting import permissions, selectors, services, weeks
 from reporting.constants import SHEET_NOTES, SheetStatus
 from reporting.documents import KINDS, DocumentError
 from reporting.figures import (
@@ -24,7 +24,6 @@ from reporting.figures import (
     Figures,
     forecast,
     progress,
-    week_progress,
 )
 from reporting.forms import (
     PlanDecisionForm,
@@ -66,6 +65,7 @@ def dashboard(request):
     rows = selectors.overview(campaign=campaign)
     now = timezone.now()
     week = weeks.current_week(campaign, now)
+    closed = weeks.is_closed(campaign, now)
     total = sum((r.figures for r in rows), Figures())
     counties = [r for r in rows if r.plan is not None]
     return render(
@@ -76,11 +76,14 @@ def dashboard(request):
             "rows": rows,
             "total": total,
             "week": week,
+            "week_label": weeks.label(campaign, week),
+            "closed": closed,
             "cutoff": weeks.cutoff(campaign, week),
             "days_left": weeks.days_left(campaign, now),
-            "no_plan": [r for r in counties if r.plan.overdue],
-            "no_sheet": [r for r in counties if selectors.sheet_missing(r.sheet)],
-            "at_risk": [r for r in rows if r.forecast.at_risk],
+            # A closed campaign asks for nothing more.
+            "no_plan": [] if closed else [r for r in counties if r.plan.overdue],
+            "no_sheet": [] if closed else [r for r in counties if selectors.sheet_missing(r.sheet)],
+            "at_risk": [] if closed else [r for r in rows if r.forecast.at_risk],
             "definitions": DEFINITIONS,
             "last_week": week.previous(),
         },
@@ -100,9 +103,16 @@ def bureau_progress(request, code: str):
     live = progress(campaign=campaign)
     figures = live.bureaus.get(bureau.pk, Figures())
     week = weeks.current_week(campaign, now)
+    closed = weeks.is_closed(campaign, now)
     sheets = selectors.sheets_of(campaign=campaign, bureau=bureau)
-    last = sheets.get(str(week.previous()))
-    last_figures = Figures.from_dict(last.figures) if last and last.figures else None
+    # The comparison is with the last week whose figures are final.
+    last_week = week if closed else week.previous()
+    last = sheets.get(str(last_week))
+    last_figures = (
+        selectors.week_figures(campaign=campaign, bureau=bureau, week=last_week, sheet=last).figures
+        if weeks.in_campaign(campaign, last_week)
+        else None
+    )
     comparison = []
     for definition in FIGURES:
         now_value = getattr(figures, definition.key)
@@ -118,10 +128,10 @@ def bureau_progress(request, code: str):
     sheet_weeks = [
         {
             "week": w,
-            "label": bulletins.week_label(w),
+            "label": weeks.label(campaign, w),
             "sheet": sheets.get(str(w)),
             "cutoff": weeks.cutoff(campaign, w),
-            "overdue": weeks.cutoff(campaign, w) <= now
+            "overdue": weeks.cutoff(campaign, w) < now
             and selectors.never_submitted(sheets.get(str(w))),
         }
         for w in reversed(weeks.campaign_weeks(campaign, until=week))
@@ -136,6 +146,8 @@ def bureau_progress(request, code: str):
             "figures": figures,
             "comparison": comparison,
             "last": last,
+            "last_week_label": weeks.label(campaign, last_week),
+            "closed": closed,
             "week": week,
             "forecast": forecast(
                 figures=figures,
@@ -432,26 +444,21 @@ def _sheet_context(request, campaign, bureau, week, current, **forms):
     decision = forms.get("decision") or (
         SheetDecisionForm(initial={"revision": current.revision}) if can_decide else None
     )
-    frozen = current is not None and current.figures and not editable
-    if frozen:
-        figures, as_of = Figures.from_dict(current.figures), current.figures_as_of
-    else:
-        live = week_progress(campaign=campaign, week=week)
-        figures, as_of = live.bureaus.get(bureau.pk, Figures()), live.as_of
+    shown = selectors.week_figures(campaign=campaign, bureau=bureau, week=week, sheet=current)
     cutoff = weeks.cutoff(campaign, week)
     return {
         "campaign": campaign,
         "bureau": bureau,
         "week": week,
-        "week_label": bulletins.week_label(week),
+        "week_label": weeks.label(campaign, week),
         "sheet": current,
         "cutoff": cutoff,
         # Never submitted by the cut-off (a returned sheet says so itself).
-        "overdue": timezone.now() >= cutoff and selectors.never_submitted(current),
-        "figures": figures,
-        "figure_rows": [(d, getattr(figures, d.key)) for d in FIGURES],
-        "as_of": as_of,
-        "frozen": frozen,
+        "overdue": timezone.now() > cutoff and selectors.never_submitted(current),
+        "figures": shown.figures,
+        "figure_rows": [(d, getattr(shown.figures, d.key)) for d in FIGURES],
+        "as_of": shown.as_of,
+        "frozen": shown.final,
         "form": form if can_write and editable else None,
         "decision": decision,
         "versions": list(current.versions.all()) if current else [],
@@ -534,9 +541,9 @@ def publish(request):
     rows = [
         {
             "week": w,
-            "label": bulletins.week_label(w),
+            "label": weeks.label(campaign, w),
             "cutoff": weeks.cutoff(campaign, w),
-            "ready": weeks.cutoff(campaign, w) <= now,
+            "ready": weeks.cutoff(campaign, w) < now,
             "bulletin": published.get(str(w)),
         }
         for w in reversed(weeks.campaign_weeks(campaign, until=weeks.current_week(campaign, now)))
@@ -554,7 +561,7 @@ def bulletin_list(request):
     """Public: every published bulletin, newest first."""
     items = list(selectors.published_bulletins())
     for item in items:
-        item.label = bulletins.week_label(weeks.Week.parse(item.week))
+        item.label = weeks.label(item.campaign, weeks.Week.parse(item.week))
     return render(request, "reporting/bulletin_list.html", {"bulletins": items})
 
 
@@ -568,7 +575,7 @@ def bulletin(request, campaign: int, week: str):
         "reporting/bulletin_detail.html",
         {
             "bulletin": item,
-            "week_label": bulletins.week_label(the_week),
+            "week_label": weeks.label(item.campaign, the_week),
             "definitions": DEFINITIONS,
         },
     )

@@ -1,8 +1,15 @@
 """ISO weeks and the weekly sheets' cut-offs, in the campaign's time zone.
 
 A week's sheet is due on the campaign's report weekday at its report hour, local time; that
-moment is the week's cut-off. A week's figures count what happened from the previous week's
-cut-off (inclusive) to its own (exclusive), so every moment belongs to exactly one week.
+moment is the week's cut-off. A week counts what happened after the previous week's cut-off
+and up to its own, (previous cut-off, cut-off], so every moment belongs to exactly one week;
+the cut-off cannot change once the campaign has begun (collection.services.save_campaign), so
+the windows always adjoin.
+
+The campaign's weeks run from the week it starts in until the week its pending pool is moved
+(after the collection deadline and its grace period): confirmations after the deadline and the
+pool itself reach a sheet and a bulletin. Once that week's cut-off has passed the campaign is
+closed and asks for no more sheets.
 """
 
 import datetime
@@ -11,6 +18,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -78,25 +86,50 @@ def local_today(campaign, now: datetime.datetime | None = None) -> datetime.date
     return (now or timezone.now()).astimezone(zone(campaign)).date()
 
 
+def week_of(campaign, moment: datetime.datetime) -> Week:
+    """The week a moment counts in: this ISO week, or the next one after its cut-off."""
+    week = Week.of(local_today(campaign, moment))
+    return week if moment <= cutoff(campaign, week) else week.next()
+
+
 def current_week(campaign, now: datetime.datetime | None = None) -> Week:
-    """The week whose sheet is due next: this ISO week, or the next one once its cut-off passed."""
-    now = now or timezone.now()
-    week = Week.of(local_today(campaign, now))
-    return week if now < cutoff(campaign, week) else week.next()
+    """The week whose sheet is due next (the campaign's last, once it is closed)."""
+    week = week_of(campaign, now or timezone.now())
+    last = last_week(campaign)
+    return min(week, last) if last is not None else week
 
 
 def first_week(campaign) -> Week:
     return Week.of(campaign.start_date)
 
 
-def last_week(campaign) -> Week:
-    return Week.of(campaign.collection_due_date)
+def deadline_week(campaign) -> Week:
+    """The week of the collection deadline."""
+    return week_of(campaign, deadline(campaign))
+
+
+def last_week(campaign) -> Week | None:
+    """The campaign's last reported week: the week its pending pool was moved in. None while
+    the pool has not been moved: the weeks go on after the deadline."""
+    if campaign.pool_moved_at is None:
+        return None
+    return week_of(campaign, campaign.pool_moved_at)
+
+
+def is_closed(campaign, now: datetime.datetime | None = None) -> bool:
+    """Whether the campaign's last week is over: no sheet is asked for any more."""
+    last = last_week(campaign)
+    return last is not None and (now or timezone.now()) > cutoff(campaign, last)
 
 
 def campaign_weeks(campaign, *, until: Week | None = None) -> list[Week]:
-    """The campaign's weeks, from the one it starts in to its deadline's (or `until`)."""
+    """The campaign's weeks, from the one it starts in to `until` (by default the current
+    week), never past its last."""
     weeks, week = [], first_week(campaign)
-    end = min(last_week(campaign), until) if until else last_week(campaign)
+    end = until or current_week(campaign)
+    last = last_week(campaign)
+    if last is not None:
+        end = min(end, last)
     while week <= end:
         weeks.append(week)
         week = week.next()
@@ -104,7 +137,38 @@ def campaign_weeks(campaign, *, until: Week | None = None) -> list[Week]:
 
 
 def in_campaign(campaign, week: Week) -> bool:
-    return first_week(campaign) <= week <= last_week(campaign)
+    """Whether the week is one of the campaign's (weeks after the current one included, until
+    the campaign is closed)."""
+    last = last_week(campaign)
+    return first_week(campaign) <= week and (last is None or week <= last)
+
+
+def window(campaign, week: Week) -> tuple[datetime.datetime, datetime.datetime]:
+    """What the week counts: (previous cut-off, this cut-off]."""
+    return cutoff(campaign, week.previous()), cutoff(campaign, week)
+
+
+def label(campaign, week: Week) -> str:
+    """The week as its figures are named: 第49周（11月29日18:00—12月6日18:00）."""
+    start, end = (timezone.localtime(m, zone(campaign)) for m in window(campaign, week))
+    return _("Week %(number)s (%(start)s – %(end)s)") % {
+        "number": week.number,
+        "start": _moment(start),
+        "end": _moment(end),
+    }
+
+
+def short_label(week: Week) -> str:
+    """第49周, where the window is said nearby (a chart's axis)."""
+    return _("Week %(number)s") % {"number": week.number}
+
+
+def _moment(moment: datetime.datetime) -> str:
+    return _("%(month)s/%(day)s %(time)s") % {
+        "month": moment.month,
+        "day": moment.day,
+        "time": moment.strftime("%H:%M"),
+    }
 
 
 def days_left(campaign, now: datetime.datetime | None = None) -> int:

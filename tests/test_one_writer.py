@@ -298,3 +298,22 @@ def test_an_applications_counted_state_is_stored_and_the_people_lists_read_it(
         assert list(listed) == [expected.practitioner]
     live = figures_of(campaign, county_a)
     assert (live.waiting, live.returned) == (1, 1)
+
+
+def test_drift_is_loud_in_the_command_and_on_the_health_page_for_staff(
+    client, campaign, county_a, practitioner_a, clerk_a
+):
+    from django.core.management import CommandError, call_command
+
+    call_command("check_figures")  # nothing drifted
+    client.force_login(clerk_a)
+    assert client.get("/health/").json()["figures"]["ok"]
+    # Written around the one writer: the figures no longer agree with the rows.
+    Practitioner.objects.filter(pk=practitioner_a.pk).update(
+        in_accounting_post=not practitioner_a.in_accounting_post
+    )
+    with pytest.raises(CommandError, match="drifted"):
+        call_command("check_figures")
+    assert not client.get("/health/").json()["figures"]["ok"]
+    client.logout()
+    assert "figures" not in client.get("/health/").json()  # nobody else is told

@@ -374,6 +374,8 @@ def save_campaign(*, campaign: Campaign | None, values: dict[str, Any], actor: U
     values = dict(values)
     active = values.pop("active", False)
     with transaction.atomic():
+        if campaign is not None and campaign.pk:
+            _keep_the_cut_off(Campaign.objects.select_for_update().get(pk=campaign.pk), values)
         campaign = campaign or Campaign()
         for name, value in values.items():
             setattr(campaign, name, value)
@@ -392,6 +394,22 @@ def save_campaign(*, campaign: Campaign | None, values: dict[str, Any], actor: U
             active=campaign.is_active,
         )
     return campaign
+
+
+# What places a week's cut-off: fixed once the campaign has begun, so that every week's window
+# (previous cut-off, cut-off] adjoins the next and every sheet states the moment it counts to.
+CUT_OFF_FIELDS = ("report_weekday", "report_hour", "time_zone")
+
+
+def _keep_the_cut_off(stored: Campaign, values: dict[str, Any]) -> None:
+    if stored.start_date > timezone.localdate():
+        return
+    changed = [f for f in CUT_OFF_FIELDS if f in values and values[f] != getattr(stored, f)]
+    if changed:
+        message = _(
+            "The campaign has begun: its weekly cut-off cannot change any more (every week counts from the previous cut-off to its own)."
+        )
+        raise InvalidApplication({f: [message] for f in changed})
 
 
 def mark_notice_read(*, user: User, pk: int) -> None:

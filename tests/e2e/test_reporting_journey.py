@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from reporting import bulletins, weeks
+from reporting import weeks
 from reporting.models import Bulletin, ProgressSheet
 from tests.e2e.pages import PASSWORD, page_overflow
 from tests.helpers import PLAN_PDF, confirm, make_submitted
@@ -67,10 +67,10 @@ def history(campaign, county_a, clerk_a, last_week):
 # --- Steps ------------------------------------------------------------------------------------
 
 
-def week_label(week: weeks.Week) -> str:
-    """第N周（M月D日—M月D日）, as the pages write it."""
+def week_label(campaign, week: weeks.Week) -> str:
+    """第N周（M月D日HH:MM—M月D日HH:MM）: the week and its window, as the pages write it."""
     with translation.override("zh-hans"):
-        return bulletins.week_label(week)
+        return weeks.label(campaign, week)
 
 
 def log_in(page: Page, live_server, username: str) -> None:
@@ -125,7 +125,7 @@ def fits(page: Page, name: str) -> None:
 def test_a_county_reports_the_city_checks_and_publishes_the_public_reads_it(
     new_page, live_server, admin_a, city_staff, campaign, history, last_week
 ):
-    label = week_label(last_week)
+    label = week_label(campaign, last_week)
 
     # 1. The county admin opens the county's progress page and files the work plan.
     county = new_page()
@@ -164,8 +164,8 @@ def test_a_county_reports_the_city_checks_and_publishes_the_public_reads_it(
     expect_message(county, "进度表已报送市局。")
     expect_status(county, "已报送，待市局核对")
     expect(county.locator("main p .badge", has_text="逾期")).to_have_text("逾期")  # late
-    figures = county.get_by_role("region", name=re.compile("^报送时的数据"))
-    # As of the cut-off: the confirmation of an hour before it, 1 of 2 holders.
+    figures = county.get_by_role("region", name=re.compile("^本周数据"))
+    # As of the cut-off (final: it has passed): the confirmation of an hour before it, 1 of 2.
     expect(figure_cell(figures, "持证人数")).to_have_text("2")
     expect(figure_cell(figures, "累计确认")).to_have_text("1")
     expect(figure_cell(figures, "确认率")).to_have_text("50.0%")
@@ -211,9 +211,12 @@ def test_a_county_reports_the_city_checks_and_publishes_the_public_reads_it(
     expect(first).to_contain_text("已退回修改")
     expect(first).to_contain_text(FEEDBACK)
     expect(second.get_by_role("cell").last).to_have_text("—")  # not decided yet
+    expect(second).to_contain_text(CORRECTED_PROBLEMS[:20])
     for row in (first, second):
         expect(row.locator(".badge")).to_have_text("逾期")
-        expect(row.get_by_role("cell", name="50.0%")).to_be_visible()
+    # The figures stay the week's at its cut-off through the return and the resubmission.
+    figures = county.get_by_role("region", name=re.compile("^本周数据"))
+    expect(figure_cell(figures, "确认率")).to_have_text("50.0%")
     fits(county, "sheet page")
 
     # 5. City staff accept it, then publish last week's bulletin.

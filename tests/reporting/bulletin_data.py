@@ -30,6 +30,7 @@ NUMBER_KEYS = (
     "returned",
     "confirmed_week",
     "confirmed",
+    "pending",
 )
 
 
@@ -56,6 +57,7 @@ def bulletin_rows(count: int = 13) -> tuple[list[dict], dict]:
                 "returned": returned,
                 "confirmed_week": 30 + 5 * index,
                 "confirmed": confirmed,
+                "pending": index % 3,
                 "rate": confirmed / holders,
                 "rate_change": None if index == 3 else round(0.031 - 0.006 * index, 3),
                 "sheet": SHEET_STATES[index % len(SHEET_STATES)],
@@ -83,6 +85,7 @@ def bulletin_trend(weeks: int = 6) -> list[dict]:
                 "label": f"第{number}周",
                 "holders": holders,
                 "confirmed": confirmed,
+                "pending": index % 3,
                 "rate": confirmed / holders,
             }
         )

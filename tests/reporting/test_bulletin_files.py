@@ -265,7 +265,7 @@ def test_a_native_chart_on_each_sheet(workbook, workbook_bytes):
         bar_xml = archive.read("xl/charts/chart1.xml").decode()
         line_xml = archive.read("xl/charts/chart2.xml").decode()
     assert '<barDir val="bar" />' in bar_xml  # horizontal bars
-    assert "<val><numRef><f>'进度通报'!$K$5:$K$17</f>" in bar_xml  # the rates
+    assert "<val><numRef><f>'进度通报'!$L$5:$L$17</f>" in bar_xml  # the rates
     assert "<cat><strRef><f>'进度通报'!$B$5:$B$17</f>" in bar_xml  # named by bureau
     assert '<orientation val="maxMin" />' in bar_xml  # rank 1 at the top
     assert "<lineChart>" in line_xml and "<val><numRef><f>'趋势'!$E$2:$E$7</f>" in line_xml

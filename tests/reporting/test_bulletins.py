@@ -61,7 +61,7 @@ def test_a_week_is_published_only_after_its_cut_off_and_only_by_the_city(
 
 
 def test_the_public_sees_published_bulletins_only_without_personal_data(
-    client, campaign, county_a, city_staff, django_assert_num_queries
+    client, campaign, county_a, city_staff, django_assert_max_num_queries
 ):
     (application,) = make_submitted(county_a, campaign, 1)
     person = application.practitioner
@@ -70,7 +70,7 @@ def test_the_public_sees_published_bulletins_only_without_personal_data(
     bulletin = services.publish_bulletin(campaign=campaign, week=week, actor=city_staff)
     url = reverse("reporting:bulletin", args=[campaign.pk, bulletin.week])
     client.get(url)  # renders the charts and the table once (then cached)
-    with django_assert_num_queries(1):
+    with django_assert_max_num_queries(1):
         response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()
@@ -86,7 +86,7 @@ def test_the_public_sees_published_bulletins_only_without_personal_data(
     )
     listing = client.get(reverse("reporting:bulletins")).content.decode()
     assert url in listing
-    with django_assert_num_queries(1):
+    with django_assert_max_num_queries(1):
         client.get(reverse("reporting:bulletins"))
 
 

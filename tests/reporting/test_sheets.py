@@ -53,18 +53,29 @@ def submitted_sheet(campaign, county, admin, week=None, **notes):
     )
 
 
-def test_submitting_freezes_the_figures_in_a_version(campaign, county_a, admin_a, clerk_a):
+def test_a_sheet_submitted_early_shows_the_weeks_figures_at_the_cut_off(
+    campaign, county_a, admin_a, clerk_a
+):
+    """Submitted before the cut-off, the sheet's figures are provisional; a confirmation made
+    between the submission and the cut-off still counts in the week; at the cut-off the
+    figures become final, whenever the sheet was submitted."""
+    import time_machine
+
     waiting, confirmed = make_submitted(county_a, campaign, 2)
     confirm(confirmed, clerk_a)
+    week = weeks.current_week(campaign)
     sheet = submitted_sheet(campaign, county_a, admin_a)
     assert sheet.status == SheetStatus.SUBMITTED and not sheet.late
-    frozen = dict(sheet.figures)
-    assert (frozen["waiting"], frozen["confirmed"], frozen["confirmed_week"]) == (1, 1, 1)
-    confirm(waiting, clerk_a)  # after submission
-    sheet.refresh_from_db()
-    assert sheet.figures == frozen
+    assert sheet.figures is None  # provisional until the cut-off
+    confirm(waiting, clerk_a)  # after the submission, before the cut-off: this week's
     (version,) = sheet.versions.all()
-    assert version.figures == frozen and version.notes == NOTES and version.submitted_by == admin_a
+    assert version.notes == NOTES and version.submitted_by == admin_a
+    with time_machine.travel(weeks.cutoff(campaign, week) + datetime.timedelta(hours=1)):
+        call_command("generate_progress_sheets")  # the cron freezes the past week's figures
+    sheet.refresh_from_db()
+    assert (sheet.figures["waiting"], sheet.figures["confirmed"]) == (0, 2)
+    assert sheet.figures["confirmed_week"] == 2
+    assert sheet.figures_as_of == weeks.cutoff(campaign, week)
 
 
 def test_a_sheet_submitted_after_its_cut_off_is_late_with_figures_as_of_the_cut_off(
@@ -78,11 +89,13 @@ def test_a_sheet_submitted_after_its_cut_off_is_late_with_figures_as_of_the_cut_
     assert sheet.figures["confirmed"] == 0
 
 
-def test_returned_sheets_are_recomputed_on_resubmission_and_earlier_versions_stay(
+def test_a_returned_sheet_keeps_the_cut_off_figures_and_changes_only_its_notes(
     campaign, county_a, admin_a, clerk_a, city_staff
 ):
+    week = weeks.current_week(campaign).previous()  # its cut-off has passed
     (application,) = make_submitted(county_a, campaign, 1)
-    sheet = submitted_sheet(campaign, county_a, admin_a)
+    sheet = submitted_sheet(campaign, county_a, admin_a, week=week)
+    at_cutoff = dict(sheet.figures)
     with pytest.raises(services.ReportingError, match="correct"):
         services.decide_sheet(
             sheet=sheet,
@@ -106,10 +119,10 @@ def test_returned_sheets_are_recomputed_on_resubmission_and_earlier_versions_sta
         notes=NOTES | {"counter_days": "周二至周五"},
         revision=sheet.revision,
     )
-    assert sheet.status == SheetStatus.SUBMITTED and sheet.figures["confirmed"] == 1
+    # Confirmed after the cut-off: the week's figures, and the sheet's, do not change.
+    assert sheet.status == SheetStatus.SUBMITTED and sheet.figures == at_cutoff
     second, first = sheet.versions.all()
     assert first.decision == SheetStatus.RETURNED and first.feedback == "请补充柜台安排"
-    assert first.figures["confirmed"] == 0 and second.figures["confirmed"] == 1
     assert second.notes["counter_days"] == "周二至周五" and not second.decision
     sheet = services.decide_sheet(
         sheet=sheet,
@@ -185,7 +198,7 @@ def test_the_sheet_page_saves_submits_and_keeps_the_notes_of_a_stale_form(
     sheet = ProgressSheet.objects.get(bureau=county_a, week=week)
     assert sheet.status == SheetStatus.SUBMITTED and sheet.staff == NOTES["staff"]
     page = client.get(url).content.decode()
-    assert "报送时的数据" in page and "报送市局</button>" not in page
+    assert "暂定数据" in page and "报送市局</button>" not in page
 
 
 def test_a_week_outside_the_campaign_has_no_sheet_page(client, campaign, admin_a):
