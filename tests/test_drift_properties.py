@@ -22,8 +22,8 @@ from collection import tallies as application_tallies
 from collection.models import Application
 from confirmation import services as counter_services
 from practitioners import services as register_services
-from practitioners.gate import NotCollected
 from practitioners import tallies as register_tallies
+from practitioners.gate import NotCollected
 from practitioners.models import Practitioner
 from tests.conftest import activate
 from tests.factories import PractitionerFactory, person_values
