@@ -32,11 +32,14 @@ Rules across fields or rows, applied by each path itself:
   collection.rules.record_errors and ModelForm) and registerfile.parse_row both apply the two
   together, on every path. Here the ID number is only normalised and its length checked.
 - no other person holding the same ID or certificate number: every path.
-- the completeness of a submission (the fields required at submission, a declared title with
-  its certificate number and date, an employer for someone in an accounting post, dates after
-  the birth date): collection.rules.record_errors only. The register import does not apply
-  them: a bureau's old data may lack a title certificate number, and completing the record is
-  what the collection is for.
+- what must be filled in: each path's own (a register file's row: name, ID type and number,
+  certificate number and bureau; the staff form: what the model requires; an on-post
+  registration: employer, post and date; a submission: collection.rules.REQUIRED_AT_SUBMIT).
+- the completeness of a submission (a declared title with its certificate number and date, an
+  employer for someone in an accounting post, dates after the birth date): collection.rules.
+  record_errors only, for the application and change forms and the counter's corrections.
+  The register import does not apply them: a bureau's old data may lack a title certificate
+  number, and completing the record is what the collection is for.
 """
 
 import datetime
