@@ -3,14 +3,35 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from business.models import EducationRecord, OnPostRegistration
+from practitioners import fieldrules
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# What an approved registration writes into the record: each read by that field's rules.
+RECORD_FIELD_OF = {
+    "employer": "employer",
+    "employer_credit_code": "employer_credit_code",
+    "post": "position",
+}
+
+
+def _on_post_formfield(db_field, **kwargs) -> forms.Field | None:
+    options = {
+        "label": db_field.verbose_name,
+        "required": not db_field.blank,
+        "widget": kwargs.get("widget"),
+    }
+    if db_field.name in RECORD_FIELD_OF:
+        return fieldrules.formfield(RECORD_FIELD_OF[db_field.name], **options)
+    if db_field.name == "start_date":
+        return fieldrules.RecordDateField(**options)  # a date of the record's kind
+    return db_field.formfield(**kwargs)
 
 
 class OnPostForm(forms.ModelForm):
     class Meta:
         model = OnPostRegistration
         fields = ["employer", "employer_credit_code", "post", "start_date"]
+        formfield_callback = _on_post_formfield
         widgets = {
             "start_date": DATE_INPUT,
             "employer": forms.TextInput(attrs={"autocomplete": "organization"}),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from business.constants import FIRST_EDUCATION_YEAR, RegistrationKind, RegistrationStatus, Source
+from practitioners import fieldrules
 from practitioners.models import Practitioner
 from practitioners.validators import validate_credit_code, validate_plain_text
 
@@ -88,8 +89,10 @@ class OnPostRegistration(Registration):
 
     def clean(self) -> None:
         super().clean()
-        if self.start_date and self.start_date > timezone.localdate():
-            raise ValidationError({"start_date": _("The date cannot be in the future.")})
+        try:
+            fieldrules.clean_date(self.start_date)  # the rule of the record's dates
+        except ValidationError as exc:
+            raise ValidationError({"start_date": exc.messages}) from None
 
 
 class EducationRecord(Registration):

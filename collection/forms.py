@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from collection import photos, rules
 from collection.constants import APPLICATION_FIELDS, SECTIONS
 from collection.models import Campaign
+from practitioners import fieldrules
 from practitioners.constants import CONTACT_FIELDS
 from practitioners.idnumbers import check_id_number, looks_like_resident_id, normalize_id_number
 from practitioners.models import Bureau, Practitioner
-from practitioners.validators import normalize_mobile, validate_mobile
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -50,14 +50,17 @@ class ActivationForm(NewPasswordForm):
     name = forms.CharField(label=_("Name"), max_length=50)
     id_number = forms.CharField(label=_("ID number"), max_length=30)
     cert_number = forms.CharField(label=_("Certificate number"), max_length=40)
-    mobile = forms.CharField(
+    # They fill the application form: read by the record's rules of the two fields.
+    mobile = fieldrules.formfield(
+        "mobile",
         label=_("Mobile"),
-        max_length=20,
-        validators=[validate_mobile],
+        required=True,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
-    email = forms.EmailField(
-        label=_("Email (optional, for password reset)"), required=False, max_length=100
+    email = fieldrules.formfield(
+        "email",
+        label=_("Email (optional, for password reset)"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
     def clean_id_number(self) -> str:
@@ -75,11 +78,6 @@ class ActivationForm(NewPasswordForm):
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].replace(" ", "").replace("\u3000", "")
-
-    def clean_mobile(self) -> str:
-        value = normalize_mobile(self.cleaned_data["mobile"])
-        validate_mobile(value)
-        return value
 
 
 class ApplicationForm(forms.Form):

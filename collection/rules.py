@@ -3,12 +3,14 @@ the counter's corrections all call them.
 
 Two layers, as the house style has it:
 
-- `field()`: the form field of one application field, which reads the input's shape (a date, a
-  choice, digits) and checks the rules of that one value (length, characters, check digits),
-  with messages in the user's words;
+- `field()`: the form field of one application field, which reads the value by the record's
+  rulebook (practitioners.fieldrules: the same as the register import's), with messages in the
+  user's words; here only which fields a submission must fill in;
 - `record_errors()`: the rules that span fields or rows, on values already read: a declared
-  title needs its certificate, dates in order, the ID number valid for its type and agreeing
-  with birth date and gender (Practitioner.clean), and no other person holding the same number.
+  title needs its certificate, dates after the birth date, the ID number valid for its type and
+  agreeing with birth date and gender (Practitioner.clean), and no other person holding the
+  same number. Apart from the ID number's, the register import does not apply these: see
+  practitioners.fieldrules.
 
 `errors()` runs both on a whole set of values: what the services check before they write.
 """
@@ -19,15 +21,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, MaxLengthValidator
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from collection.constants import APPLICATION_FIELDS
-from practitioners.constants import ETHNIC_GROUPS, IdType, TitleLevel
-from practitioners.idnumbers import normalize_id_number
+from practitioners import fieldrules
+from practitioners.constants import IdType, TitleLevel
 from practitioners.models import Practitioner
-from practitioners.validators import MAX_LENGTH_MESSAGE, normalize_mobile, validate_plain_text
+from practitioners.validators import MAX_LENGTH_MESSAGE
 
 REQUIRED_AT_SUBMIT = (
     "name",
@@ -40,82 +40,32 @@ REQUIRED_AT_SUBMIT = (
     "mobile",
     "address",
 )
-# Free text that goes onto the printed form and to the national system.
-PLAIN_TEXT_FIELDS = (
-    "name",
-    "major",
-    "school",
-    "title_cert_number",
-    "employer",
-    "position",
-    "address",
-)
-DATE_FIELDS = ("birth_date", "cert_issue_date", "graduation_date", "title_date")
+DATE_FIELDS = fieldrules.DATE_FIELDS
 # The certificate number is the bureau's own key: shown, corrected only by staff.
 READ_ONLY_FIELDS = ("cert_number",)
 
 MESSAGES = {
     "max_length": MAX_LENGTH_MESSAGE,
     "required": _("Required."),
-    "invalid_choice": _("Choose one of the listed values."),
+    "invalid_choice": fieldrules.CHOOSE_ONE,
 }
-DATE_MESSAGES = {"invalid": _("Not a date; write it like 2011-06-30.")}
 
 # Choices that start empty ("—"), so that nobody's gender or education is picked for them.
 _CHOOSE_ONE = ("gender", "id_type", "education")
-_NORMALIZERS = {
-    "id_number": normalize_id_number,
-    "cert_number": normalize_id_number,
-    "mobile": normalize_mobile,
-}
-
-
-class _Normalized(forms.CharField):
-    """A text field whose value is normalised as it is read (full-width digits, spaces, x)."""
-
-    def __init__(self, *, normalize, **kwargs):
-        self.normalize = normalize
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        return self.normalize(super().to_python(value) or "")
 
 
 def field(name: str, *, widget: forms.Widget | None = None) -> forms.Field:
     """The form field that reads and checks one application field (`widget`: how a form
     shows it)."""
-    model_field = Practitioner._meta.get_field(name)
     options: dict[str, Any] = {
         "required": name in REQUIRED_AT_SUBMIT,
         "error_messages": dict(MESSAGES),
     }
     if widget is not None:
         options["widget"] = widget
-    if name == "ethnicity":
-        made = forms.ChoiceField(choices=[("", "—")] + [(e, e) for e in ETHNIC_GROUPS], **options)
-    elif name in _NORMALIZERS:
-        made = _Normalized(
-            normalize=_NORMALIZERS[name], max_length=model_field.max_length, **options
-        )
-        # The length is checked once normalised: "+86 139 7712 3456" or an ID number typed in
-        # groups must be typable in full.
-        made.widget.attrs.pop("maxlength", None)
-    else:
-        made = model_field.formfield(**options)
-    # The model's own validators of the value (check characters, formats); the form field
-    # already checks the length and, for an email, the address, in the words of MESSAGES.
-    made.validators.extend(
-        v
-        for v in model_field.validators
-        if not isinstance(v, MaxLengthValidator | EmailValidator) and v not in made.validators
-    )
-    if name in DATE_FIELDS:
-        made.error_messages.update(DATE_MESSAGES)
-    made.label = model_field.verbose_name
+    made = fieldrules.formfield(name, **options)
     if name in _CHOOSE_ONE:
         made.choices = [("", "—")] + [c for c in made.choices if c[0] != ""]
-    if name in PLAIN_TEXT_FIELDS:
-        made.validators.append(validate_plain_text)
     return made
 
 
@@ -126,7 +76,6 @@ def record_errors(values: dict[str, Any], *, practitioner: Practitioner) -> dict
     def add(name: str, message) -> None:
         errors.setdefault(name, []).append(str(message))
 
-    today = timezone.localdate()
     title = values.get("title_level")
     if title and title != TitleLevel.NONE:
         for name in ("title_cert_number", "title_date"):
@@ -134,14 +83,13 @@ def record_errors(values: dict[str, Any], *, practitioner: Practitioner) -> dict
                 add(name, _("Required when you declare a professional title."))
     if values.get("in_accounting_post") and not values.get("employer"):
         add("employer", _("Give your employer when you work in an accounting post."))
+    # A date in the future is each date's own rule (fieldrules), checked as it was read.
     birth = values.get("birth_date")
     for name in DATE_FIELDS:
         value = values.get(name)
         if not isinstance(value, datetime.date):
             continue
-        if value > today:
-            add(name, _("This date is in the future."))
-        elif birth and name != "birth_date" and value <= birth:
+        if birth and name != "birth_date" and value <= birth:
             add(name, _("This date is before the date of birth."))
     id_type = values.get("id_type")
     if id_type and id_type != IdType.RESIDENT_ID and not values.get("gender"):
@@ -190,19 +138,9 @@ def errors(values: dict[str, Any], *, practitioner: Practitioner) -> dict[str, l
     return found
 
 
-_YES = {"是", "有", "yes", "y", "true", "1", "on"}
-_NO = {"否", "无", "no", "n", "false", "0", "off", ""}
-
-
 def read_text(name: str, text: str) -> Any:
-    """One value as the counter types it (a yes/no as 是 or 否), read by the field's rules;
-    ValidationError with the reason when it cannot be."""
-    made = field(name)
-    if isinstance(made, forms.BooleanField):
-        word = text.strip().lower()
-        if word in _YES:
-            return True
-        if word in _NO:
-            return False
-        raise ValidationError(_("Write 是 (yes) or 否 (no)."))
-    return made.clean(text)
+    """One value as the counter types it (a yes/no as 是 or 否, in the register file's words),
+    read by the field's rules; ValidationError with the reason when it cannot be."""
+    if name in fieldrules.YES_NO_FIELDS:
+        return fieldrules.read_yes_no(text)
+    return field(name).clean(text)

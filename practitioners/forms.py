@@ -3,10 +3,10 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from practitioners.constants import ETHNIC_GROUPS, RECORD_FIELDS
-from practitioners.idnumbers import normalize_id_number
+from practitioners import fieldrules
+from practitioners.constants import RECORD_FIELDS
 from practitioners.models import Bureau, Practitioner
-from practitioners.validators import MAX_LENGTH_MESSAGE, normalize_mobile
+from practitioners.validators import MAX_LENGTH_MESSAGE
 
 
 class BureauChoiceField(forms.ModelChoiceField):
@@ -90,20 +90,28 @@ class ExportForm(forms.Form):
             self.fields["bureau"].empty_label = None
 
 
+def _record_formfield(db_field, **kwargs) -> forms.Field | None:
+    """Each field of the record read by its rules (fieldrules), as the import and the
+    application read it; required as the model has it."""
+    if db_field.name not in RECORD_FIELDS:
+        return db_field.formfield(**kwargs)
+    return fieldrules.formfield(
+        db_field.name, required=not db_field.blank, widget=kwargs.get("widget")
+    )
+
+
 class PractitionerForm(forms.ModelForm):
     """A new register record, typed by staff from the holder's certificate and ID card."""
 
     bureau = BureauChoiceField(label=_("Issuing bureau"), empty_label=None)
-    ethnicity = forms.ChoiceField(
-        label=_("Ethnicity"), choices=[("", "—")] + [(e, e) for e in ETHNIC_GROUPS], required=False
-    )
 
     class Meta:
         model = Practitioner
         fields = ["bureau", *RECORD_FIELDS]
+        formfield_callback = _record_formfield
         widgets = {
             name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-            for name in ("birth_date", "cert_issue_date", "graduation_date", "title_date")
+            for name in fieldrules.DATE_FIELDS
         }
 
     def __init__(self, *args, bureaus, **kwargs):
@@ -112,15 +120,6 @@ class PractitionerForm(forms.ModelForm):
         self.fields["bureau"].required = True
         if len(bureaus) == 1:
             self.fields["bureau"].initial = bureaus.first()
-
-    def clean_id_number(self) -> str:
-        return normalize_id_number(self.cleaned_data["id_number"])
-
-    def clean_cert_number(self) -> str:
-        return normalize_id_number(self.cleaned_data["cert_number"])
-
-    def clean_mobile(self) -> str:
-        return normalize_mobile(self.cleaned_data.get("mobile") or "")
 
 
 class TokenForm(forms.Form):

@@ -21,8 +21,9 @@ _FULLWIDTH.update({ord("Ａ") + i: ord("A") + i for i in range(26)})
 _FULLWIDTH.update({ord("ａ") + i: ord("a") + i for i in range(26)})
 _FULLWIDTH.update({ord("－"): ord("-")})
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
-_RESIDENT_SHAPE = re.compile(r"^\d{17}[\dX]$")
-_OTHER_SHAPE = re.compile(r"^[A-Z0-9()\-]{5,20}$")
+# ASCII digits only (\d would take other scripts' digits), nothing after them ($ takes a "\n").
+_RESIDENT_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+_OTHER_SHAPE = re.compile(r"[A-Z0-9()\-]{5,20}")
 _EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 
 
@@ -39,7 +40,7 @@ def normalize_id_number(raw: str | None) -> str:
 def looks_like_resident_id(number: str) -> bool:
     """18 characters, 17 digits and a digit or X: meant as a resident ID number (other
     documents' numbers have other shapes)."""
-    return bool(_RESIDENT_SHAPE.match(number))
+    return bool(_RESIDENT_SHAPE.fullmatch(number))
 
 
 def mask_id_number(number: str) -> str:
@@ -89,7 +90,7 @@ def check_id_number(
         result.errors.append(_("ID number is required."))
         return result
     if id_type != IdType.RESIDENT_ID:
-        if not _OTHER_SHAPE.match(number):
+        if not _OTHER_SHAPE.fullmatch(number):
             result.errors.append(
                 _("Document number must be 5 to 20 letters, digits, brackets or hyphens.")
             )
@@ -101,7 +102,7 @@ def check_id_number(
             % {"count": len(number)}
         )
         return result
-    if not _RESIDENT_SHAPE.match(number):
+    if not _RESIDENT_SHAPE.fullmatch(number):
         result.errors.append(_("A resident ID number is 17 digits followed by a digit or X."))
         return result
     expected = ric.calc_check_digit(number)

@@ -2,7 +2,9 @@
 
 Reading knows nothing of the database: it turns bytes into rows of cleaned values plus
 a list of problems, each with row, column, value and reason. `services.import_register`
-decides what to write.
+decides what to write. A cell is read in two steps: the file's own ways of writing a value
+(the old system's Chinese words for choices, Excel's dates and numbers) here, then the
+record's rules of that field, the same as every form's (practitioners.fieldrules).
 """
 
 import csv
@@ -20,14 +22,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounting_registry import archives, spreadsheets
+from practitioners import fieldrules
 from practitioners.constants import (
-    ETHNIC_GROUPS,
     RECORD_FIELDS,
     AbacusLevel,
     Education,
@@ -36,12 +37,7 @@ from practitioners.constants import (
     TitleLevel,
 )
 from practitioners.idnumbers import agreement_errors, check_id_number, normalize_id_number
-from practitioners.validators import (
-    normalize_mobile,
-    validate_credit_code,
-    validate_mobile,
-    validate_postcode,
-)
+from practitioners.validators import MAX_LENGTH_MESSAGE
 
 
 class RegisterFileError(Exception):
@@ -164,20 +160,6 @@ ABACUS_WORDS = {
     "普通一级": AbacusLevel.LEVEL_1,
     "珠算能手": AbacusLevel.MASTER,
 }
-YES_NO_WORDS = {
-    "是": True,
-    "否": False,
-    "有": True,
-    "无": False,
-    "Y": True,
-    "N": False,
-    "YES": True,
-    "NO": False,
-    "TRUE": True,
-    "FALSE": False,
-    "1": True,
-    "0": False,
-}
 
 
 def _first_word(words: dict) -> dict:
@@ -190,14 +172,7 @@ def _first_word(words: dict) -> dict:
 
 # --- Columns ---------------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
-_DATE_YMD = re.compile(
-    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$"
-)
-_DATE_YM = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
-_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
-_NAME_BAD = re.compile(r"[0-9@#$%^&*_=+<>{}\[\]|\\/?!！？，,;；:：\"“”]")
 
 
 class CellError(ValueError):
@@ -205,21 +180,23 @@ class CellError(ValueError):
 
 
 def clean_text(value: Any) -> str:
+    """A cell's text, normalised as every text of the record is (fieldrules.normalize_text:
+    no zero-width characters, no line breaks, no white space at the ends), without the
+    apostrophe our exports put before a formula-like value. Other control characters stay,
+    for the field's rules to refuse."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value)
-    if not text.isprintable():  # rare: control or zero-width characters
-        text = _CONTROL.sub("", text)
-    text = text.strip()
-    if text.startswith("'"):  # the escape our exports put before a formula-like value
-        text = spreadsheets.unescape(text)
-    return text
+    text = str(value).strip()
+    if text.startswith("'"):
+        text = spreadsheets.unescape(text)  # before the tab of "'\t=1" becomes a space
+    return fieldrules.normalize_text(text)
 
 
 def parse_date(value: Any) -> datetime.date | None:
-    """Excel dates, Excel serial numbers and text like 2011-06-30, 2011/6/30, 2011年6月30日, 20110630."""
+    """Excel dates, Excel serial numbers, and text as fieldrules.read_date reads it (2011-06-30,
+    2011/6/30, 2011年6月30日, 20110630...). Whether the date can be right is the field's rule."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime.datetime):
@@ -230,34 +207,7 @@ def parse_date(value: Any) -> datetime.date | None:
         if 1 <= value < 80000:
             return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
         value = str(int(value))
-    text = clean_text(value)
-    if not text:
-        return None
-    if len(text) == 10 and text[4] == "-" and text[7] == "-":
-        try:
-            return _year_in_range(datetime.date.fromisoformat(text))
-        except ValueError:
-            pass  # e.g. 2011-02-30: the slow path gives the precise message
-    match = _DATE_YMD.match(text) or _DATE_COMPACT.match(text)
-    day_given = True
-    if not match:
-        match = _DATE_YM.match(text)
-        day_given = False
-    if not match:
-        raise CellError(_("Not a date; write it like 2011-06-30."))
-    year, month = int(match.group(1)), int(match.group(2))
-    day = int(match.group(3)) if day_given else 1
-    try:
-        parsed = datetime.date(year, month, day)
-    except ValueError:
-        raise CellError(_("Not a real date.")) from None
-    return _year_in_range(parsed)
-
-
-def _year_in_range(parsed: datetime.date) -> datetime.date:
-    if not 1900 <= parsed.year <= 2100:
-        raise CellError(_("The year is out of range."))
-    return parsed
+    return fieldrules.read_date(clean_text(value))
 
 
 def format_date(value: datetime.date | None) -> str:
@@ -268,21 +218,11 @@ def format_date(value: datetime.date | None) -> str:
 class Column:
     header: str
     field: str
+    # The file's way of writing a value -> the value; a field of the record is then cleaned by
+    # its rules (fieldrules.clean, in parse_row).
     parse: Callable[[Any], Any]
     write: Callable[[Any], Any]
     required: bool = False
-
-
-def _text(max_length: int, check: Callable[[str], None] | None = None):
-    def parse(value: Any) -> str:
-        text = clean_text(value)
-        if len(text) > max_length:
-            raise CellError(_("Too long: at most %(n)d characters.") % {"n": max_length})
-        if check and text:
-            check(text)
-        return text
-
-    return parse
 
 
 def _choice(words: dict, default: Any = ""):
@@ -306,41 +246,6 @@ def _choice(words: dict, default: Any = ""):
     return parse
 
 
-def _check_name(text: str) -> None:
-    if _NAME_BAD.search(text):
-        raise CellError(_("A name cannot contain digits or punctuation."))
-
-
-def _check_django(validator: Callable[[str], None]) -> Callable[[str], None]:
-    def check(text: str) -> None:
-        try:
-            validator(text)
-        except ValidationError as exc:
-            raise CellError(exc.messages[0]) from None
-
-    return check
-
-
-_PLAIN_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
-
-
-def _check_email(text: str) -> None:
-    # Most addresses are plain ASCII: a quick shape check; anything else gets Django's rules.
-    if not _PLAIN_EMAIL.match(text):
-        _check_django(validate_email)(text)
-
-
-def _parse_ethnicity(value: Any) -> str:
-    text = clean_text(value).replace(" ", "")
-    if not text:
-        return ""
-    if text in ETHNIC_GROUPS:
-        return text
-    if text + "族" in ETHNIC_GROUPS:
-        return text + "族"
-    raise CellError(_("Not one of the 56 ethnic groups (e.g. 汉族, 壮族)."))
-
-
 def _parse_id_number(value: Any) -> str:
     # Excel keeps 15 significant digits of a number: an 18-digit ID typed into a numeric
     # cell has already lost its last digits, so refuse it rather than guess.
@@ -350,31 +255,20 @@ def _parse_id_number(value: Any) -> str:
                 "Excel stored this ID number as a number and lost its last digits; format the column as text and type it again."
             )
         )
-    return normalize_id_number(clean_text(value))
+    return clean_text(value)
 
 
-def _parse_code(max_length: int):
-    def parse(value: Any) -> str:
-        if isinstance(value, float) and not value.is_integer():
-            raise CellError(_("Not a valid number."))
-        text = normalize_id_number(clean_text(value))
-        if len(text) > max_length:
-            raise CellError(_("Too long: at most %(n)d characters.") % {"n": max_length})
-        return text
-
-    return parse
+def _parse_code(value: Any) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        raise CellError(_("Not a valid number."))
+    return clean_text(value)
 
 
-def _parse_credit_code(value: Any) -> str:
-    text = _parse_code(18)(value)
-    _check_django(validate_credit_code)(text)
-    return text
-
-
-def _parse_mobile(value: Any) -> str:
-    text = normalize_mobile(clean_text(value))
-    _check_django(validate_mobile)(text)
-    return text
+def _parse_bureau_code(value: Any) -> str:
+    code = normalize_id_number(_parse_code(value))
+    if len(code) > 6:
+        raise CellError(MAX_LENGTH_MESSAGE % {"limit_value": 6, "show_value": len(code)})
+    return code
 
 
 def _words_writer(words: dict):
@@ -387,25 +281,25 @@ def _identity(value: Any) -> Any:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("姓名", "name", _text(50, _check_name), _identity, required=True),
+    Column("姓名", "name", clean_text, _identity, required=True),
     Column("性别", "gender", _choice(GENDER_WORDS), _words_writer(GENDER_WORDS)),
-    Column("民族", "ethnicity", _parse_ethnicity, _identity),
+    Column("民族", "ethnicity", clean_text, _identity),
     Column("出生日期", "birth_date", parse_date, format_date),
     Column(
         "证件类型", "id_type", _choice(ID_TYPE_WORDS), _words_writer(ID_TYPE_WORDS), required=True
     ),
     Column("证件号码", "id_number", _parse_id_number, _identity, required=True),
-    Column("会计从业资格证号", "cert_number", _parse_code(30), _identity, required=True),
+    Column("会计从业资格证号", "cert_number", _parse_code, _identity, required=True),
     Column("发证日期", "cert_issue_date", parse_date, format_date),
-    Column("发证机关代码", "bureau_code", _parse_code(6), _identity, required=True),
+    Column("发证机关代码", "bureau_code", _parse_bureau_code, _identity, required=True),
     Column("学历", "education", _choice(EDUCATION_WORDS), _words_writer(EDUCATION_WORDS)),
-    Column("所学专业", "major", _text(64), _identity),
-    Column("毕业院校", "school", _text(64), _identity),
+    Column("所学专业", "major", clean_text, _identity),
+    Column("毕业院校", "school", clean_text, _identity),
     Column("毕业时间", "graduation_date", parse_date, format_date),
     Column(
         "职称", "title_level", _choice(TITLE_WORDS, TitleLevel.NONE), _words_writer(TITLE_WORDS)
     ),
-    Column("职称证书编号", "title_cert_number", _parse_code(30), _identity),
+    Column("职称证书编号", "title_cert_number", _parse_code, _identity),
     Column("职称取得时间", "title_date", parse_date, format_date),
     Column(
         "珠算等级",
@@ -413,25 +307,16 @@ COLUMNS: tuple[Column, ...] = (
         _choice(ABACUS_WORDS, AbacusLevel.NONE),
         _words_writer(ABACUS_WORDS),
     ),
-    Column(
-        "会计电算化证",
-        "has_computing_cert",
-        _choice(YES_NO_WORDS, False),
-        lambda v: "有" if v else "无",
-    ),
-    Column("工作单位", "employer", _text(100), _identity),
-    Column("统一社会信用代码", "employer_credit_code", _parse_credit_code, _identity),
-    Column("职务", "position", _text(32), _identity),
-    Column(
-        "是否在岗",
-        "in_accounting_post",
-        _choice(YES_NO_WORDS, False),
-        lambda v: "是" if v else "否",
-    ),
-    Column("手机", "mobile", _parse_mobile, _identity),
-    Column("电子邮箱", "email", _text(100, _check_email), _identity),
-    Column("通讯地址", "address", _text(200), _identity),
-    Column("邮政编码", "postcode", _text(6, _check_django(validate_postcode)), _identity),
+    # Yes and no in the words of fieldrules.YES_NO_WORDS, read by the field's rule.
+    Column("会计电算化证", "has_computing_cert", clean_text, lambda v: "有" if v else "无"),
+    Column("工作单位", "employer", clean_text, _identity),
+    Column("统一社会信用代码", "employer_credit_code", _parse_code, _identity),
+    Column("职务", "position", clean_text, _identity),
+    Column("是否在岗", "in_accounting_post", clean_text, lambda v: "是" if v else "否"),
+    Column("手机", "mobile", clean_text, _identity),
+    Column("电子邮箱", "email", clean_text, _identity),
+    Column("通讯地址", "address", clean_text, _identity),
+    Column("邮政编码", "postcode", clean_text, _identity),
 )
 assert [c.field for c in COLUMNS if c.field != "bureau_code"] == list(RECORD_FIELDS), (
     "the register file has a column for each field of the record, in the record's order"
@@ -471,7 +356,10 @@ def _write_education_hours(items) -> str:
 # Optional columns: records of business done before the system (上岗注册, 继续教育), which the
 # import writes as approved, imported records (business.receivers). Not part of the record.
 EARLIER_COLUMNS: tuple[Column, ...] = (
-    Column("上岗日期", "on_post_since", parse_date, format_date),
+    # The start of an on-post registration: a date of the record's kind.
+    Column(
+        "上岗日期", "on_post_since", lambda v: fieldrules.clean_date(parse_date(v)), format_date
+    ),
     Column("继续教育学时", "education_hours", parse_education_hours, _write_education_hours),
 )
 EARLIER_FIELDS = tuple(c.field for c in EARLIER_COLUMNS)
@@ -897,8 +785,16 @@ def parse_row(
             continue
         try:
             value = column.parse(cell)
+            if column.field in _RECORD_FIELDS:
+                value = fieldrules.clean(column.field, value, today=today)
         except CellError as exc:
             problems.append(Problem(number, column.header, clean_text(cell), str(exc)))
+            failed = True
+            continue
+        except ValidationError as exc:
+            problems.append(
+                Problem(number, column.header, clean_text(cell), " ".join(exc.messages))
+            )
             failed = True
             continue
         if column.required and value in ("", None):
@@ -945,6 +841,9 @@ def parse_row(
         problems.append(Problem(number, "性别", "", _("Required for this ID type.")))
         return None
     return parsed
+
+
+_RECORD_FIELDS = frozenset(RECORD_FIELDS)
 
 
 # --- Writing -----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ HOSTILE = {
     "position": "+1+2",
     "school": "@SUM(1+1)",
     "major": "-2+3",
-    "address": "\t=1+1",
+    "address": "=1+1 民族大道",
 }
 
 

@@ -100,10 +100,29 @@ def test_dates_are_read_in_the_usual_chinese_forms(text, expected):
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text", ["2011-02-30", "30/06/2011", "明年", "1850-01-01"])
-def test_bad_dates_are_refused(text):
-    with pytest.raises(registerfile.CellError):
-        parse_date(text)
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("2011-02-30", "Not a real date."),
+        ("30/06/2011", "Not a date; write it like 2011-06-30."),
+        ("明年", "Not a date; write it like 2011-06-30."),
+        ("1850-01-01", "This date is before 1900."),
+        ("2100-01-01", "This date is in the future."),
+    ],
+)
+def test_bad_dates_are_refused_with_the_reason(county_a, text, reason):
+    rows = [
+        {
+            "姓名": "韦丽芳",
+            "证件类型": "居民身份证",
+            "证件号码": (record := person_values(county_a))["id_number"],
+            "会计从业资格证号": record["cert_number"],
+            "发证机关代码": "450103",
+            "发证日期": text,
+        }
+    ]
+    result = do_import(rows_as_csv(rows))
+    assert [(p.column, p.value, p.reason) for p in result.problems] == [("发证日期", text, reason)]
 
 
 def test_columns_may_come_in_any_order_and_unknown_ones_are_reported(county_a):
@@ -230,8 +249,11 @@ def test_unknown_bureau_code_is_an_error(county_a):
 
 def test_long_text_and_control_characters(county_a):
     result = do_import(csv_bytes([person_values(county_a, employer="公" * 10_000)]))
-    assert "at most 100" in result.problems[0].reason
-    result = do_import(csv_bytes([person_values(county_a, employer="南宁\x07公司\u200b")]))
+    assert result.problems[0].reason == "At most 100 characters (this has 10000)."
+    # A control character is refused, as the forms refuse it, rather than silently dropped.
+    result = do_import(csv_bytes([person_values(county_a, employer="南宁\x07公司")]))
+    assert result.problems[0].reason.startswith("Remove the characters that cannot be printed")
+    result = do_import(csv_bytes([person_values(county_a, employer="南宁\u200b公司\ufeff")]))
     assert result.ok
     assert Practitioner.objects.get().employer == "南宁公司"
 
