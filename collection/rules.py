@@ -122,6 +122,14 @@ _MODEL_FIELDS = [f.name for f in Practitioner._meta.concrete_fields if not f.pri
 def errors(values: dict[str, Any], *, practitioner: Practitioner) -> dict[str, list[str]]:
     """Every rule of a complete application, on read values (dates as dates): each field's
     own, then those across fields and rows. Empty when the application may be submitted."""
+    return checked(values, practitioner=practitioner)[1]
+
+
+def checked(
+    values: dict[str, Any], *, practitioner: Practitioner
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The values as the rules read them (normalised: what a service stores) and every rule's
+    messages (field -> messages, empty when the application may be submitted)."""
     found: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
     for name in APPLICATION_FIELDS:
@@ -135,7 +143,7 @@ def errors(values: dict[str, Any], *, practitioner: Practitioner) -> dict[str, l
     for name, messages in record_errors(cleaned, practitioner=practitioner).items():
         if name not in found:
             found[name] = messages
-    return found
+    return cleaned, found
 
 
 def read_text(name: str, text: str) -> Any:

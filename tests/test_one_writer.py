@@ -317,3 +317,21 @@ def test_drift_is_loud_in_the_command_and_on_the_health_page_for_staff(
     assert not client.get("/health/").json()["figures"]["ok"]
     client.logout()
     assert "figures" not in client.get("/health/").json()  # nobody else is told
+
+
+def test_a_service_stores_values_as_the_rulebook_reads_them(
+    campaign, practitioner_a, account_a, with_photo, confirmed_person
+):
+    """Not only the forms: a value given to a service directly is normalised the same way."""
+    application = submit(
+        practitioner_a, account_a, mobile="+86 139 7712 3456", postcode="５３００２２"
+    )
+    assert (application.data["mobile"], application.data["postcode"]) == ("13977123456", "530022")
+    contact = {f: getattr(confirmed_person, f) for f in ("email", "address")}
+    collection_services.change_contact(
+        practitioner=confirmed_person,
+        actor=confirmed_person.account,
+        values={**contact, "mobile": "139 0000 1111", "postcode": "５３００２２"},
+    )
+    confirmed_person.refresh_from_db()
+    assert (confirmed_person.mobile, confirmed_person.postcode) == ("13900001111", "530022")

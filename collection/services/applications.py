@@ -172,7 +172,7 @@ def _submit(
     revision: int,
     kind: str,
 ) -> Submission:
-    problems = rules.errors(values, practitioner=practitioner)
+    values, problems = rules.checked(values, practitioner=practitioner)
     if problems:
         raise InvalidApplication(problems)
     with transaction.atomic():
@@ -256,13 +256,15 @@ def change_contact(*, practitioner: Practitioner, actor: User, values: dict[str,
         locked = records.locked(practitioner.pk, related=["account"])
         record = diff.record_values(locked)
         proposed = {**record, **{f: diff.canonical(f, values.get(f)) for f in CONTACT_FIELDS}}
-        problems = rules.errors(
+        read, problems = rules.checked(
             {f: diff.python_value(f, proposed[f]) for f in APPLICATION_FIELDS},
             practitioner=locked,
         )
         problems = {f: m for f, m in problems.items() if f in CONTACT_FIELDS}
         if problems:
             raise InvalidApplication(problems)
+        # Stored as the rules read them (a mobile typed with +86 and spaces, say).
+        proposed.update({f: diff.canonical(f, read[f]) for f in CONTACT_FIELDS})
         changes = diff.changes_between(record, proposed)
         if not changes:
             return []
