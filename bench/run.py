@@ -425,6 +425,47 @@ def measure_import(data: bytes, expected_rows: int) -> float:
     return elapsed
 
 
+SAVE_RECORDS = 300
+
+
+def measure_save_record() -> dict[str, Any]:
+    """save_record_ms: the record's one writer (practitioners.records.save_record), each call in
+    its own transaction with the row lock, the audit event and the tallies: a person's
+    accounting post turned on and off again (two writes, which leave the register as it was)."""
+    from django.db import transaction
+
+    from practitioners import records
+    from practitioners.constants import AuditAction
+
+    rng = random.Random(9)
+    top = Practitioner.objects.order_by("-id").values_list("id", flat=True).first()
+    times: list[float] = []
+    for _ in range(SAVE_RECORDS):
+        pk = rng.randint(1, top)
+        for _turn in range(2):
+            started = time.perf_counter()
+            with transaction.atomic():
+                record = records.locked(pk, related=["bureau"])
+                records.save_record(
+                    record,
+                    {"in_accounting_post": not record.in_accounting_post},
+                    actor=None,
+                    action=AuditAction.UPDATED,
+                    source="bench",
+                )
+            times.append((time.perf_counter() - started) * 1000)
+    return {
+        "save_record_p50_ms": round(statistics.median(times), 2),
+        "save_record_p95_ms": round(_percentile(times, 0.95), 2),
+        "save_record_writes": len(times),
+    }
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
 def copy_tuples(records: Iterable[dict[str, Any]], bureau_ids: dict[str, int]) -> list[tuple]:
     """The records as rows in bulk.COLUMNS order, ready for COPY (built before timing).
 
@@ -644,6 +685,9 @@ def markdown_table(results: dict[str, Any]) -> str:
         f"| COPY (same rows; best of {results['import_rounds']}) "
         f"| {results['copy_rows_per_s']:,.0f} rows/s | |",
         f"| import / COPY | {results['import_vs_copy']:.2f} | {target('import_vs_copy')} |",
+        f"| the record's one writer, save_record p50 / p95 (lock, write, tallies, audit; "
+        f"{results['save_record_writes']} writes) | {results['save_record_p50_ms']:.1f} / "
+        f"{results['save_record_p95_ms']:.1f} ms | |",
         f"| counter queue p50 / p95 ({results['submitted_applications']:,} submitted; "
         f"{results['queue_queries']} queries) | {results['queue_p50_ms']:.1f} / {results['queue_p95_ms']:.1f} ms "
         f"| {target('queue_p95_ms')} |",
@@ -760,6 +804,8 @@ def run_all(n: int, *, strict: bool, fresh: bool) -> int:
 
     import_rate = IMPORT_ROWS / min(import_times)
     copy_rate = IMPORT_ROWS / min(copy_times)
+    log(f"the record's one writer: {SAVE_RECORDS * 2} save_record calls on random people")
+    save_record = measure_save_record()
 
     submitted_target = max(n // 10, 2 * counter_bench.CONFIRM_PER_WORKER * 13)
     log(
@@ -837,6 +883,7 @@ def run_all(n: int, *, strict: bool, fresh: bool) -> int:
         "copy_seconds": [round(t, 3) for t in copy_times],
         "copy_rows_per_s": round(copy_rate),  # best round
         "import_vs_copy": round(import_rate / copy_rate, 3),
+        **save_record,
         "submitted_applications": submitted,
         **counter,
         **confirms,

@@ -1,4 +1,4 @@
-"""Backup and restore (README: Backup): a backup of the database and the private files, restored
+"""Backup and restore (docs/operations.md: Backup): a backup of the database and the private files, restored
 into an empty database and an empty storage by another process, holds every practitioner,
 submitted version, photo and printed form again, byte for byte."""
 
