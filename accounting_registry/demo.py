@@ -98,7 +98,7 @@ def _aware(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
-def _counter_time(after: datetime.datetime, rng: random.Random, now) -> datetime.datetime:
+def counter_time(after: datetime.datetime, rng: random.Random, now) -> datetime.datetime:
     """One to three working days later, in the hall's opening hours, and in the past."""
     day = timezone.localtime(after).date() + datetime.timedelta(days=rng.choice((1, 2, 3)))
     while day.weekday() >= 5:
@@ -349,7 +349,7 @@ class Demo:
         self.story.at(submitted, functools.partial(self.submit, pk, mobile))
         if plan.outcome == "waiting" and not plan.returned_once:
             return
-        decided = _counter_time(submitted, rng, self.now)
+        decided = counter_time(submitted, rng, self.now)
         if plan.outcome == "returned" or plan.returned_once:
             self.story.at(decided, functools.partial(self.return_, pk, rng.choice(RETURN_REASONS)))
             if plan.outcome == "returned":
@@ -358,7 +358,7 @@ class Demo:
             self.story.at(submitted, functools.partial(self.submit, pk, mobile))
             if plan.outcome == "waiting":
                 return
-            decided = _counter_time(submitted, rng, self.now)
+            decided = counter_time(submitted, rng, self.now)
         self.story.at(decided, functools.partial(self.confirm, pk))
 
     def _person(self, pk: int) -> Practitioner:
@@ -448,14 +448,14 @@ class Demo:
                     self.story.at(
                         registered, functools.partial(self.education, pk, rng.choice((12, 24, 36)))
                     )
-                    decided = _counter_time(registered, rng, self.now)
+                    decided = counter_time(registered, rng, self.now)
                     if decided < self.now - datetime.timedelta(days=2):
                         self.story.at(decided, functools.partial(self.approve, pk, EducationRecord))
             if n % 11 == 3:  # a new job: on-post registration
                 registered = start + datetime.timedelta(days=rng.randint(1, 12), hours=5)
                 if registered < self.now:
                     self.story.at(registered, functools.partial(self.on_post, pk, None))
-                    decided = _counter_time(registered, rng, self.now)
+                    decided = counter_time(registered, rng, self.now)
                     if decided < self.now - datetime.timedelta(days=3):
                         self.story.at(
                             decided, functools.partial(self.approve, pk, OnPostRegistration)

@@ -33,8 +33,6 @@ RETURN_REASONS = (
 )
 PHOTO_NAME = "photos/bench/photo.jpg"
 NATIONAL_NAME = "photos/bench/photo-102x126.jpg"
-# When the halls are open: the counter decides then.
-_COUNTER_HOURS = (8, 9, 10, 11, 15, 16, 17)
 
 
 def seed(*, practitioners: int, applications: int | None = 0, log=print) -> None:
@@ -188,8 +186,9 @@ def seed_applications(
 
 def _write(batch, campaign, password: str) -> None:
     from django.db import transaction
-    from django.utils import translation
+    from django.utils import timezone, translation
 
+    from accounting_registry.demo import counter_time
     from collection import diff, notices, tallies
     from collection.constants import APPLICATION_FIELDS, ApplicationStatus
     from collection.models import Application, Notice, Photo, Submission
@@ -244,7 +243,7 @@ def _write(batch, campaign, password: str) -> None:
             submitted = status != ApplicationStatus.DRAFT
             returned = status == ApplicationStatus.RETURNED
             confirmed = status == ApplicationStatus.CONFIRMED
-            decided = _counter_time(when, rng)
+            decided = counter_time(when, rng, timezone.now())
             applications.append(
                 Application(
                     campaign=campaign,
@@ -315,20 +314,6 @@ def _write(batch, campaign, password: str) -> None:
             [*APPLICATION_FIELDS, "confirmed_at", "updated_at"],
             batch_size=1000,
         )
-
-
-def _counter_time(submitted: datetime.datetime, rng: random.Random) -> datetime.datetime:
-    from django.utils import timezone
-
-    day = timezone.localtime(submitted).date() + datetime.timedelta(days=rng.choice((1, 2, 3)))
-    while day.weekday() >= 5:
-        day += datetime.timedelta(days=1)
-    moment = timezone.make_aware(
-        datetime.datetime.combine(
-            day, datetime.time(rng.choice(_COUNTER_HOURS), rng.randint(0, 59), rng.randint(0, 59))
-        )
-    )
-    return min(moment, timezone.now() - datetime.timedelta(minutes=5))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,9 +8,8 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from collection.constants import APPLICATION_FIELDS, IDENTITY_FIELDS, ApplicationKind
+from practitioners import records
 from practitioners.models import Practitioner
 
 _MODEL_FIELDS = {f.name: f for f in Practitioner._meta.get_fields() if f.name in APPLICATION_FIELDS}
@@ -54,16 +53,8 @@ def python_value(field: str, value: Any) -> Any:
 
 
 def display(field: str, value: Any) -> str:
-    """A canonical value as people read it: choice labels, 是/否, dates as YYYY-MM-DD."""
-    model_field = _MODEL_FIELDS[field]
-    if model_field.get_internal_type() == "BooleanField":
-        return _("Yes") if value else _("No")
-    choices = dict(model_field.flatchoices) if model_field.choices else {}
-    if value in (None, "") and "" not in choices:
-        return "—"
-    if choices:
-        return str(choices.get(value or "", value))
-    return str(value)
+    """A canonical value as people read it (practitioners.records.display: one way for all)."""
+    return records.display(field, value)
 
 
 def compute_changes(practitioner: Practitioner, values: dict[str, Any]) -> list[Change]:

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounting_registry.clients import current_address
 from practitioners import tallies
@@ -74,15 +75,20 @@ def _value_of(value: Any) -> Any:
     return value.pk if hasattr(value, "_meta") else value
 
 
-def _display(field: str, value: Any) -> str:
+def display(field: str, value: Any) -> str:
+    """A value of the record as people read it (the audit trail, the counter, the history):
+    choice labels, 是/否, dates as YYYY-MM-DD (given as dates or ISO text), — for nothing."""
     model_field = Practitioner._meta.get_field(field)
     if model_field.get_internal_type() == "BooleanField":
-        return "是" if value else "否"
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value or "—"))
+        return _("Yes") if value else _("No")
+    choices = dict(model_field.flatchoices) if model_field.choices else {}
+    if value in (None, "") and "" not in choices:
+        return "—"
+    if choices:
+        return str(choices.get(value or "", value))
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value) if value not in (None, "") else "—"
+    return str(value)
 
 
 def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -92,8 +98,8 @@ def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[s
         {
             "field": field,
             "label": str(Practitioner._meta.get_field(field).verbose_name),
-            "old": _display(field, before[field]),
-            "new": _display(field, after[field]),
+            "old": display(field, before[field]),
+            "new": display(field, after[field]),
         }
         for field in RECORD_FIELDS
         if field in after and after[field] != before[field]

@@ -3,7 +3,9 @@
 import csv
 import io
 import threading
+from contextlib import contextmanager
 
+from django.db import transaction
 from openpyxl import Workbook
 from PIL import Image
 
@@ -187,3 +189,12 @@ def longest_values(county) -> dict:
         postcode="530000",
     )
     return values
+
+
+@contextmanager
+def rolled_back():
+    """A block whose writes are undone at its end (a savepoint rolled back): each generated
+    example of a property test sees the same world."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)

@@ -8,7 +8,6 @@ is fine: it must then have changed nothing the figures count.
 """
 
 import datetime
-from contextlib import contextmanager
 
 import pytest
 from django.db import transaction
@@ -27,7 +26,7 @@ from practitioners.gate import NotCollected
 from practitioners.models import Practitioner
 from tests.conftest import activate
 from tests.factories import PractitionerFactory, person_values
-from tests.helpers import csv_bytes, jpeg_bytes, submit, submit_change, ticks_for
+from tests.helpers import csv_bytes, jpeg_bytes, rolled_back, submit, submit_change, ticks_for
 
 pytestmark = pytest.mark.django_db
 
@@ -43,13 +42,6 @@ REFUSED = (
     counter_services.CounterError,
     business_services.BusinessError,
 )
-
-
-@contextmanager
-def rolled_back():
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

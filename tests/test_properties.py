@@ -8,10 +8,8 @@ is real (SQLite or PostgreSQL, as the suite's).
 """
 
 import html
-from contextlib import contextmanager
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,6 +19,7 @@ from collection import diff
 from collection.models import Application, Photo, Submission
 from practitioners.constants import CONTACT_FIELDS
 from practitioners.models import AuditEvent, Practitioner
+from tests.helpers import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -66,13 +65,6 @@ def counts() -> tuple:
             EducationRecord,
         )
     )
-
-
-@contextmanager
-def rolled_back():
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
 
 
 def assert_kept(response, value: str) -> None:
