@@ -98,6 +98,17 @@ def _aware(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
+def office_time(now: datetime.datetime, *, days_ago: int, hour: int) -> datetime.datetime:
+    """A working day's `hour`, `days_ago` days before now (earlier still if that is a weekend
+    or not yet past): when staff and most people are at their desks."""
+    day = timezone.localtime(now).date() - datetime.timedelta(days=days_ago)
+    moment = _aware(day, hour)
+    while day.weekday() >= 5 or moment >= now - datetime.timedelta(minutes=10):
+        day -= datetime.timedelta(days=1)
+        moment = _aware(day, hour)
+    return moment
+
+
 def counter_time(after: datetime.datetime, rng: random.Random, now) -> datetime.datetime:
     """One to three working days later, in the hall's opening hours, and in the past."""
     day = timezone.localtime(after).date() + datetime.timedelta(days=rng.choice((1, 2, 3)))
@@ -465,7 +476,7 @@ class Demo:
                     start + datetime.timedelta(days=2), functools.partial(self.new_mobile, pk)
                 )
         # City staff move two people of 青秀区: one confirmed, one waiting at the counter.
-        moved = self.now - datetime.timedelta(days=9)
+        moved = office_time(self.now, days_ago=9, hour=11)
         for outcome, to in (("confirmed", "450102"), ("waiting", "450105")):
             index = next(
                 (
@@ -490,11 +501,11 @@ class Demo:
         if len(qingxiu) > 1:
             pk = people[numbers[qingxiu[1]]]
             self.story.at(
-                self.now - datetime.timedelta(days=1, hours=3),
+                office_time(self.now, days_ago=1, hour=10),
                 functools.partial(self.change_employer, pk),
             )
             self.story.at(
-                self.now - datetime.timedelta(hours=20),
+                office_time(self.now, days_ago=1, hour=15),
                 functools.partial(self.on_post, pk, NEW_EMPLOYER),
             )
 
@@ -605,15 +616,15 @@ class Demo:
         ):
             cutoff = weeks.cutoff(campaign, week)
             if cutoff >= self.now:
+                # Two counties already sent this week's notes, in office hours since the last
+                # cut-off.
+                sent = max(
+                    office_time(self.now, days_ago=0, hour=10),
+                    weeks.cutoff(campaign, week.previous()) + datetime.timedelta(hours=1),
+                )
                 for i, county in enumerate(counties):
-                    if (i * 7 + k * 3) % 10 in (
-                        0,
-                        4,
-                    ):  # two counties already sent this week's notes
-                        self.story.at(
-                            self.now - datetime.timedelta(hours=2),
-                            functools.partial(self.sheet, county, week, "submit"),
-                        )
+                    if (i * 7 + k * 3) % 10 in (0, 4):
+                        self.story.at(sent, functools.partial(self.sheet, county, week, "submit"))
                 continue
             past.append(week)
             last_past = weeks.cutoff(campaign, week.next()) >= self.now
@@ -726,7 +737,9 @@ class Demo:
                 sheet=sheet,
                 actor=self.users["city"],
                 decision=SheetStatus.RETURNED if act == "return" else SheetStatus.ACCEPTED,
-                feedback="“本周确认”与窗口台账不一致，请核对后重报。" if act == "return" else "",
+                feedback="请补充受理窗口的人员安排和下周的具体计划后重报。"
+                if act == "return"
+                else "",
                 revision=sheet.revision,
             )
 

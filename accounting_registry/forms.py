@@ -17,7 +17,9 @@ from django.utils.safestring import SafeString, mark_safe
 # password, textarea, file) is a form-control. Hidden inputs get none.
 WIDGET_CLASSES = {
     "checkbox": "form-check-input",
-    "radio": "form-check-input",
+    # (BoundField.widget_type is the widget's class name: RadioSelect -> "radioselect".)
+    "radioselect": "form-check-input",
+    "checkboxselectmultiple": "form-check-input",
     "select": "form-select",
     "selectmultiple": "form-select",
 }

@@ -372,6 +372,13 @@ def decide_sheet(
         _check_revision(locked, revision)
         _move(locked, decision, SHEET_TRANSITIONS)
         now = timezone.now()
+        if decision == SheetStatus.ACCEPTED and now <= locked.cutoff:
+            raise ReportingError(
+                _(
+                    "The week's figures are final at its cut-off, %(cutoff)s: accept the sheet after that (you may return its notes with feedback now)."
+                )
+                % {"cutoff": timezone.localtime(locked.cutoff).strftime("%Y-%m-%d %H:%M")}
+            )
         locked.decided_at = now
         locked.feedback = feedback
         locked.revision += 1

@@ -87,6 +87,11 @@ def test_a_field_with_an_error_is_marked_and_says_so_next_to_it_keeping_the_text
     assert '<div id="id_choice_error" class="invalid-feedback d-block">' in html  # in its fieldset
     assert "&quot;&gt;&lt;script&gt;" in html and "<script>" not in html  # kept, escaped
     assert 'class="form-check-input" id="id_agree"' in html
+    # A radio is drawn as a radio, its choice visible: never as a full-width text box.
+    radios = re.findall(r"<input[^>]*type=\"radio\"[^>]*>", html)
+    assert len(radios) == 2 and all(
+        "form-check-input" in r and "form-control" not in r for r in radios
+    )
     assert html.count("<label") == 6  # one a field, one a radio (their group has a legend)
     assert html.count("<legend") == 1
     assert '<input type="hidden" name="revision" value="1" id="id_revision">' in html

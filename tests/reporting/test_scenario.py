@@ -8,7 +8,8 @@ The deadline is 12-09; with 2 grace days the pending pool opens 12-12 00:00 and 
 W51, the pool's week, is the campaign's last.
 
 A = 青秀区 (450103), B = 兴宁区 (450102). The people (in post = 是否在岗 when imported):
-  A1 A2 A4 A7 A9 A11 A14 in post; A3 A5 A6 A8 A10 A12 A13 not.   B1 B3 B7 B9 in post; the rest not.
+  A1 A2 A4 A7 A9 A11 A14 in post; A3 A5 A6 A8 A10 A12 A13 not.
+  B1 B3 B7 B9 B11 in post; the rest not. B11 joins the register in W50.
 
 TIMELINE below is the scenario: each row is run at its moment (time_machine), in order. The
 expected figures (WEEKS, LIVE) were counted by hand from this table and the definitions, never by
@@ -53,13 +54,13 @@ CODES = {"A": "450103", "B": "450102"}
 NAMES = {"A": "青秀区", "B": "兴宁区"}
 IN_POST = {
     **{f"A{n}": n in (1, 2, 4, 7, 9, 11, 14) for n in range(1, 15)},
-    **{f"B{n}": n in (1, 3, 7, 9) for n in range(1, 11)},
+    **{f"B{n}": n in (1, 3, 7, 9, 11) for n in range(1, 12)},
 }
 
 # moment (12-04 17:00 = 2026-12-04 17:00 Asia/Shanghai), who, act, on what
 TIMELINE = [
     ("11-27 09:00", "city_staff", "opens the campaign", ""),
-    ("11-27 10:00", "operator", "imports the register", "A1-A14, B1-B10"),
+    ("11-27 10:00", "operator", "imports the register", "A1-A14 B1-B10"),
     # --- W49 ---
     ("12-01 09:00", "A1", "submits", ""),
     ("12-01 09:10", "A2", "submits", ""),
@@ -71,13 +72,13 @@ TIMELINE = [
     ("12-01 12:00", "A13", "submits", ""),
     ("12-01 13:00", "B1", "submits", ""),
     ("12-02 09:00", "A5", "submits", ""),
-    ("12-02 09:00", "clerk_a", "confirms", "A11"),
     ("12-02 10:00", "clerk_a", "returns", "A4"),
     ("12-02 10:00", "A10", "submits", ""),
     ("12-02 10:00", "clerk_b", "confirms", "B5"),
     ("12-02 11:00", "A6", "uploads a photo", ""),
     ("12-02 11:00", "clerk_a", "confirms", "A13"),
     ("12-02 12:00", "A9", "takes the application back to draft", ""),
+    ("12-02 12:30", "admin_a", "opens the county page", "A"),  # the first week: no last week
     ("12-02 14:00", "A12", "submits", ""),
     ("12-03 09:00", "A4", "edits the returned application", ""),
     ("12-03 09:00", "A14", "submits", ""),
@@ -106,6 +107,8 @@ TIMELINE = [
     ("12-07 16:30", "admin_a", "opens the county page", "A"),
     ("12-07 16:30", "admin_b", "opens the county page", "B"),
     ("12-08 09:00", "admin_a", "re-imports 是否在岗=否", "A7"),
+    ("12-08 09:30", "clerk_a", "confirms", "A11"),
+    ("12-08 09:30", "admin_b", "imports a new holder", "B11"),
     ("12-08 10:00", "A12", "edits the returned application", ""),
     ("12-08 10:00", "B4", "uploads a photo", ""),
     ("12-08 11:00", "city_staff", "moves to B", "A10"),  # waiting
@@ -115,8 +118,7 @@ TIMELINE = [
     ("12-09 09:20", "B9", "submits", ""),
     ("12-09 10:00", "A13", "submits an information change", ""),
     ("12-09 10:30", "clerk_a", "confirms the information change", "A13"),
-    ("12-09 11:00", "city_staff", "moves to B", "A11"),  # confirmed
-    ("12-10 09:00", "city_staff", "moves to A", "B5"),  # confirmed
+    ("12-09 11:00", "city_staff", "moves to B", "A11"),  # confirmed the day before
     ("12-10 10:00", "clerk_a", "confirms", "A4"),
     ("12-10 11:00", "clerk_b", "confirms", "A10"),  # B's counter, A10 is B's now
     ("12-11 12:00", "admin_a", "submits the sheet", "A W50"),
@@ -138,6 +140,7 @@ TIMELINE = [
     ("12-15 14:00", "A13", "registers on a post", ""),
     ("12-15 15:00", "clerk_a", "approves the on-post registration", "A13"),
     ("12-16 10:00", "clerk_b", "confirms", "B10"),  # out of the pool
+    ("12-16 11:00", "city_staff", "moves to A", "B5"),  # confirmed in W49
     ("12-18 10:00", "admin_a", "submits the sheet", "A W51"),
     # --- after the last cut-off: the campaign is closed ---
     ("12-19 09:00", "admin_b", "submits the sheet", "B W51"),  # late
@@ -192,62 +195,73 @@ NOTHING = figures(0, 0, 0, 0, 0, 0, 0, (0, 0), 0, 0)
 # Each week at its cut-off.       holders in_post not_st draft waiting returned  week  moved   conf pend
 WEEKS = {
     "W49": {
-        # in post: A1 A2 A4 A7 A9 A11 A14 + A8 (re-import); not started A7 A8; draft A6 A9;
-        # waiting A3 A10 A14; returned A4 (being edited) A12; confirmed A1 (16:59) A2 (17:00)
-        # A5 A11 A13.
-        "A": figures(14, 8, 2, 2, 3, 2, 5, (0, 0), 5, 0),
+        # in post A1 A2 A4 A7 A9 A11 A14 + A8 (re-imported); not started A7 A8; draft A6, A9
+        # (taken back); waiting A3 A10 A11 A14; returned A4 (being edited) A12; confirmed A1
+        # (16:59) A2 (17:00:00) A5 (corrected first) A13.
+        "A": figures(14, 8, 2, 2, 4, 2, 4, (0, 0), 4, 0),
         # in post B1 B3 B7 B9; waiting B2; confirmed B1 B5; the 7 others not started.
         "B": figures(10, 4, 7, 0, 1, 0, 2, (0, 0), 2, 0),
     },
     "W50": {
-        # A10 A11 out, B5 in; in post -A7 (re-import) -A11 (moved); not started A7 A8; draft
-        # A6 A9; waiting A14; returned A12; confirmed A1-A5 A13 B5; this week A3 (17:01) A4.
-        # 5 + 2 + 1 in - 1 out = 7.
-        "A": figures(13, 6, 2, 2, 1, 1, 2, (1, 1), 7, 0),
-        # in post +A11; not started B3 B10; draft B4; waiting B2 B8; returned B6; confirmed B1
-        # B7 (17:00) B9 (16:59) A10 (B's counter) A11 (moved in). 2 + 3 + 1 - 1 = 5.
-        "B": figures(11, 5, 2, 1, 2, 1, 3, (1, 1), 5, 0),
+        # A10 A11 moved out: 14 - 2. In post 8 - A7 (re-imported) - A11 (moved). Not started
+        # A7 A8; draft A6 A9; waiting A14; returned A12 (edited, not resubmitted); confirmed A1-A5
+        # A13; this week A3 (17:01 last Friday) A4 (resubmitted) A11 (then moved out).
+        # 4 + 3 + 0 in - 1 out = 6.
+        "A": figures(12, 6, 2, 2, 1, 1, 3, (0, 1), 6, 0),
+        # 10 + A10 + A11 + B11 (imported). In post 4 + A11 + B11. Not started B3 B10 B11; draft
+        # B4; waiting B2 B8; returned B6; confirmed B1 B5 B7 (17:00:00) B9 (16:59) A10 (submitted
+        # in A, confirmed at B's counter) A11 (moved in). 2 + 3 + 1 - 0 = 6.
+        "B": figures(13, 6, 3, 1, 2, 1, 3, (1, 0), 6, 0),
     },
     "W51": {
-        # in post +A13 (on-post registration); confirmed +A14; pool A6 A7 A8 A9 A12 (A14 left).
-        "A": figures(13, 7, 2, 2, 0, 1, 1, (0, 0), 8, 5),
-        # confirmed +B8 (17:01 last Friday) +B10 (from the pool); pool B2 B3 B4 B6 (B10 left).
-        "B": figures(11, 5, 1, 1, 1, 1, 2, (0, 0), 7, 4),
+        # B5 moved in. In post + A13 (on-post registration). Confirmed + A14, who leaves the
+        # pool, + B5; the pool keeps A6 A7 A8 A9 A12. 6 + 1 + 1 - 0 = 8.
+        "A": figures(13, 7, 2, 2, 0, 1, 1, (1, 0), 8, 5),
+        # B5 moved out. Confirmed + B8 (17:01 last Friday) + B10 (submitted from the pool, which
+        # B10 leaves) - B5; the pool keeps B2 B3 B4 B6 B11. 6 + 2 + 0 - 1 = 7.
+        "B": figures(12, 6, 2, 1, 1, 1, 2, (0, 1), 7, 5),
     },
 }
 # The whole city (the other eleven bureaus hold nobody).
 TOTALS = {
-    "W49": figures(24, 12, 9, 2, 4, 2, 7, (0, 0), 7, 0),
-    "W50": figures(24, 11, 4, 3, 3, 2, 5, (2, 2), 12, 0),
-    "W51": figures(24, 12, 3, 3, 1, 2, 3, (0, 0), 15, 9),
+    "W49": figures(24, 12, 9, 2, 5, 2, 6, (0, 0), 6, 0),
+    "W50": figures(25, 12, 5, 3, 3, 2, 6, (1, 1), 12, 0),
+    "W51": figures(25, 13, 4, 3, 1, 2, 3, (1, 1), 15, 10),
 }
 
 # Live figures at a moment; "this week" counts from the last cut-off.
 LIVE = {
-    # A: A3 confirmed, A4 waiting again. B: B6 waiting.
+    # A: not started A7 A8 A12 A14; draft A6 A9; waiting A1 A2 A3 A5 A10 A11; returned A4;
+    # confirmed A13. B: waiting B1; confirmed B5.
+    "12-02 12:30": {
+        "A": figures(14, 7, 4, 2, 6, 1, 1, (0, 0), 1, 0),
+        "B": figures(10, 4, 8, 0, 1, 0, 1, (0, 0), 1, 0),
+    },
+    # A: A3 confirmed (17:01), A4 waiting again. B: B6 waiting.
     "12-07 16:30": {
-        "A": figures(14, 8, 2, 2, 3, 1, 1, (0, 0), 6, 0),
+        "A": figures(14, 8, 2, 2, 4, 1, 1, (0, 0), 5, 0),
         "B": figures(10, 4, 6, 0, 2, 0, 0, (0, 0), 2, 0),
     },
-    # Just after the pool's move: A6 A7 A8 A9 A12 A14 / B2 B3 B4 B6 B10. B8 counts this week.
+    # Just after the pool's move: A6 A7 A8 A9 A12 A14 / B2 B3 B4 B6 B10 B11. B8 (17:01 last
+    # Friday) is this week's.
     "12-14 10:30": {
-        "A": figures(13, 6, 2, 2, 1, 1, 0, (0, 0), 7, 6),
-        "B": figures(11, 5, 2, 1, 1, 1, 1, (0, 0), 6, 5),
+        "A": figures(12, 6, 2, 2, 1, 1, 0, (0, 0), 6, 6),
+        "B": figures(13, 6, 3, 1, 1, 1, 1, (0, 0), 7, 6),
     },
     # A14 confirmed: out of the pool at once. B10 submitted: waiting, still in the pool.
     "12-15 10:30": {
-        "A": figures(13, 6, 2, 2, 0, 1, 1, (0, 0), 8, 5),
-        "B": figures(11, 5, 1, 1, 2, 1, 1, (0, 0), 6, 5),
+        "A": figures(12, 6, 2, 2, 0, 1, 1, (0, 0), 7, 5),
+        "B": figures(13, 6, 2, 1, 2, 1, 1, (0, 0), 7, 6),
     },
-    "12-19 13:00": WEEKS["W51"],
+    "12-19 13:00": WEEKS["W51"],  # closed: nothing happened after the last cut-off
 }
 
-# The sheet of A's W49 at 12-04 16:59:30, submitted at 15:00 the day before: provisional, with
-# A1's confirmation of 16:59 (after the submission) and without A2's of 17:00.
-A_W49_PROVISIONAL = figures(14, 8, 2, 2, 4, 2, 4, (0, 0), 4, 0)
+# A's W49 sheet at 12-04 16:59:30, submitted at 15:00 the day before: provisional, with A1's
+# confirmation of 16:59 (made after the submission) and not yet A2's of 17:00.
+A_W49_PROVISIONAL = figures(14, 8, 2, 2, 5, 2, 3, (0, 0), 3, 0)
 
 # How each bulletin ranks the bureaus and what it says of each county's sheet at publication.
-RANKS = {"W49": {"A": 1, "B": 2}, "W50": {"A": 1, "B": 2}, "W51": {"B": 1, "A": 2}}
+RANKS = {week: {"A": 1, "B": 2} for week in WEEKS}  # 4/14 > 2/10, 6/12 > 6/13, 8/13 > 7/12
 OTHERS_RANK = 3  # the eleven bureaus at 0.0%, tied
 SHEET_STATES = {
     "W49": {"A": ("accepted", False), "B": ("submitted", True)},
@@ -257,8 +271,8 @@ SHEET_STATES = {
 # The change of rate since the week before, from the hand counts (none in the first week).
 RATE_CHANGES = {
     "W49": {"A": None, "B": None, "total": None},
-    "W50": {"A": 7 / 13 - 5 / 14, "B": 5 / 11 - 2 / 10, "total": 12 / 24 - 7 / 24},
-    "W51": {"A": 8 / 13 - 7 / 13, "B": 7 / 11 - 5 / 11, "total": 15 / 24 - 12 / 24},
+    "W50": {"A": 6 / 12 - 4 / 14, "B": 6 / 13 - 2 / 10, "total": 12 / 25 - 6 / 24},
+    "W51": {"A": 8 / 13 - 6 / 12, "B": 7 / 12 - 6 / 13, "total": 15 / 25 - 12 / 25},
 }
 
 NOTES = {"staff": "韦丽芳、黄志坚", "counter_days": "周二、周四", "problems": "无", "next_week": "下乡"}
@@ -412,18 +426,30 @@ class Scenario:
         )
 
     def do_imports_the_register(self, who, what, **_):
-        records = {
-            label: person_values(self.bureaus[label[0]], in_accounting_post=in_post)
-            for label, in_post in IN_POST.items()
-        }
+        """Adds the people named (A1-A14 B1-B10, or B11) to the register by its import."""
+        labels = []
+        for part in what.split():
+            first, _dash, last = part.partition("-")
+            numbers = range(int(first[1:]), int((last or first)[1:]) + 1)
+            labels += [f"{first[0]}{n}" for n in numbers]
+        records = {}
+        for label in labels:
+            in_post = IN_POST[label]
+            values = person_values(self.bureaus[label[0]], in_accounting_post=in_post)
+            if in_post and not values["employer"]:  # the rules ask a person in post for one
+                values.update(employer="南宁市会计服务有限公司", position="会计")
+            records[label] = values
+        actor = None if who == "operator" else self.users[who]
         result = register_services.import_register(
-            actor=None, data=csv_bytes(list(records.values()))
+            actor=actor, data=csv_bytes(list(records.values()))
         )
         assert result.ok and not result.problems, list(result.problems)
         for label, values in records.items():
             person = Practitioner.objects.get(id_number=values["id_number"])
             self.people[label] = person.pk
             self.accounts[label] = activate(person)
+
+    do_imports_a_new_holder = do_imports_the_register
 
     def do_uploads_a_photo(self, who, what, **_):
         collection_services.set_application_photo(
@@ -554,8 +580,14 @@ class Scenario:
     def do_accepts_the_sheet(self, who, what, **_):
         self.decide(who, what, "accepted")
 
-    def do_runs_generate_progress_sheets(self, who, what, **_):
+    def do_runs_generate_progress_sheets(self, who, what, moment, **_):
         call_command("generate_progress_sheets", stdout=io.StringIO())
+        self.pages[("stored sheets", moment)] = {
+            (sheet.bureau.code, sheet.week): sheet.figures
+            for sheet in ProgressSheet.objects.filter(campaign=self.campaign).select_related(
+                "bureau"
+            )
+        }
 
     def do_publishes_the_bulletin(self, who, what, **_):
         reporting_services.publish_bulletin(
@@ -700,6 +732,17 @@ def test_every_sheet_stores_the_figures_at_its_cut_off_early_late_or_returned(sc
             assert sheet.figures is not None and stored(sheet.figures) == NOTHING, code
 
 
+def test_the_cron_stores_the_past_weeks_figures_and_drafts_the_new_weeks_sheets(scenario):
+    """Both W50 sheets were submitted before their cut-off; the cron of Monday 00:05 stores the
+    week's figures at its cut-off (B8, confirmed at 17:01, is not in them) and drafts W51's."""
+    stored_then = scenario.pages[("stored sheets", "12-14 00:05")]
+    for county, code in CODES.items():
+        assert stored(stored_then[(code, "2026-W50")]) == WEEKS["W50"][county], county
+    drafted = {code for code, week in stored_then if week == "2026-W51"}
+    assert drafted == set(Bureau.objects.exclude(code="450100").values_list("code", flat=True))
+    assert all(stored_then[(code, "2026-W51")] is None for code in drafted)
+
+
 def test_a_returned_sheet_keeps_the_weeks_figures_and_only_its_notes_change(scenario):
     returned = scenario.pages[("sheet", "B W49", "12-07 10:30")]
     assert returned["status"] == "returned" and returned["frozen"] is True
@@ -727,12 +770,12 @@ def test_a_confirmation_on_the_dot_of_the_cut_off_counts_in_the_week_that_ends_t
         for name in ("W49", "W50", "W51")
     }
     assert week == {
-        ("A", "W49"): 5,  # A1 A2 A5 A11 A13
-        ("A", "W50"): 2,  # A3 A4
+        ("A", "W49"): 4,  # A1 (16:59) A2 (17:00:00) A5 A13
+        ("A", "W50"): 3,  # A3 (17:01) A4 A11
         ("A", "W51"): 1,  # A14
         ("B", "W49"): 2,  # B1 B5
-        ("B", "W50"): 3,  # A10 B9 B7
-        ("B", "W51"): 2,  # B8 B10
+        ("B", "W50"): 3,  # A10 B9 (16:59) B7 (17:00:00)
+        ("B", "W51"): 2,  # B8 (17:01) B10
     }
 
 
@@ -892,17 +935,21 @@ def pdf_rows(document: bytes) -> dict[str, list[str]]:
 def test_every_bulletins_pdf_shows_the_hand_count(scenario, week):
     rows = pdf_rows(scenario.pages[("bulletin", week)]["pdf"])
     order = ("holders", "in_post", "not_started", "draft", "waiting", "returned")
-    for name, expected in [
-        *[(f"{NAMES[c]}财政局", WEEKS[week][c]) for c in "AB"],
-        ("合计", TOTALS[week]),
+    for name, expected, change in [
+        *[(f"{NAMES[c]}财政局", WEEKS[week][c], RATE_CHANGES[week][c]) for c in "AB"],
+        ("合计", TOTALS[week], RATE_CHANGES[week]["total"]),
     ]:
-        assert rows[name][:10] == [
+        assert rows[name][:11] == [
             *[count_text(expected[key]) for key in order],
             count_text(expected["confirmed_week"]),
             count_text(expected["confirmed"]),
             count_text(expected["pending"]),
             rate_text(expected["confirmed"] / expected["holders"]),
+            "—" if change is None else f"{change * 100:+.1f}%".replace("-", "−"),
         ], name
+    for name, cells in rows.items():
+        if name not in ("合计", *[f"{n}财政局" for n in NAMES.values()]):
+            assert cells[:10] == [*["0"] * 9, "0.0%"], name
 
 
 # --- The county pages and the dashboard -----------------------------------------------------
@@ -929,6 +976,15 @@ def test_the_county_page_compares_the_live_figures_with_last_weeks_final_ones(
     table = table_rows(page["html"])
     assert [cells[1] for cells in table] == as_text(now)
     assert [cells[2] for cells in table] == as_text(then)
+
+
+def test_in_the_first_week_the_county_page_has_no_last_week_to_compare_with(scenario):
+    page = scenario.pages[("county", "A", "12-02 12:30")]
+    assert {**page["now"], "rate": round(page["now"]["rate"], 4)} == LIVE["12-02 12:30"]["A"]
+    assert set(page["then"].values()) == {None}
+    table = table_rows(page["html"])
+    assert [cells[1] for cells in table] == as_text(LIVE["12-02 12:30"]["A"])
+    assert {cells[2] for cells in table} == {"—"}
 
 
 def test_the_county_page_lists_each_weeks_final_rate(scenario):

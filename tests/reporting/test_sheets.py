@@ -229,3 +229,28 @@ def test_the_cut_off_of_a_sheet_is_stored_when_it_is_created(campaign, county_a)
     sheet = services.sheet_for(campaign=campaign, bureau=county_a, week=week)
     assert sheet.cutoff == weeks.cutoff(campaign, week)
     assert sheet.cutoff.astimezone(weeks.zone(campaign)).time() == datetime.time(12)
+
+
+def test_a_sheet_is_accepted_only_once_its_figures_are_final(
+    campaign, county_a, admin_a, city_staff
+):
+    sheet = submitted_sheet(campaign, county_a, admin_a)  # this week's: the cut-off is ahead
+    with pytest.raises(services.ReportingError, match="final at its cut-off"):
+        services.decide_sheet(
+            sheet=sheet,
+            actor=city_staff,
+            decision=SheetStatus.ACCEPTED,
+            feedback="",
+            revision=sheet.revision,
+        )
+    sheet.refresh_from_db()
+    assert sheet.status == SheetStatus.SUBMITTED
+    # Its notes may be returned at once.
+    sheet = services.decide_sheet(
+        sheet=sheet,
+        actor=city_staff,
+        decision=SheetStatus.RETURNED,
+        feedback="请补充下周计划",
+        revision=sheet.revision,
+    )
+    assert sheet.status == SheetStatus.RETURNED
