@@ -97,3 +97,25 @@ def test_the_demos_sheets_bulletins_and_plans_agree(seeded):
                 assert getattr(figures, key) == row[key], (bulletin.week, sheet.bureau.code, key)
         assert sum(r["confirmed"] for r in bulletin.rows) == bulletin.totals["confirmed"]
         assert bulletin.cutoff == weeks.cutoff(seeded, weeks.Week.parse(bulletin.week))
+
+
+def test_the_demo_register_exported_imports_back_unchanged(capsys):
+    """Anything the product stored, it accepts again: the demo's register after its story
+    (confirmed records, corrections at the counter, contact changes, moves included), in each
+    of the export's formats."""
+    import io
+
+    from practitioners import services as register_services
+
+    call_command("seed_demo", "--practitioners", "300", "--quiet-accounts")
+    capsys.readouterr()
+    assert Confirmation.objects.exists()
+    for fmt in ("csv", "xlsx", "json"):
+        out = io.BytesIO() if fmt == "xlsx" else io.StringIO()
+        count = register_services.export_register(actor=None, fmt=fmt, out=out)
+        data = out.getvalue() if fmt == "xlsx" else out.getvalue().encode("utf-8")
+        assert count == Practitioner.objects.count() == 300
+        result = register_services.import_register(actor=None, data=data, dry_run=True)
+        assert not list(result.problems), (fmt, list(result.problems)[:3])
+        assert (result.unchanged, result.created, result.updated) == (300, 0, 0), fmt
+        assert not result.skipped_confirmed, fmt
