@@ -103,11 +103,6 @@ def first_week(campaign) -> Week:
     return Week.of(campaign.start_date)
 
 
-def deadline_week(campaign) -> Week:
-    """The week of the collection deadline."""
-    return week_of(campaign, deadline(campaign))
-
-
 def last_week(campaign) -> Week | None:
     """The campaign's last reported week: the week its pending pool was moved in. None while
     the pool has not been moved: the weeks go on after the deadline."""
