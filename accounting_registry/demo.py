@@ -322,17 +322,20 @@ class Demo:
                 },
                 actor=self.users["city"],
             )
-        people = dict(
+        register = list(demo_people(0, self.count, self.codes))
+        held = dict(
             Practitioner.objects.filter(
-                id_number__in=[p["id_number"] for p in demo_people(0, self.count, self.codes)]
+                id_number__in=[p["id_number"] for p in register]
             ).values_list("id_number", "pk")
         )
-        numbers = {i: p["id_number"] for i, p in enumerate(demo_people(0, self.count, self.codes))}
+        # Person number i: their record's key and their bureau as imported.
+        self.pk_of = {i: held[p["id_number"]] for i, p in enumerate(register)}
+        self.bureau_of = {i: p["bureau_code"] for i, p in enumerate(register)}
         for index, plan in plans.items():
-            self.applicant(people[numbers[index]], plan)
+            self.applicant(self.pk_of[index], plan)
         self.counts["applicants"] = len(plans)
         self.reporting()
-        self.business(people, numbers, plans)
+        self.business(plans)
         # One transaction: thousands of acts, each committed alone, would each wait for the disk.
         with (
             override_settings(PASSWORD_HASHERS=_FAST_HASHER, TASKS=_NO_TASKS),
@@ -443,13 +446,11 @@ class Demo:
 
     # --- Business after confirmation ------------------------------------------------------
 
-    def business(
-        self, people: dict[str, int], numbers: dict[int, str], plans: dict[int, Plan]
-    ) -> None:
+    def business(self, plans: dict[int, Plan]) -> None:
         confirmed = [i for i, p in plans.items() if p.outcome == "confirmed"]
         rng = random.Random(self.seed + 7)
         for n, index in enumerate(confirmed):
-            pk = people[numbers[index]]
+            pk = self.pk_of[index]
             start = plans[index].starts + datetime.timedelta(days=6)
             if start >= self.now - datetime.timedelta(days=1):
                 continue
@@ -483,23 +484,23 @@ class Demo:
                     i
                     for i, p in plans.items()
                     if p.outcome == outcome
-                    and self._bureau_of(numbers[i]) == "450103"
+                    and self.bureau_of[i] == "450103"
                     and p.starts < moved - datetime.timedelta(days=5)
                 ),
                 None,
             )
             if index is not None:
-                self.story.at(moved, functools.partial(self.move, people[numbers[index]], to))
+                self.story.at(moved, functools.partial(self.move, self.pk_of[index], to))
         # The second confirmed person of 青秀区 changes employer, and registers on-post with the
         # same employer: both wait, and both review screens say they overlap.
         qingxiu = [
             i
             for i in confirmed
-            if self._bureau_of(numbers[i]) == "450103"
+            if self.bureau_of[i] == "450103"
             and plans[i].starts < self.now - datetime.timedelta(days=12)
         ]
         if len(qingxiu) > 1:
-            pk = people[numbers[qingxiu[1]]]
+            pk = self.pk_of[qingxiu[1]]
             self.story.at(
                 office_time(self.now, days_ago=1, hour=10),
                 functools.partial(self.change_employer, pk),
@@ -508,14 +509,6 @@ class Demo:
                 office_time(self.now, days_ago=1, hour=15),
                 functools.partial(self.on_post, pk, NEW_EMPLOYER),
             )
-
-    @functools.cache  # noqa: B019 - one demo per process
-    def _bureau_of(self, id_number: str) -> str:
-        return (
-            Practitioner.objects.filter(id_number=id_number)
-            .values_list("bureau__code", flat=True)
-            .first()
-        )
 
     def _collected(self, pk: int) -> Practitioner | None:
         """The person, if their collection is confirmed (the gate of later business): a plan's
