@@ -11,8 +11,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounting_registry import throttle
-from accounting_registry.clients import client_address
+from core import throttle
+from core.clients import client_address
 
 
 class ThrottleMessageMixin:

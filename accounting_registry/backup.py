@@ -20,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.utils import timezone
 
-from accounting_registry.storage import private_storage
+from core.storage import private_storage
 
 DUMP = "database.dump"
 FILES = "files"

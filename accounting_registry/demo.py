@@ -32,8 +32,6 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 
-from accounting_registry import spreadsheets
-from accounting_registry.pdf import render_html_to_pdf
 from business import services as business_services
 from business.constants import RegistrationStatus
 from business.models import EducationRecord, OnPostRegistration
@@ -42,6 +40,8 @@ from collection import services as collection_services
 from collection.demo import CAMPAIGN_NAME, OLD_CAMPAIGN_NAME, demo_photo
 from collection.models import Application, Campaign
 from confirmation import services as counter_services
+from core import spreadsheets
+from core.pdf import render_html_to_pdf
 from practitioners import registerfile
 from practitioners import services as register_services
 from practitioners.constants import Role

@@ -12,7 +12,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounting_registry.storage import private_storage
+from core.storage import private_storage
 from practitioners.permissions import is_staff_member
 
 

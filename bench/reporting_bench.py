@@ -32,9 +32,9 @@ def pad_tallies(campaign) -> int:
     """Hourly tally rows in every office hour of a twelve-week campaign, as many as a real
     campaign's activity leaves: +1 on even days and −1 on odd days, so that every figure's sum
     (what the dashboard shows) stays the same. Returns the rows added."""
-    from accounting_registry import tallies
     from collection.constants import TALLY_STATES, TallyFigure
     from collection.models import ApplicationTally
+    from core import tallies
     from practitioners.models import Bureau
 
     assert CAMPAIGN_DAYS % 2 == 0, "an even number of days keeps every sum"

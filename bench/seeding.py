@@ -111,7 +111,7 @@ def _photo_files() -> None:
     from django.core.files.base import ContentFile
     from PIL import Image
 
-    from accounting_registry.storage import private_storage
+    from core.storage import private_storage
 
     storage = private_storage()
     if storage.exists(PHOTO_NAME):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from accounting_registry.admin import ReadOnlyAdmin
 from business.models import EducationRecord, OnPostRegistration
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(OnPostRegistration)

@@ -219,8 +219,8 @@ def _describe(registration: Registration) -> str:
 def export_flagged(*, actor: User, bureau, fmt: str) -> bytes:
     """The bureau's people with on-post or continuing-education records but no confirmed
     collection, as CSV or Excel (ID numbers masked, with their mobile numbers); audited."""
-    from accounting_registry.spreadsheets import write_table
     from business import selectors
+    from core.spreadsheets import write_table
 
     if not permissions.can_see_bureau(actor, bureau):
         raise PermissionDenied("not this bureau's staff")

@@ -1,9 +1,9 @@
 from django.contrib import admin
 
-from accounting_registry.admin import ReadOnlyAdmin, ServiceAdmin
 from collection import permissions, services
 from collection.forms import CampaignForm
 from collection.models import Application, Campaign, Submission
+from core.admin import ReadOnlyAdmin, ServiceAdmin
 
 
 @admin.register(Campaign)

@@ -7,8 +7,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounting_registry.storage import private_storage
-from accounting_registry.tallies import TallyModel, TotalModel
 from collection.constants import (
     OPEN_STATUSES,
     ApplicationKind,
@@ -16,6 +14,8 @@ from collection.constants import (
     TallyFigure,
     Weekday,
 )
+from core.storage import private_storage
+from core.tallies import TallyModel, TotalModel
 from practitioners.models import Bureau, Practitioner
 
 
@@ -171,7 +171,7 @@ class Application(models.Model):
         indexes = [
             # The counter's queue and its count: an index-only range scan per bureau, which
             # also gives a page's keys in the queue's order (submitted_at, id) without reading
-            # the table (accounting_registry.pagination).
+            # the table (core.pagination).
             models.Index(
                 fields=["campaign", "bureau", "status", "submitted_at", "id"],
                 name="application_queue_keys",

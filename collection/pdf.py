@@ -27,11 +27,11 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 
-from accounting_registry.pdf import render_to_pdf
-from accounting_registry.storage import private_storage
 from collection import diff, originals
 from collection.constants import SECTIONS
 from collection.models import Submission
+from core.pdf import render_to_pdf
+from core.storage import private_storage
 from practitioners.models import Practitioner
 
 TEMPLATE = "pdf/application_form.html"

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 
 from django.db.models import Count, Q, Sum
 
-from accounting_registry import tallies
 from collection.constants import TALLY_FLOWS, TALLY_STATES, ApplicationStatus, TallyFigure
 from collection.models import Application, ApplicationTally, ApplicationTotal, Campaign
+from core import tallies
 
 # Each counted state as a filter on applications: the people lists use these.
 STATE_FILTERS: dict[str, Q] = {state: Q(counted_as=state) for state in TALLY_STATES}

@@ -1,13 +1,13 @@
 """Background work of the collection app (Django's tasks framework: the immediate backend in
-development and tests, the database worker in production; accounting_registry.tasks)."""
+development and tests, the database worker in production; core.tasks)."""
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
 
-from accounting_registry.tasks import retry_later
 from collection import pdf
 from collection.models import Submission
+from core.tasks import retry_later
 
 
 @task()

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounting_registry.clients import client_address
 from business import selectors as business_selectors
 from collection import diff, pdf, permissions, photos, selectors, services
 from collection.constants import IDENTITY_FIELDS, ApplicationKind, ApplicationStatus
@@ -24,6 +23,7 @@ from collection.forms import (
     ResetWithCodeForm,
 )
 from collection.originals import originals_for
+from core.clients import client_address
 from practitioners import gate
 from practitioners import permissions as register_permissions
 from practitioners import selectors as register_selectors

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from accounting_registry.admin import ReadOnlyAdmin
 from confirmation.models import Confirmation, CounterReturn, PrintLog, PrintSettings
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(Confirmation)

@@ -6,8 +6,8 @@ import gc
 
 from django.utils import timezone, translation
 
-from accounting_registry.pdf import render_to_pdf
 from confirmation.models import Confirmation, PrintSettings
+from core.pdf import render_to_pdf
 
 # Where the record's text block starts on the booklet page before the bureau's offsets (mm).
 BASE_X_MM = 12

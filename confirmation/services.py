@@ -12,7 +12,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounting_registry import throttle
 from collection import diff, notices, rules
 from collection import services as collection_services
 from collection.constants import (
@@ -33,6 +32,7 @@ from confirmation.models import (
     PrintLog,
     PrintSettings,
 )
+from core import throttle
 from practitioners import records
 from practitioners.constants import AuditAction
 from practitioners.models import Bureau, Practitioner, User

@@ -11,8 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounting_registry import throttle
-from accounting_registry.pagination import DeferredJoinPaginator
 from business import selectors as business_selectors
 from collection import diff
 from collection.constants import IDENTITY_FIELDS, ApplicationKind, ApplicationStatus
@@ -30,6 +28,8 @@ from confirmation.forms import (
 )
 from confirmation.models import Confirmation
 from confirmation.services import required_ticks
+from core import throttle
+from core.pagination import DeferredJoinPaginator
 from practitioners import permissions as register_permissions
 from practitioners import selectors as register_selectors
 from practitioners.decorators import staff_required

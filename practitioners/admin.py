@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounting_registry.admin import ReadOnlyAdmin, ServiceAdmin
+from core.admin import ReadOnlyAdmin, ServiceAdmin
 from practitioners import permissions, services
 from practitioners.models import AuditEvent, Bureau, Practitioner, User
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounting_registry.spreadsheets import write_table
+from core.spreadsheets import write_table
 from practitioners import permissions
 from practitioners.constants import AuditAction
 from practitioners.models import AuditEvent, Bureau, Practitioner, User

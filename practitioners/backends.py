@@ -3,8 +3,8 @@ import re
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from accounting_registry import throttle
-from accounting_registry.clients import client_address
+from core import throttle
+from core.clients import client_address
 from practitioners.idnumbers import normalize_id_number
 
 User = get_user_model()
@@ -16,7 +16,7 @@ class RegistryBackend(ModelBackend):
 
     - practitioners log in with their ID number, typed as people type it (full-width digits,
       spaces, lower-case x): such input is normalised to the stored user name;
-    - failed passwords are limited per account (accounting_registry.throttle.LOGIN): once an
+    - failed passwords are limited per account (core.throttle.LOGIN): once an
       account has used up its attempts, no password is checked for it (not even the right
       one) until the cool-off ends, which is set on the request as `throttled_until` for the
       login form to tell;

@@ -209,7 +209,7 @@ ETHNIC_GROUPS = (
 
 
 class RegisterFigure(models.TextChoices):
-    """What the register's tallies count per bureau (accounting_registry.tallies)."""
+    """What the register's tallies count per bureau (core.tallies)."""
 
     HOLDERS = "holders", _("Certificate holders")
     IN_POST = "in_post", _("In an accounting post")

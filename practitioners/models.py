@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounting_registry.tallies import TallyModel, TotalModel
+from core.tallies import TallyModel, TotalModel
 from practitioners.constants import (
     STAFF_ROLES,
     AbacusLevel,
@@ -275,7 +275,7 @@ class RegisterTotal(TotalModel):
 
 class RegisterTally(TallyModel):
     """How a bureau's count of holders (and of those in an accounting post) changed in one
-    hour: the register's figures as of any hour are sums of these (accounting_registry.tallies)."""
+    hour: the register's figures as of any hour are sums of these (core.tallies)."""
 
     TALLY_KEY = ("bureau", "figure", "hour")
     TOTALS = RegisterTotal

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounting_registry.clients import current_address
+from core.clients import current_address
 from practitioners import tallies
 from practitioners.bulk import insert_practitioners
 from practitioners.constants import RECORD_FIELDS

@@ -26,7 +26,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounting_registry import archives, spreadsheets
+from core import archives, spreadsheets
 from practitioners import fieldrules
 from practitioners.constants import (
     RECORD_FIELDS,
@@ -497,7 +497,7 @@ def _damaged_workbook() -> RegisterFileError:
 
 
 def _zip_entry_count(data: bytes) -> int:
-    """The number of parts the workbook declares (accounting_registry.archives). Zip64 files
+    """The number of parts the workbook declares (core.archives). Zip64 files
     (over 65 535 parts or 4 GB) are never register files."""
     entries = archives.declared_entries(data)
     if entries is None:

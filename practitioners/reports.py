@@ -13,7 +13,7 @@ import secrets
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from accounting_registry.storage import private_storage
+from core.storage import private_storage
 from practitioners.models import User
 from practitioners.registerfile import Problems, write_problems
 

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounting_registry.clients import current_address
+from core.clients import current_address
 from practitioners import permissions, records, registerfile
 from practitioners.bulk import matching
 from practitioners.constants import AuditAction

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 
-from accounting_registry import tallies
+from core import tallies
 from practitioners.constants import RegisterFigure
 from practitioners.models import Practitioner, RegisterTally, RegisterTotal
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounting_registry.pagination import DeferredJoinPaginator
+from core.pagination import DeferredJoinPaginator
 from practitioners import (
     audit,
     permissions,

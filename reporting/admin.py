@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounting_registry.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from reporting.models import Bulletin, ProgressSheet, WorkPlan
 
 

@@ -1,13 +1,13 @@
 """Call lists: the people behind a figure, for a county to phone them (CSV or Excel).
 
 ID numbers are masked: a call list is for calling, not for identifying. Every typed value
-goes through accounting_registry.spreadsheets, so no cell is a live formula.
+goes through core.spreadsheets, so no cell is a live formula.
 """
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounting_registry.spreadsheets import write_table
+from core.spreadsheets import write_table
 from reporting import selectors
 from reporting.figures import DEFINITIONS
 

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from django.utils.translation import gettext as _
 
-from accounting_registry import archives
+from core import archives
 from reporting.constants import PLAN_MAX_BYTES
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -4,7 +4,7 @@ Sheet "进度通报": the title, the week and cut-off, a header row, one row per
 order, the totals row, and a native Excel bar chart of the rates below the table. Sheet "趋势":
 the city's rate per week and a native line chart. Numbers stay numbers (the rate a fraction
 shown as a percentage), so that the bureau can sort and sum them; every text cell goes through
-accounting_registry.spreadsheets, so a bureau named `=HYPERLINK(…)` shows as typed and is never
+core.spreadsheets, so a bureau named `=HYPERLINK(…)` shows as typed and is never
 a formula.
 
 openpyxl in normal mode (its charts need it); a bulletin has a few dozen rows.
@@ -20,7 +20,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import pgettext
 
-from accounting_registry import spreadsheets
+from core import spreadsheets
 
 RATE_FORMAT = "0.0%"
 CHANGE_FORMAT = "+0.0%;-0.0%;0.0%"
@@ -318,7 +318,7 @@ def text_categories(reference):
 
 
 def text(sheet, row: int, column: int, value: Any):
-    """A text cell: shown as typed, never a formula (accounting_registry.spreadsheets)."""
+    """A text cell: shown as typed, never a formula (core.spreadsheets)."""
     return spreadsheets.xlsx_text(sheet.cell(row, column), value)
 
 

@@ -5,8 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounting_registry.storage import private_storage
 from collection.models import Campaign
+from core.storage import private_storage
 from practitioners.models import Bureau
 from reporting.constants import PLAN_SUMMARY_MAX, PlanStatus, SheetStatus
 

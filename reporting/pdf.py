@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import translation
 
-from accounting_registry.pdf import render_to_pdf
+from core.pdf import render_to_pdf
 from reporting.exports import COLUMNS, column_headers, cutoff_text
 
 TEMPLATE = "pdf/bulletin.html"

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounting_registry.pagination import DeferredJoinPaginator
 from collection.selectors import active_campaign
+from core.pagination import DeferredJoinPaginator
 from practitioners import registerfile
 from practitioners.decorators import staff_required
 from reporting import permissions, selectors, services, weeks

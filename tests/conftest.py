@@ -25,7 +25,7 @@ def english_messages():
 
 @pytest.fixture(autouse=True)
 def still_limit_clock(monkeypatch):
-    """django-ratelimit's windows are fixed stretches of the clock (accounting_registry.throttle):
+    """django-ratelimit's windows are fixed stretches of the clock (core.throttle):
     a test's few attempts must not straddle a window's end, which forgets them (a test failed so,
     once). Its clock stands still in tests; a test that needs time to pass moves it."""
     import types

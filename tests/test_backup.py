@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CHECK = """
 import hashlib, json, sys
-from accounting_registry.storage import private_storage
+from core.storage import private_storage
 from collection.models import Photo, Submission
 from collection.pdf import form_path
 from practitioners.models import Practitioner

@@ -1,4 +1,4 @@
-"""How forms are drawn (accounting_registry.forms): the plain widgets drawn in Python give
+"""How forms are drawn (core.forms): the plain widgets drawn in Python give
 Django's own HTML, and every field carries Bootstrap's classes, its error and its help."""
 
 import re
@@ -9,7 +9,7 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from accounting_registry.forms import DRAWN_WIDGETS, FormRenderer
+from core.forms import DRAWN_WIDGETS, FormRenderer
 
 HOSTILE = '"><script>alert(1)</script>&amp;'
 

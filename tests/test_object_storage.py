@@ -7,8 +7,8 @@ import socket
 import pytest
 from django.urls import reverse
 
-from accounting_registry.storage import private_storage
 from collection import pdf
+from core.storage import private_storage
 from tests.helpers import jpeg_bytes, submit
 
 pytestmark = pytest.mark.django_db

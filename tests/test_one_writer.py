@@ -224,6 +224,7 @@ PRODUCT = [
     "business",
     "reporting",
     "accounting_registry",
+    "core",
 ]
 TALLY_WRITERS = {
     "practitioners/records.py",  # the record's one writer

@@ -1,11 +1,11 @@
-"""accounting_registry.pagination: pages by primary key hold exactly what plain pages hold."""
+"""core.pagination: pages by primary key hold exactly what plain pages hold."""
 
 import pytest
 from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounting_registry.pagination import DeferredJoinPaginator
+from core.pagination import DeferredJoinPaginator
 from practitioners.models import Practitioner
 from tests.factories import PractitionerFactory
 

@@ -14,8 +14,8 @@ from django.core import mail
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
-from accounting_registry import throttle
-from accounting_registry.clients import client_address
+from core import throttle
+from core.clients import client_address
 from practitioners.models import AuditEvent
 from tests.factories import PractitionerFactory
 from tests.helpers import PASSWORD, confirm, make_submitted
@@ -143,7 +143,7 @@ def test_limits_count_per_real_client_behind_the_proxy(client, account_a):
 
 
 PRODUCTION_HASHERS = [
-    "accounting_registry.hashers.RegistryArgon2PasswordHasher",
+    "core.hashers.RegistryArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]

@@ -1,11 +1,11 @@
-"""accounting_registry.spreadsheets.xlsx_text: a normal-mode openpyxl cell that is never a formula."""
+"""core.spreadsheets.xlsx_text: a normal-mode openpyxl cell that is never a formula."""
 
 import io
 import zipfile
 
 from openpyxl import Workbook, load_workbook
 
-from accounting_registry import spreadsheets
+from core import spreadsheets
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1+2", "-2+3", "@SUM(1+1)", "\t=1+1", "\r=1"]
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
-from accounting_registry import tasks as shared
 from collection import pdf
 from collection.models import Submission
+from core import tasks as shared
 from tests.helpers import submit
 
 # The worker closes the database connection between tasks, as a long-running process must:

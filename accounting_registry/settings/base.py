@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from accounting_registry.env import (
+from core.env import (
     database_from_url,
     env_bool,
     env_int,
@@ -43,7 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "accounting_registry.clients.ClientAddressMiddleware",
+    "core.clients.ClientAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -92,7 +92,7 @@ LOGOUT_REDIRECT_URL = "login"
 # Argon2id first: a login costs ~50 ms of CPU instead of PBKDF2's ~0.8 s. Older hashes
 # (PBKDF2) still check, and are re-hashed with Argon2id at the next login.
 PASSWORD_HASHERS = [
-    "accounting_registry.hashers.RegistryArgon2PasswordHasher",
+    "core.hashers.RegistryArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
@@ -126,7 +126,7 @@ REGISTRY_IMPORT_MAX_BYTES = env_int("REGISTRY_IMPORT_MAX_BYTES", 30 * 1024 * 102
 # and time. Larger registers are imported in several files.
 REGISTRY_IMPORT_MAX_ROWS = env_int("REGISTRY_IMPORT_MAX_ROWS", 50_000)
 
-# Private files on S3-compatible object storage instead of MEDIA_ROOT (accounting_registry.storage):
+# Private files on S3-compatible object storage instead of MEDIA_ROOT (core.storage):
 # the bucket, and for a store other than AWS its endpoint. Credentials as boto3 finds them
 # (environment, instance role) unless given here.
 REGISTRY_S3_BUCKET = env_str("REGISTRY_S3_BUCKET", "")
@@ -135,9 +135,9 @@ REGISTRY_S3_REGION = env_str("REGISTRY_S3_REGION", "")
 REGISTRY_S3_ACCESS_KEY = env_str("REGISTRY_S3_ACCESS_KEY", "")
 REGISTRY_S3_SECRET_KEY = env_str("REGISTRY_S3_SECRET_KEY", "")
 
-FORM_RENDERER = "accounting_registry.forms.FormRenderer"
+FORM_RENDERER = "core.forms.FormRenderer"
 
-# Background work (printed forms and notice mails, collection.tasks; accounting_registry.tasks).
+# Background work (printed forms and notice mails, collection.tasks; core.tasks).
 # TASKS_BACKEND=database: the queue is a table, run by `manage.py worker` (django-tasks-db), on
 # any machine that shares the database; `make run` and production use it. immediate (the
 # default here, and the tests'): each task runs in the request that queued it, after commit.
@@ -150,7 +150,7 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 
-# The cache holds the login and lookup counters (accounting_registry.throttle) and the
+# The cache holds the login and lookup counters (core.throttle) and the
 # bulletins' pages. With REDIS_URL set it is Redis, shared by every worker and server, and the
 # sessions are kept in the database with Redis in front (cached_db: a Redis restart logs nobody
 # out). Without it: one process's memory here; production uses the database (production.py).

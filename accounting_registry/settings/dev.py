@@ -1,6 +1,6 @@
 """Local development: `make run` (SQLite, console email, debug pages)."""
 
-from accounting_registry.env import env_bool, env_str
+from core.env import env_bool, env_str
 
 from .base import *  # noqa: F403
 

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from accounting_registry.env import env_bool, env_int, env_str
+from core.env import env_bool, env_int, env_str
 
 from .base import *  # noqa: F403
 

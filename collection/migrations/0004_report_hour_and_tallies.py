@@ -11,7 +11,7 @@ def count_what_is_there(apps, schema_editor):
     from django.db.models import Count, F, Q
     from django.db.models.functions import TruncHour
 
-    from accounting_registry import tallies
+    from core import tallies
 
     application = apps.get_model("collection", "Application")
     tally = apps.get_model("collection", "ApplicationTally")

@@ -1,6 +1,6 @@
 """Practitioners' accounts: activation, and new passwords by a code from the counter.
 
-Both are limited per account (accounting_registry.throttle): a stranger who knows someone's
+Both are limited per account (core.throttle): a stranger who knows someone's
 ID number can neither guess their certificate number nor their code, nor lock them out for
 long.
 """
@@ -14,10 +14,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounting_registry import throttle
 from collection import permissions
 from collection.errors import ActivationError, CollectionError
 from collection.models import ResetCode
+from core import throttle
 from practitioners import records
 from practitioners.constants import AuditAction, Role
 from practitioners.models import Bureau, Practitioner, User

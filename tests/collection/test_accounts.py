@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounting_registry import throttle
 from collection import services
 from collection.services.accounts import RESET_CODE_MAX_FAILURES
+from core import throttle
 from practitioners.constants import Role
 from practitioners.models import AuditEvent, User
 

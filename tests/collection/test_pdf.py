@@ -15,13 +15,13 @@ from django.utils import timezone, translation
 from PIL import Image
 from pypdf import PdfReader
 
-from accounting_registry.pdf import offline_fetcher, render_html_to_pdf
-from accounting_registry.storage import private_storage
 from collection import originals
 from collection import pdf as collection_pdf
 from collection.constants import ApplicationStatus
 from collection.diff import record_values
 from collection.models import Application, Photo, Submission
+from core.pdf import offline_fetcher, render_html_to_pdf
+from core.storage import private_storage
 from practitioners.constants import TitleLevel
 from practitioners.models import Practitioner
 from tests.factories import PractitionerFactory

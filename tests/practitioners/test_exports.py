@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from accounting_registry import spreadsheets
+from core import spreadsheets
 from practitioners import services
 from tests.factories import PractitionerFactory
 from tests.helpers import csv_bytes

@@ -5,7 +5,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
-from accounting_registry.env import database_from_url, env_bool, env_int, env_list
+from core.env import database_from_url, env_bool, env_int, env_list
 from practitioners.constants import Role
 from practitioners.idnumbers import check_id_number
 from practitioners.models import Bureau, Practitioner, User

@@ -4,7 +4,7 @@ django-tasks-db's db_worker (every option of db_worker is passed on)."""
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from accounting_registry.tasks import recover_stale
+from core.tasks import recover_stale
 
 
 class Command(BaseCommand):
