@@ -12,7 +12,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core.storage import private_storage
+from core.storage import backend_name, private_storage
 from practitioners.permissions import is_staff_member
 
 
@@ -44,7 +44,7 @@ def _cache() -> dict:
 def _storage() -> dict:
     storage = private_storage()
     storage.exists("health-probe")  # one round trip to the file system or the object store
-    return {"backend": storage.backend}
+    return {"backend": backend_name()}
 
 
 def _tasks() -> dict:

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from collection import pdf
-from core.storage import private_storage
+from core.storage import backend_name, private_storage, private_storage_settings
 from tests.helpers import jpeg_bytes, submit
 
 pytestmark = pytest.mark.django_db
@@ -44,9 +44,10 @@ def bucket(s3_server, settings, monkeypatch):
         monkeypatch.setenv(name, value)
     client = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
     client.create_bucket(Bucket=BUCKET)
-    settings.REGISTRY_S3_BUCKET = BUCKET
-    settings.REGISTRY_S3_ENDPOINT_URL = s3_server
-    settings.REGISTRY_S3_REGION = "us-east-1"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": private_storage_settings(BUCKET, endpoint_url=s3_server, region="us-east-1"),
+    }
     yield client
     for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
         client.delete_object(Bucket=BUCKET, Key=item["Key"])
@@ -60,7 +61,7 @@ def keys(client) -> list[str]:
 def test_photos_and_forms_live_in_the_bucket_and_are_served_after_the_check(
     bucket, client, practitioner_a, account_a, campaign, clerk_b, settings, tmp_path
 ):
-    assert private_storage().backend == "PrivateObjectStorage"
+    assert backend_name() == "PrivateObjectStorage"
     client.force_login(account_a)
     response = client.post(
         reverse("collection:photo_upload"),

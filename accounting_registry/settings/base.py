@@ -12,6 +12,7 @@ from core.env import (
     env_list,
     env_str,
 )
+from core.storage import private_storage_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -134,6 +135,17 @@ REGISTRY_S3_ENDPOINT_URL = env_str("REGISTRY_S3_ENDPOINT_URL", "")
 REGISTRY_S3_REGION = env_str("REGISTRY_S3_REGION", "")
 REGISTRY_S3_ACCESS_KEY = env_str("REGISTRY_S3_ACCESS_KEY", "")
 REGISTRY_S3_SECRET_KEY = env_str("REGISTRY_S3_SECRET_KEY", "")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": private_storage_settings(
+        REGISTRY_S3_BUCKET,
+        endpoint_url=REGISTRY_S3_ENDPOINT_URL,
+        region=REGISTRY_S3_REGION,
+        access_key=REGISTRY_S3_ACCESS_KEY,
+        secret_key=REGISTRY_S3_SECRET_KEY,
+    ),
+}
 
 FORM_RENDERER = "core.forms.FormRenderer"
 
