@@ -77,7 +77,7 @@ STAFF_MORE = _entries(
         frozenset({"confirmation:print_settings"}),
         ADMINS,
     ),
-    Entry(_("Import"), "practitioners:import", frozenset({"practitioners:import"}), ADMINS),
+    Entry(_("Import"), "business:register_import", frozenset({"business:register_import"}), ADMINS),
     Entry(_("Export"), "practitioners:export", frozenset({"practitioners:export"}), ADMINS),
     Entry(
         _("Audit trail"),

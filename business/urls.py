@@ -5,6 +5,7 @@ from business import views
 app_name = "business"
 
 urlpatterns = [
+    path("register/import/", views.register_import, name="register_import"),
     path("me/on-post/", views.on_post, name="on_post"),
     path("me/education/", views.education, name="education"),
     path("business/", views.decisions, name="decisions"),

@@ -7,13 +7,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from business import permissions, selectors, services
+from business import permissions, registerimport, selectors, services
 from business.constants import RegistrationKind, RegistrationStatus
 from business.forms import DecisionForm, EducationForm, OnPostForm
-from practitioners import gate, registerfile
+from practitioners import gate, registerfile, reports
 from practitioners import permissions as register_permissions
 from practitioners import selectors as register_selectors
 from practitioners.decorators import collected_required, staff_required
+from practitioners.forms import ImportForm
+
+# Problems listed on the import page; every one is in the downloadable report.
+PROBLEMS_SHOWN = 200
 
 # kind -> (form, service, page title)
 _REGISTER = {
@@ -179,3 +183,47 @@ def flagged_export(request, fmt: str):
         f'attachment; filename="business-before-collection-{bureau.code}.{fmt}"'
     )
     return response
+
+
+# The register import page: the register file with the business done before the system that
+# its rows carry (business.registerimport), so it lives in the app above both.
+@never_cache  # problems quote the file's ID numbers
+@require_http_methods(["GET", "POST"])
+@staff_required
+def register_import(request):
+    if not register_permissions.can_manage_register(request.user):
+        raise PermissionDenied
+    bound = request.method == "POST"
+    form = ImportForm(request.POST if bound else None, request.FILES if bound else None)
+    result = file_error = report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = registerimport.import_register(
+                actor=request.user,
+                data=upload.read(),
+                filename=upload.name,
+                skip_invalid=form.cleaned_data["skip_invalid"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except registerfile.RegisterFileError as exc:
+            file_error = str(exc)
+            form.add_error("file", file_error)
+        if result is not None and result.written:
+            messages.success(request, _("The register file was imported."))
+        if result is not None and result.problems:
+            report = reports.keep_report(user=request.user, problems=result.problems)
+    return render(
+        request,
+        "practitioners/register_import.html",
+        {
+            "form": form,
+            "result": result,
+            "problems_shown": result.problems[:PROBLEMS_SHOWN] if result else [],
+            "report": report,
+            "columns": registerfile.COLUMNS,
+            "earlier_columns": registerfile.EARLIER_COLUMNS,
+            "max_rows": registerfile.max_rows(),
+        },
+        status=200 if file_error is None else 400,
+    )

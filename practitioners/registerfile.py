@@ -354,7 +354,7 @@ def _write_education_hours(items) -> str:
 
 
 # Optional columns: records of business done before the system (上岗注册, 继续教育), which the
-# import writes as approved, imported records (business.receivers). Not part of the record.
+# import writes as approved, imported records (business.registerimport). Not part of the record.
 EARLIER_COLUMNS: tuple[Column, ...] = (
     # The start of an on-post registration: a date of the record's kind.
     Column(

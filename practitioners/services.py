@@ -1,7 +1,7 @@
 """State changes of the register. Views, commands and admin call these; nothing else writes."""
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,13 +18,16 @@ from practitioners.constants import AuditAction
 from practitioners.idnumbers import mask_id_number
 from practitioners.models import AuditEvent, Bureau, Practitioner, User
 from practitioners.registerfile import Problem, Problems, RegisterFileError
-from practitioners.signals import earlier_records_imported
 
 # Fields an import may set (every column but the bureau code, which becomes bureau_id).
 IMPORT_FIELDS = tuple(c.field for c in registerfile.COLUMNS if c.field != "bureau_code") + (
     "bureau_id",
 )
 _LOOKUP_CHUNK = 2000
+# Writes the business done before the system that a register file carries:
+# ({practitioner id: {"on_post_since", "education_hours", "employer", "position"}}, actor)
+# -> how many records it wrote (business.registerimport.write_earlier_records).
+EarlierWriter = Callable[[dict[int, dict[str, Any]], "User | None"], int]
 
 
 def record_event(
@@ -129,8 +132,15 @@ def import_register(
     filename: str = "",
     skip_invalid: bool = False,
     dry_run: bool = False,
+    write_earlier: EarlierWriter | None = None,
 ) -> ImportResult:
     """Load a register file: all or nothing unless skip_invalid; confirmed records are never overwritten.
+
+    The rows may carry business done before the system (registerfile.EARLIER_COLUMNS), which
+    belongs to an app above this one: `write_earlier` writes it, in the import's transaction,
+    given {practitioner id: values} and the actor, and returns how many records it wrote
+    (business.registerimport passes its writer; the register never imports business). A file
+    that carries such business, given no writer, is refused rather than half imported.
 
     Whose records: a bureau admin creates and changes only their own bureau's people (a row of
     a person of another bureau is a row error naming that bureau); nobody moves a person to
@@ -215,6 +225,10 @@ def import_register(
         if row.earlier.get("on_post_since") or row.earlier.get("education_hours")
     }
     result.problems.sort()
+    if earlier and write_earlier is None and not dry_run:
+        raise TypeError(
+            "This file carries earlier records: import it with business.registerimport."
+        )
     if dry_run or (result.problems and not skip_invalid):
         result.created, result.updated = len(creates), len(updates)
         result.earlier_records = sum(
@@ -229,6 +243,7 @@ def import_register(
         result=result,
         filename=filename,
         earlier=earlier,
+        write_earlier=write_earlier,
     )
     return result
 
@@ -341,7 +356,14 @@ class _RegisterChanged(Exception):
 
 
 def _write_import(
-    *, actor, creates, updates, result: ImportResult, filename: str, earlier=None
+    *,
+    actor,
+    creates,
+    updates,
+    result: ImportResult,
+    filename: str,
+    earlier: dict[str, dict],
+    write_earlier: EarlierWriter | None,
 ) -> None:
     try:
         with transaction.atomic():
@@ -368,7 +390,7 @@ def _write_import(
                 source=filename or "import",
             )
             result.skipped_confirmed.sort()
-            if earlier:
+            if earlier and write_earlier is not None:
                 ids = {}
                 for chunk in _chunks(list(earlier), _LOOKUP_CHUNK):
                     ids.update(
@@ -377,10 +399,7 @@ def _write_import(
                         )
                     )
                 records_by_pk = {ids[n]: values for n, values in earlier.items() if n in ids}
-                for _receiver, written in earlier_records_imported.send(
-                    sender=Practitioner, records=records_by_pk, actor=actor
-                ):
-                    result.earlier_records += written or 0
+                result.earlier_records = write_earlier(records_by_pk, actor)
             record_event(
                 actor=actor,
                 action=AuditAction.IMPORTED,

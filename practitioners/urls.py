@@ -8,7 +8,6 @@ urlpatterns = [
     path("register/", views.practitioner_list, name="list"),
     path("register/<int:pk>/", views.practitioner_detail, name="detail"),
     path("register/new/", views.practitioner_create, name="create"),
-    path("register/import/", views.register_import, name="import"),
     path("register/import/template.xlsx", views.import_template, name="import_template"),
     path(
         "register/import/problems/<slug:token>.csv", views.import_problems, name="import_problems"

@@ -24,11 +24,9 @@ from practitioners import (
     twofactor,
 )
 from practitioners.decorators import staff_required
-from practitioners.forms import ExportForm, ImportForm, PractitionerForm, SearchForm, TokenForm
+from practitioners.forms import ExportForm, PractitionerForm, SearchForm, TokenForm
 
 PAGE_SIZE = 50
-# Problems listed on the import page; every one is in the downloadable report.
-PROBLEMS_SHOWN = 200
 
 
 @require_GET
@@ -95,48 +93,6 @@ def bureau_overview(request):
     }
     return render(
         request, "practitioners/bureau_overview.html", {"bureaus": bureaus, "totals": totals}
-    )
-
-
-@never_cache  # problems quote the file's ID numbers
-@require_http_methods(["GET", "POST"])
-@staff_required
-def register_import(request):
-    if not permissions.can_manage_register(request.user):
-        raise PermissionDenied
-    bound = request.method == "POST"
-    form = ImportForm(request.POST if bound else None, request.FILES if bound else None)
-    result = file_error = report = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = services.import_register(
-                actor=request.user,
-                data=upload.read(),
-                filename=upload.name,
-                skip_invalid=form.cleaned_data["skip_invalid"],
-                dry_run=form.cleaned_data["dry_run"],
-            )
-        except registerfile.RegisterFileError as exc:
-            file_error = str(exc)
-            form.add_error("file", file_error)
-        if result is not None and result.written:
-            messages.success(request, _("The register file was imported."))
-        if result is not None and result.problems:
-            report = reports.keep_report(user=request.user, problems=result.problems)
-    return render(
-        request,
-        "practitioners/register_import.html",
-        {
-            "form": form,
-            "result": result,
-            "problems_shown": result.problems[:PROBLEMS_SHOWN] if result else [],
-            "report": report,
-            "columns": registerfile.COLUMNS,
-            "earlier_columns": registerfile.EARLIER_COLUMNS,
-            "max_rows": registerfile.max_rows(),
-        },
-        status=200 if file_error is None else 400,
     )
 
 

@@ -43,7 +43,7 @@ def test_an_administrator_gets_the_printer_import_and_export(client, admin_a):
         for name in (
             "collection:campaigns",
             "confirmation:print_settings",
-            "practitioners:import",
+            "business:register_import",
             "practitioners:export",
             "two_factor",
         )

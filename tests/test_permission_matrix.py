@@ -107,7 +107,7 @@ CASES = [
     Case("practitioners:list", staff_page()),
     Case("practitioners:detail", county_a_record(), args=("practitioner_pk",)),
     Case("practitioners:create", staff_page()),
-    Case("practitioners:import", ADMIN_ONLY),
+    Case("business:register_import", ADMIN_ONLY),
     Case("practitioners:import_template", ADMIN_ONLY),
     # admin_a's own report: nobody else's to open
     Case(

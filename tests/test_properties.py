@@ -246,7 +246,7 @@ def test_register_uploads_never_fail_and_a_refused_file_writes_nothing(client, a
     with rolled_back():
         before = counts()
         response = client.post(
-            reverse("practitioners:import"), {"file": SimpleUploadedFile(name, data)}
+            reverse("business:register_import"), {"file": SimpleUploadedFile(name, data)}
         )
         assert response.status_code in (200, 302, 400)
         if response.status_code != 302:

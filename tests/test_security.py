@@ -264,7 +264,10 @@ def test_pages_and_files_with_whole_id_numbers_or_photos_are_never_stored(
         assert response.status_code == 200, url
         assert "no-store" in response.get("Cache-Control", ""), url
     client.force_login(admin_a)
-    for url in (reverse("practitioners:export") + "?format=csv", reverse("practitioners:import")):
+    for url in (
+        reverse("practitioners:export") + "?format=csv",
+        reverse("business:register_import"),
+    ):
         assert "no-store" in client.get(url)["Cache-Control"], url
     client.force_login(account_a)
     for url in (

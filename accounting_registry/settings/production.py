@@ -28,9 +28,9 @@ if env_str("TASKS_BACKEND", "database") == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 STORAGES = {
-    **STORAGES,
+    **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}  # noqa: F405
+}
 
 # Shared by every worker and server: the login limits and other counters must count together
 # (a per-process cache would give each gunicorn worker its own allowance). Redis where

@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import pytest
 
+from business import registerimport
 from business.constants import RegistrationStatus, Source
 from business.models import EducationRecord, OnPostRegistration
 from business.selectors import flagged
-from practitioners import registerfile, services
+from practitioners import registerfile
 from practitioners.models import Practitioner
 from tests.helpers import make_records
 
@@ -38,10 +39,10 @@ def test_earlier_records_are_imported_once_and_flag_the_unconfirmed(county_a):
             {"上岗日期": "", "继续教育学时": ""},
         ],
     )
-    dry = services.import_register(actor=None, data=data, dry_run=True)
+    dry = registerimport.import_register(actor=None, data=data, dry_run=True)
     assert dry.earlier_records == 4 and not OnPostRegistration.objects.exists()
 
-    result = services.import_register(actor=None, data=data, filename="old.csv")
+    result = registerimport.import_register(actor=None, data=data, filename="old.csv")
     assert result.written and result.created == 3 and result.earlier_records == 4
     first = Practitioner.objects.get(id_number=records[0]["id_number"])
     on_post = OnPostRegistration.objects.get()
@@ -58,7 +59,7 @@ def test_earlier_records_are_imported_once_and_flag_the_unconfirmed(county_a):
         records[1]["id_number"],
     }
 
-    again = services.import_register(actor=None, data=data, filename="old.csv")
+    again = registerimport.import_register(actor=None, data=data, filename="old.csv")
     assert again.written and again.earlier_records == 0
     assert OnPostRegistration.objects.count() == 1 and EducationRecord.objects.count() == 3
 
@@ -66,7 +67,7 @@ def test_earlier_records_are_imported_once_and_flag_the_unconfirmed(county_a):
 @pytest.mark.parametrize("cell", ["24", "2024-24", "1999:24", "2024:0", "2024:9999", "二〇二四:24"])
 def test_bad_education_cells_are_row_problems(county_a, cell):
     data = _file(make_records(county_a, 1), [{"上岗日期": "", "继续教育学时": cell}])
-    result = services.import_register(actor=None, data=data)
+    result = registerimport.import_register(actor=None, data=data)
     assert not result.written
     assert [p.column for p in result.problems] == ["继续教育学时"]
     assert not Practitioner.objects.exists()

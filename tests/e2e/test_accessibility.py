@@ -70,7 +70,7 @@ PAGES = [
     Screen("clerk", "confirmation:review", ("submitted",)),
     Screen("clerk", "practitioners:list"),
     Screen("clerk", "practitioners:detail", ("record",)),
-    Screen("admin", "practitioners:import"),
+    Screen("admin", "business:register_import"),
     Screen("city", "practitioners:bureau_overview"),
     Screen("city", "collection:campaigns"),
     # Progress reporting (step 6)

@@ -70,7 +70,7 @@ def test_staff_pages_fit_a_phone(new_page, live_server, clerk_a, city_staff, cou
     for url in (
         reverse("practitioners:bureau_overview"),
         reverse("collection:campaigns"),
-        reverse("practitioners:import"),
+        reverse("business:register_import"),
         reverse("practitioners:export"),
         reverse("confirmation:print_settings"),
     ):

@@ -23,7 +23,9 @@ def do_import(data: bytes, **kwargs):
 def upload(client, user, data: bytes, name="register.csv"):
     client.force_login(user)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client.post(reverse("practitioners:import"), {"file": SimpleUploadedFile(name, data)})
+    return client.post(
+        reverse("business:register_import"), {"file": SimpleUploadedFile(name, data)}
+    )
 
 
 def zip_with(parts: dict[str, bytes], *, declare: dict[str, int] | None = None) -> bytes:

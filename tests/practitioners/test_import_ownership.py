@@ -43,7 +43,7 @@ def test_a_county_admin_cannot_take_over_another_countys_person(
     client.force_login(admin_b)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
     response = client.post(
-        reverse("practitioners:import"),
+        reverse("business:register_import"),
         {"file": _upload(data)},
     )
     result = response.context["result"]

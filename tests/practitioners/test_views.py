@@ -186,7 +186,7 @@ def upload(client, records, **options):
     data = "".join(registerfile.iter_csv(records)).encode("utf-8")
     file = io.BytesIO(data)
     file.name = "register.csv"
-    return client.post(reverse("practitioners:import"), {"file": file, **options})
+    return client.post(reverse("business:register_import"), {"file": file, **options})
 
 
 def test_admin_imports_own_bureau_rows(client, admin_a, county_a):
@@ -220,7 +220,9 @@ def test_upload_of_a_broken_file_shows_the_reason_next_to_the_field(client, admi
     client.force_login(admin_a)
     file = io.BytesIO(b"\x00\x01\x02" * 100)
     file.name = "register.csv"
-    response = client.post(reverse("practitioners:import"), {"file": file, "skip_invalid": "on"})
+    response = client.post(
+        reverse("business:register_import"), {"file": file, "skip_invalid": "on"}
+    )
     assert response.status_code == 400
     assert response.context["form"].errors["file"]
     assert response.context["form"]["skip_invalid"].value() is True  # the ticked option is kept
@@ -228,7 +230,7 @@ def test_upload_of_a_broken_file_shows_the_reason_next_to_the_field(client, admi
 
 def test_upload_without_a_file_is_a_form_error(client, admin_a):
     client.force_login(admin_a)
-    response = client.post(reverse("practitioners:import"), {})
+    response = client.post(reverse("business:register_import"), {})
     assert response.status_code == 200
     assert "file" in response.context["form"].errors
 

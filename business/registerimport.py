@@ -1,11 +1,36 @@
-"""Business done before the system, carried by the register import (practitioners.signals):
-written as approved records marked imported. Importing the same file again adds nothing."""
+"""The register file's import as a whole: the register's rows (practitioners.services) and the
+business done before the system that the same rows carry (上岗日期, 继续教育学时), written as
+approved records marked imported, in the import's transaction. It lives here, above both apps,
+so that the register never calls up into business. Importing the same file again adds nothing.
+"""
 
 from business.constants import RegistrationStatus, Source
 from business.models import EducationRecord, OnPostRegistration
+from practitioners import services as register_services
+from practitioners.models import User
 
 
-def write_earlier_records(sender, *, records: dict, actor=None, **kwargs) -> int:
+def import_register(
+    *,
+    actor: User | None,
+    data: bytes,
+    filename: str = "",
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+) -> register_services.ImportResult:
+    """Load a register file (practitioners.services.import_register says what is checked and
+    who may import whose rows) with the earlier records its rows carry."""
+    return register_services.import_register(
+        actor=actor,
+        data=data,
+        filename=filename,
+        skip_invalid=skip_invalid,
+        dry_run=dry_run,
+        write_earlier=write_earlier_records,
+    )
+
+
+def write_earlier_records(records: dict[int, dict], actor: User | None) -> int:
     """{practitioner id: values} -> the on-post and continuing-education records not yet held."""
     if not records:
         return 0

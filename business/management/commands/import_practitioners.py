@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from practitioners import services
+from business import registerimport
 from practitioners.registerfile import RegisterFileError, write_problems
 
 _SHOWN = 20  # warnings printed; problems are all printed and written to the error file
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
         try:
-            result = services.import_register(
+            result = registerimport.import_register(
                 actor=None,
                 data=data,
                 filename=file.name,
