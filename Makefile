@@ -18,6 +18,7 @@ RUNTIME_SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0
 TEST_SYSTEM_PACKAGES := chromium poppler-utils gettext $(if $(shell command -v java),,default-jre-headless)
 RUNTIME_LOCK := requirements/runtime.txt
 DEV_LOCK := requirements/dev.txt
+LOAD_LOCK := requirements/load.txt
 
 # A Python >= 3.12 that really starts (a pyenv shim may exist and still fail).
 find_python = $(firstword $(foreach p,$(PYTHON) python3.13 python3.12 \
@@ -53,6 +54,11 @@ $(VENV)/.runtime-installed: $(RUNTIME_LOCK) | $(VENV)/bin/python
 $(VENV)/.dev-installed: $(DEV_LOCK) | $(VENV)/bin/python
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(DEV_LOCK)
 	@touch $@ $(VENV)/.runtime-installed
+
+# The load generator, for `make load` only (the development lock, plus locust and its gevent).
+$(VENV)/.load-installed: $(LOAD_LOCK) $(VENV)/.dev-installed
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOAD_LOCK)
+	@touch $@
 
 define install_system_packages
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -106,16 +112,21 @@ bench: deps
 # worker (at a lower CPU priority), simulated practitioners and clerks (locust) at about 85
 # requests a second for 60 s; then the queue drained and every submission checked in the
 # database. Figures in load/results.md and .json; LOAD_* variables tune it (load/run.py).
-load: dev-deps
+load: dev-deps $(VENV)/.load-installed
 	PG_URL=$(PG_URL) $(PY) load/run.py
 
 # Every kind of page (1366 and 390 px wide) and PDF, as PNG, in test-artifacts/screens/.
 screenshots: dev-deps
 	$(PY) scripts/screenshots.py
 
+# Style, the layers (import-linter's contracts in pyproject.toml: core at the bottom, the apps
+# in their order, the project package on top, no app using another's private names) and the
+# types of the services, selectors and permissions (mypy, [tool.mypy] in pyproject.toml).
 lint: dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 # Regenerate both locks from pyproject.toml (with every file's hash), in a throw-away virtualenv
 # holding only pip-tools. The development lock is constrained by the runtime one, so that tests
@@ -127,6 +138,8 @@ lock:
 	/tmp/registry-lock/bin/pip-compile $(LOCK_OPTIONS) --output-file=$(RUNTIME_LOCK) pyproject.toml
 	/tmp/registry-lock/bin/pip-compile $(LOCK_OPTIONS) --extra=dev --constraint=$(RUNTIME_LOCK) \
 	  --output-file=$(DEV_LOCK) pyproject.toml
+	/tmp/registry-lock/bin/pip-compile $(LOCK_OPTIONS) --extra=dev --extra=load --constraint=$(DEV_LOCK) \
+	  --output-file=$(LOAD_LOCK) pyproject.toml
 	rm -rf build *.egg-info
 
 # Refresh and compile translations (the compiled .mo files are committed).
