@@ -1,7 +1,8 @@
 """The progress bulletin printed (进度通报.pdf): A4 portrait, always in Chinese.
 
-The title and cut-off, the two charts (the SVG of reporting.charts, inline: WeasyPrint draws
-their outlines as vector paths, sharp at any zoom), then the ranked table with its totals.
+The title and cut-off, the two charts (the SVG of reporting.charts as <img> data URIs: WeasyPrint
+draws them as vectors, their text in the embedded Noto Sans CJK SC), then the ranked table with
+its totals.
 Page numbers in the footer ("第 N 页 / 共 M 页"). Only aggregate figures: no personal data.
 """
 
