@@ -9,12 +9,13 @@ show the practitioner.
 What is accepted is decided by the bytes, never by the file name: the JPEG or PNG signature, then
 Pillow restricted to that one format must agree. Checks run cheapest first, so that hostile files
 cost little: the length before anything is parsed, the declared pixel count before any pixel is
-decoded, then a full decode.
+decoded, then Pillow's own checks: ``verify()`` (a PNG's checksums, chunk by chunk to its end)
+and a full decode, which fails on a file that ends early.
 
-Truncated files are refused even when ``PIL.ImageFile.LOAD_TRUNCATED_IMAGES`` is True: WeasyPrint
-(a dependency of this project) sets that process-wide flag to True when it is imported, after which
-Pillow silently pads a cut-off file with grey. So the structure of the file is also walked here
-(JPEG segments up to the end-of-image marker, PNG chunks up to IEND), independently of the flag.
+That last failure depends on ``PIL.ImageFile.LOAD_TRUNCATED_IMAGES`` being False, Pillow's
+default. WeasyPrint switches the process-wide flag on when it is imported, after which Pillow
+silently pads a cut-off file with grey; ``core.pdf.import_weasyprint``, the project's one import
+of WeasyPrint, switches it off again, and ``process_photo`` refuses to run while it is on.
 
 The callers should refuse an upload whose ``size`` exceeds ``MAX_BYTES`` before reading it into
 memory; the length check here is the last line, not the only one.
@@ -22,35 +23,17 @@ memory; the length check here is the last line, not the only one.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
 import math
-import re
 import warnings
-import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from PIL import ExifTags, Image, ImageCms, ImageOps
-
-__all__ = [
-    "MAX_BYTES",
-    "MAX_PIXELS",
-    "MIN_CROP_HEIGHT",
-    "MIN_CROP_WIDTH",
-    "MIN_HEIGHT",
-    "MIN_WIDTH",
-    "NATIONAL_MAX_BYTES",
-    "NATIONAL_SIZE",
-    "STANDARD_QUALITY",
-    "STANDARD_SIZE",
-    "CropBox",
-    "PhotoError",
-    "ProcessedPhoto",
-    "process_photo",
-    "sniff_image_format",
-]
+from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
 
 MAX_BYTES = 5 * 1024 * 1024
 # Our own decompression-bomb limit, checked on the declared size before any pixel is decoded.
@@ -179,8 +162,13 @@ def process_photo(data: bytes, crop: CropBox | None = None) -> ProcessedPhoto:
 
 
 def _open(data: bytes) -> Image.Image:
-    """The image, its header checked and its structure walked, but no pixel decoded yet (see
+    """The image, its header and (PNG) checksums checked, but no pixel decoded yet (see
     ``_load``); or PhotoError."""
+    if ImageFile.LOAD_TRUNCATED_IMAGES:  # see the module docstring
+        raise RuntimeError(
+            "PIL.ImageFile.LOAD_TRUNCATED_IMAGES is on, so cut-off photos would be accepted; "
+            "import WeasyPrint through core.pdf.import_weasyprint, which switches it off"
+        )
     if not data:
         raise PhotoError(_("The file is empty. Please choose a photo."), code="empty")
     if len(data) > MAX_BYTES:
@@ -197,19 +185,8 @@ def _open(data: bytes) -> Image.Image:
         raise _format_error()
     pillow_format, accepted_formats = _PILLOW_FORMATS[kind]
 
-    # Pillow warns about images over Image.MAX_IMAGE_PIXELS and raises over twice that; make the
-    # warning an error too. (Our own, stricter MAX_PIXELS check below is what normally applies.)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(data), formats=[pillow_format])
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise _too_many_pixels_error() from exc
-        except MemoryError:
-            raise
-        except Exception as exc:  # any parser error on untrusted bytes, as Django's ImageField
-            raise _broken_error() from exc
-
+    with _pillow_verdict():
+        image = Image.open(io.BytesIO(data), formats=[pillow_format])
         if image.format not in accepted_formats:
             raise _format_error()
         if image.format != "MPO" and getattr(image, "is_animated", False):
@@ -220,18 +197,36 @@ def _open(data: bytes) -> Image.Image:
         width, height = image.size
         if width * height > MAX_PIXELS:
             raise _too_many_pixels_error()
-        if width < 1 or height < 1 or not _is_complete(data, kind):
+        if width < 1 or height < 1:
             raise _broken_error()
-    return image
+        # What can be checked without decoding: a PNG's chunk checksums up to IEND (a JPEG has
+        # none). verify() uses the image up, so the file is opened again for decoding.
+        image.verify()
+        return Image.open(io.BytesIO(data), formats=[pillow_format])
+
+
+@contextlib.contextmanager
+def _pillow_verdict() -> Iterator[None]:
+    """Pillow's errors on the upload as PhotoError: its decompression-bomb error and warning
+    (made an error here) "too_many_pixels", any other "broken". Our own, stricter MAX_PIXELS is
+    what normally applies; Pillow's limit is a process-wide setting that other code may change."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            yield
+        except (PhotoError, MemoryError):
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise _too_many_pixels_error() from exc
+        except Exception as exc:  # any parser error on untrusted bytes, as Django's ImageField
+            raise _broken_error() from exc
 
 
 def _displayed_size(image: Image.Image) -> tuple[int, int]:
     """(width, height) as the photo is shown: turned by its EXIF orientation."""
     width, height = image.size
-    try:
+    with _pillow_verdict():  # a hostile EXIF block
         turned = image.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8)
-    except Exception as exc:  # a hostile EXIF block
-        raise _broken_error() from exc
     return (height, width) if turned else (width, height)
 
 
@@ -253,19 +248,11 @@ def _draft(image: Image.Image, rectangle: tuple[int, int, int, int]) -> None:
 
 
 def _load(image: Image.Image) -> None:
-    """Decode every pixel now (broken data fails here, not later) and turn the image by its
-    EXIF orientation; or PhotoError."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image.load()
-            ImageOps.exif_transpose(image, in_place=True)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise _too_many_pixels_error() from exc
-        except MemoryError:
-            raise
-        except Exception as exc:
-            raise _broken_error() from exc
+    """Decode every pixel now (a damaged or cut-off file fails here, not later) and turn the
+    image by its EXIF orientation; or PhotoError."""
+    with _pillow_verdict():
+        image.load()
+        ImageOps.exif_transpose(image, in_place=True)
 
 
 def _scaled(
@@ -304,72 +291,6 @@ def _too_many_pixels_error() -> PhotoError:
         % {"limit": MAX_PIXELS // 1_000_000},
         code="too_many_pixels",
     )
-
-
-def _is_complete(data: bytes, kind: str) -> bool:
-    """Whether the file's structure runs to its end marker (see the module docstring)."""
-    return _jpeg_is_complete(data) if kind == "jpeg" else _png_is_complete(memoryview(data))
-
-
-# The end of entropy-coded data: 0xFF followed by neither a stuffed 0x00, an RSTn marker nor a
-# fill byte (the last 0xFF of a run of fill bytes, then, is where the next marker starts).
-_ENTROPY_CODED_END = re.compile(rb"\xff(?=[^\x00\xd0-\xd7\xff])")
-
-
-def _jpeg_is_complete(data: bytes) -> bool:
-    """Walk the segments of the (first) JPEG image up to its EOI marker, as libjpeg reads them.
-
-    Bytes after EOI (a second MPO picture, a camera trailer) are not looked at."""
-    end = len(data)
-    pos = 2  # after SOI
-    while True:
-        pos = data.find(b"\xff", pos)  # like libjpeg, skip stray bytes before a marker
-        if pos < 0:
-            return False
-        while pos < end and data[pos] == 0xFF:  # fill bytes
-            pos += 1
-        if pos >= end:
-            return False
-        marker = data[pos]
-        pos += 1
-        if marker == 0xD9:  # EOI
-            return True
-        if marker == 0x00 or 0xD0 <= marker <= 0xD7 or marker == 0x01:
-            continue  # stray stuffed byte, RSTn or TEM: no length follows
-        if marker == 0xD8:  # a second SOI before EOI
-            return False
-        if pos + 2 > end:
-            return False
-        length = int.from_bytes(data[pos : pos + 2], "big")
-        if length < 2 or pos + length > end:
-            return False
-        pos += length
-        if marker == 0xDA:  # SOS: entropy-coded data up to the next marker other than RSTn
-            found = _ENTROPY_CODED_END.search(data, pos)
-            if found is None:
-                return False
-            pos = found.start()
-
-
-def _png_is_complete(data: memoryview) -> bool:
-    """Walk the PNG chunks up to IEND; critical chunks (IHDR, PLTE, IDAT, IEND) must have a
-    correct CRC, as libpng requires by default."""
-    end = len(data)
-    pos = len(_PNG_MAGIC)
-    while pos + 12 <= end:
-        length = int.from_bytes(data[pos : pos + 4], "big")
-        chunk_type = bytes(data[pos + 4 : pos + 8])
-        crc_at = pos + 8 + length
-        if length > 0x7FFFFFFF or crc_at + 4 > end:
-            return False
-        if not chunk_type[0] & 0x20:  # critical chunk: upper-case first letter
-            crc = int.from_bytes(data[crc_at : crc_at + 4], "big")
-            if zlib.crc32(data[pos + 4 : crc_at]) != crc:
-                return False
-        if chunk_type == b"IEND":
-            return True
-        pos = crc_at + 4
-    return False
 
 
 # --- Cropping -------------------------------------------------------------------------------
@@ -460,10 +381,6 @@ def _flatten(image: Image.Image) -> Image.Image:
         # would turn most of the photo white). Its rare tRNS colour key is dropped.
         image = image.convert("I").point(lambda value: value / 257).convert("L")
         image.info.pop("transparency", None)
-    elif image.mode == "F":
-        image = image.convert("L")
-    elif image.mode == "1":
-        image = image.convert("L")
 
     if image.mode in _ALPHA_MODES or "transparency" in image.info:
         rgba = image.convert("RGBA")  # also applies a palette's or colour key's transparency
@@ -472,7 +389,7 @@ def _flatten(image: Image.Image) -> Image.Image:
         return flat
     if image.mode in {"L", "RGB", "CMYK"}:
         return image
-    return image.convert("RGB")  # P without transparency, YCbCr, ...
+    return image.convert("RGB")  # 1, P without transparency, ...
 
 
 def _resize(image: Image.Image, size: tuple[int, int]) -> Image.Image:

@@ -1,7 +1,8 @@
 """PDF rendering: one helper for every PDF of the project, never reaching the network.
 
-WeasyPrint is imported inside the functions: it loads Pango, HarfBuzz and Fontconfig, which
-requests that print nothing should not pay for. Templates embed their images as ``data:``
+WeasyPrint is imported on first use, by ``import_weasyprint`` and nowhere else: it loads Pango,
+HarfBuzz and Fontconfig, which requests that print nothing should not pay for, and it changes a
+setting of Pillow that has to be put back (see there). Templates embed their images as ``data:``
 URIs. Styles come from the template's own <style> block, parsed on every render, or from a
 stylesheet template named by the caller (``stylesheet="pdf/base.css"``), compiled once per
 process. The only other thing a document may load is a file under the project's ``static/``
@@ -20,6 +21,7 @@ import mimetypes
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -28,10 +30,27 @@ from django.template.loader import render_to_string
 if TYPE_CHECKING:
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # WeasyPrint reports each step of every document at INFO; request logs don't need that.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def import_weasyprint() -> ModuleType:
+    """The ``weasyprint`` package, imported here and nowhere else in the project.
+
+    Importing WeasyPrint switches Pillow's process-wide ``ImageFile.LOAD_TRUNCATED_IMAGES`` on
+    (weasyprint/images.py), after which Pillow silently pads a cut-off image with grey instead
+    of refusing it. The ID photo checks (``collection.photos``) rely on Pillow refusing such
+    files, so the flag is switched off again right after the import. WeasyPrint then leaves a
+    truncated image out of a document and logs an error; the documents embed only images the
+    project made itself (the photos' checked copies, QR codes, charts).
+    """
+    import weasyprint
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    return weasyprint
 
 
 def static_dir() -> Path:
@@ -59,10 +78,11 @@ def render_html_to_pdf(
     html: str, *, stylesheet: str | None = None, pdf_variant: str | None = None
 ) -> bytes:
     """An HTML document printed to PDF bytes with the shared fonts and the offline fetcher."""
-    from weasyprint import HTML
-
+    weasyprint = import_weasyprint()
     options = {"pdf_variant": pdf_variant} if pdf_variant else {}
-    document = HTML(string=html, base_url=_base_url(), url_fetcher=offline_fetcher()).render(
+    document = weasyprint.HTML(
+        string=html, base_url=_base_url(), url_fetcher=offline_fetcher()
+    ).render(
         font_config=font_configuration(),
         stylesheets=[compiled_stylesheet(stylesheet)] if stylesheet else None,
         **options,
@@ -77,13 +97,12 @@ def font_configuration() -> FontConfiguration:
     WeasyPrint builds a new one (~10 ms, then loading the fonts again) for each document
     that is not given one.
     """
-    from weasyprint.text.fonts import FontConfiguration
-
+    weasyprint = import_weasyprint()
     # Fonts loaded by @font-face (base.css) are copied to a temporary directory that the
     # configuration deletes when it is collected: let that happen before the interpreter
     # tears down the modules it needs, rather than leave the directory behind.
     atexit.register(_release_font_configuration)
-    return FontConfiguration()
+    return weasyprint.text.fonts.FontConfiguration()
 
 
 def _release_font_configuration() -> None:
@@ -100,9 +119,7 @@ def compiled_stylesheet(name: str) -> CSS:
 
 
 def _compile_stylesheet(name: str) -> CSS:
-    from weasyprint import CSS
-
-    return CSS(
+    return import_weasyprint().CSS(
         string=render_to_string(name),
         base_url=_base_url(),
         url_fetcher=offline_fetcher(),
@@ -120,18 +137,20 @@ def _base_url() -> str:
 @functools.cache
 def offline_fetcher() -> URLFetcher:
     """A WeasyPrint URL fetcher for data: URIs and files under static/ only."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    urls = import_weasyprint().urls
 
-    class OfflineURLFetcher(URLFetcher):
+    class OfflineURLFetcher(urls.URLFetcher):
         def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
             scheme = urllib.parse.urlsplit(url).scheme.lower()
             if scheme == "data":
                 content_type, body = decode_data_url(url)
-                return URLFetcherResponse(url, body, {"Content-Type": content_type})
+                return urls.URLFetcherResponse(url, body, {"Content-Type": content_type})
             if scheme == "file":
                 path = static_file(url)
                 content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+                return urls.URLFetcherResponse(
+                    url, path.read_bytes(), {"Content-Type": content_type}
+                )
             raise PermissionError(f"PDF rendering does not fetch {url[:80]!r}")
 
     return OfflineURLFetcher()

@@ -2,8 +2,14 @@
 
 import hashlib
 import io
+import json
+import os
 import struct
+import subprocess
+import sys
+import textwrap
 import zlib
+from pathlib import Path
 
 import pytest
 from PIL import ExifTags, Image, ImageCms, ImageFile
@@ -86,12 +92,6 @@ def black_bilevel_png(width: int, height: int) -> bytes:
         + png_chunk(b"IDAT", stream)
         + png_chunk(b"IEND", b"")
     )
-
-
-@pytest.fixture
-def truncated_images_allowed(monkeypatch):
-    """What importing WeasyPrint does to the whole process (weasyprint/images.py)."""
-    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
 
 
 # --- Accepted photos ----------------------------------------------------------------------------
@@ -416,15 +416,87 @@ def test_a_file_cut_in_half_is_refused_as_broken(kind):
     assert "damaged or incomplete" in str(error)
 
 
-@pytest.mark.parametrize("kind", ["JPEG", "PNG"])
-def test_a_cut_file_is_refused_even_after_weasyprint_allows_truncated_images(
-    kind, truncated_images_allowed
-):
+@pytest.mark.parametrize(
+    ("kind", "cut"),
+    [
+        ("JPEG", 1),  # half of the end-of-image marker
+        ("JPEG", 2),  # the end-of-image marker
+        ("PNG", 12),  # the IEND chunk
+        ("PNG", 13),  # IEND and a byte of the last image data chunk's checksum
+    ],
+)
+def test_a_file_missing_only_its_last_bytes_is_refused_as_broken(kind, cut):
     data = encode(Image.effect_noise((400, 500), 64).convert("RGB"), kind)
 
+    assert refusal(data[:-cut]).code == "broken"
+    assert process_photo(data).standard  # the complete file is fine
+
+
+def test_a_cut_large_jpeg_decoded_at_a_fraction_of_its_size_is_refused():
+    # 2,400×3,200 is decoded at 1/4 (collection.photos._draft): libjpeg still reads every byte.
+    data = encode(landmarks(), "JPEG", quality=90)
+
     assert refusal(data[: len(data) // 2]).code == "broken"
-    assert refusal(data[:-1]).code == "broken"
-    assert process_photo(data).standard  # complete files are still fine
+    assert refusal(data[:-2]).code == "broken"
+    assert process_photo(data).standard
+
+
+def test_no_photo_is_judged_while_pillow_accepts_truncated_files(monkeypatch):
+    # What importing WeasyPrint does to the whole process (weasyprint/images.py), had core.pdf
+    # not switched it off again: Pillow would pad a cut-off photo with grey.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+
+    with pytest.raises(RuntimeError, match="LOAD_TRUNCATED_IMAGES"):
+        process_photo(jpeg())
+
+
+def test_a_cut_photo_is_still_refused_after_weasyprint_is_imported_and_prints_a_pdf():
+    # In a fresh interpreter, where core.pdf's import of WeasyPrint is really the first one (in
+    # this one, an earlier test may have done it).
+    script = textwrap.dedent(
+        """
+        import io, json, sys
+        import django
+
+        django.setup()
+        from PIL import Image, ImageFile
+        from collection.photos import PhotoError, process_photo
+        from core.pdf import render_html_to_pdf
+
+        assert "weasyprint" not in sys.modules
+        pdf = render_html_to_pdf("<p>照片</p>")
+        out = io.BytesIO()
+        Image.effect_noise((400, 500), 64).convert("RGB").save(out, "JPEG")
+        whole = out.getvalue()
+        try:
+            process_photo(whole[: len(whole) // 2])
+            cut = "accepted"
+        except PhotoError as error:
+            cut = error.code
+        print(json.dumps({
+            "pdf": pdf.startswith(b"%PDF"),
+            "weasyprint": "weasyprint.images" in sys.modules,
+            "flag": ImageFile.LOAD_TRUNCATED_IMAGES,
+            "cut": cut,
+            "whole": len(process_photo(whole).standard) > 0,
+        }))
+        """
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "accounting_registry.settings.test"}
+    finished = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert finished.returncode == 0, finished.stderr
+
+    outcome = json.loads(finished.stdout.splitlines()[-1])
+    assert outcome == {
+        "pdf": True,
+        "weasyprint": True,
+        "flag": False,
+        "cut": "broken",
+        "whole": True,
+    }
 
 
 @pytest.mark.parametrize("signature", [b"\xff\xd8\xff\xe0", b"\x89PNG\r\n\x1a\n"])
