@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import statistics
+import subprocess
+import sys
 import time
+from typing import Any
 
 PROGRESS_WARMUP = 20
 PROGRESS_REQUESTS = 200
@@ -133,3 +137,46 @@ def progress_child_main() -> None:
 
     pad_tallies(active_campaign())
     print(json.dumps(measure_progress()), flush=True)
+
+
+def measure_progress_in_child(url: str) -> dict[str, Any]:
+    """measure_progress on one database, in a fresh process (`run.py --measure-progress`)."""
+    from common import RUN_PY
+
+    output = subprocess.run(
+        [sys.executable, str(RUN_PY), "--measure-progress"],
+        env=os.environ | {"DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def measure_progress_at_both_sizes() -> dict[str, Any]:
+    """The city dashboard's figures at N and at N/10 (a child process each), as results.json
+    names them."""
+    from common import log
+    from databases import small_database_url
+
+    log("progress: the city dashboard's live figures at N and N/10 (a child process each)")
+    progress = {
+        name: measure_progress_in_child(url)
+        for name, url in (
+            ("large", os.environ["DATABASE_URL"]),
+            ("small", small_database_url(os.environ["DATABASE_URL"])),
+        )
+    }
+    return {
+        "progress_all_p50_ms": progress["large"]["p50_ms"],
+        "progress_all_p95_ms": progress["large"]["p95_ms"],
+        "progress_all_p50_ms_small": progress["small"]["p50_ms"],
+        "progress_all_p95_ms_small": progress["small"]["p95_ms"],
+        "progress_growth": round(progress["large"]["p95_ms"] / progress["small"]["p95_ms"], 3),
+        "progress_queries": progress["large"]["queries"],
+        "progress_queries_constant": progress["large"]["queries_constant"]
+        and progress["small"]["queries_constant"]
+        and progress["large"]["queries"] == progress["small"]["queries"],
+        "progress_tally_rows": progress["large"]["tally_rows"],
+        "progress_holders_shown": progress["large"]["holders_shown"],
+    }
