@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from collection import diff, selectors, services
 from collection.constants import IDENTITY_FIELDS, ApplicationKind, ApplicationStatus
 from collection.forms import ApplicationForm, ContactForm
+from collection.views.common import add_rule_errors
 from practitioners import gate
 from practitioners.constants import CONTACT_FIELDS
 from practitioners.decorators import collected_required, practitioner_required
@@ -105,9 +106,7 @@ def _sectioned_form(request, practitioner, application, *, kind: str, campaign=N
             form = _keep_typed(practitioner, request.POST, exc.application.revision, read_only)
             status = 409
         except services.InvalidApplication as exc:
-            for name, errors in exc.errors.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
+            add_rule_errors(form, exc)
             _say_what_to_correct(request, form)
             status = 400
         except services.CollectionError as exc:
@@ -201,9 +200,7 @@ def contact_form(request, practitioner):
                 practitioner=practitioner, actor=request.user, values=form.cleaned_data
             )
         except services.InvalidApplication as exc:
-            for name, errors in exc.errors.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
+            add_rule_errors(form, exc)
         else:
             if changes:
                 messages.success(

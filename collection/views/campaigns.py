@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from collection import permissions, selectors, services
 from collection.forms import CampaignForm
+from collection.views.common import add_rule_errors
 from practitioners.decorators import staff_required
 
 
@@ -36,9 +37,7 @@ def campaign_edit(request, pk: int | None = None):
         try:
             services.save_campaign(campaign=campaign, values=form.cleaned_data, actor=request.user)
         except services.InvalidApplication as exc:
-            for name, errors in exc.errors.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
+            add_rule_errors(form, exc)
         else:
             messages.success(request, _("Campaign saved."))
             return redirect("collection:campaigns")

@@ -1,4 +1,5 @@
-"""What more than one page group of collection's views needs: the printed application form."""
+"""What more than one page group of collection's views needs: the printed application form and
+the rule errors put beside their fields."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
@@ -31,3 +32,11 @@ def form_response(request, application, *, back: str):
         content_type="application/pdf",
         filename=f"application-{application.reference}.pdf",
     )
+
+
+def add_rule_errors(form, exc) -> None:
+    """Each message of an InvalidApplication beside its field, or above the form when the form
+    has no such field (a rule across fields, or one on a value the form does not show)."""
+    for name, errors in exc.errors.items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
