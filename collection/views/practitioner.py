@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from business import selectors as business_selectors
 from collection import diff, photos, selectors, services
 from collection.constants import ApplicationKind, ApplicationStatus
 from collection.forms import PhotoForm
@@ -44,7 +43,6 @@ def home(request, practitioner):
             if application and application.status != ApplicationStatus.DRAFT
             else [],
             "refusal": gate.refusal(practitioner),
-            "did_business_first": business_selectors.did_business_before_collecting(practitioner),
             "change": change,
             "change_originals": _change_originals(practitioner, change),
             "history": register_selectors.record_history(practitioner=practitioner),
