@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from reporting import views
+from reporting.views import bulletins, plans, progress, sheets
 
 
 class _Text:
@@ -34,29 +34,29 @@ register_converter(_BulletinFormat, "bulletinfmt")
 
 app_name = "reporting"
 urlpatterns = [
-    path("reporting/", views.dashboard, name="dashboard"),
-    path("reporting/definitions/", views.definitions, name="definitions"),
-    path("reporting/bulletins/", views.publish, name="publish"),
-    path("reporting/<code:code>/", views.bureau_progress, name="bureau"),
-    path("reporting/<code:code>/people/<slug:figure>/", views.people, name="people"),
+    path("reporting/", progress.dashboard, name="dashboard"),
+    path("reporting/definitions/", progress.definitions, name="definitions"),
+    path("reporting/bulletins/", bulletins.publish, name="publish"),
+    path("reporting/<code:code>/", progress.bureau_progress, name="bureau"),
+    path("reporting/<code:code>/people/<slug:figure>/", progress.people, name="people"),
     path(
         "reporting/<code:code>/people/<slug:figure>/export.<listfmt:fmt>",
-        views.people_export,
+        progress.people_export,
         name="people_export",
     ),
-    path("reporting/<code:code>/plan/", views.plan, name="plan"),
-    path("reporting/<code:code>/plan/decide/", views.plan_decide, name="plan_decide"),
-    path("reporting/<code:code>/plan/paper/", views.plan_paper, name="plan_paper"),
-    path("reporting/<code:code>/plan/v<int:number>/", views.plan_file, name="plan_file"),
-    path("reporting/<code:code>/sheets/<week:week>/", views.sheet, name="sheet"),
+    path("reporting/<code:code>/plan/", plans.plan, name="plan"),
+    path("reporting/<code:code>/plan/decide/", plans.plan_decide, name="plan_decide"),
+    path("reporting/<code:code>/plan/paper/", plans.plan_paper, name="plan_paper"),
+    path("reporting/<code:code>/plan/v<int:number>/", plans.plan_file, name="plan_file"),
+    path("reporting/<code:code>/sheets/<week:week>/", sheets.sheet, name="sheet"),
     path(
-        "reporting/<code:code>/sheets/<week:week>/decide/", views.sheet_decide, name="sheet_decide"
+        "reporting/<code:code>/sheets/<week:week>/decide/", sheets.sheet_decide, name="sheet_decide"
     ),
-    path("bulletins/", views.bulletin_list, name="bulletins"),
-    path("bulletins/<int:campaign>/<week:week>/", views.bulletin, name="bulletin"),
+    path("bulletins/", bulletins.bulletin_list, name="bulletins"),
+    path("bulletins/<int:campaign>/<week:week>/", bulletins.bulletin, name="bulletin"),
     path(
         "bulletins/<int:campaign>/<week:week>/bulletin.<bulletinfmt:fmt>",
-        views.bulletin_file,
+        bulletins.bulletin_file,
         name="bulletin_file",
     ),
 ]

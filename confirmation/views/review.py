@@ -1,110 +1,35 @@
-import datetime
+"""The counter's review of an application, side by side with the record, and its decisions:
+confirm, return, close a change request that changes nothing, correct a value."""
+
 import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from business import selectors as business_selectors
 from collection import diff
-from collection.constants import IDENTITY_FIELDS, ApplicationKind, ApplicationStatus
-from confirmation import pdf, permissions, selectors, services
-from confirmation.forms import (
-    CloseForm,
-    ConfirmForm,
-    CorrectionForm,
-    CounterSearchForm,
-    DayForm,
-    PrintSettingsForm,
-    QueueFilterForm,
-    ReprintForm,
-    ReturnForm,
-)
+from collection.constants import IDENTITY_FIELDS, ApplicationStatus
+from confirmation import permissions, selectors, services
+from confirmation.forms import CloseForm, ConfirmForm, CorrectionForm, ReturnForm
 from confirmation.models import Confirmation
 from confirmation.services import required_ticks
-from core import throttle
-from core.pagination import DeferredJoinPaginator
-from practitioners import permissions as register_permissions
-from practitioners import selectors as register_selectors
 from practitioners.decorators import staff_required
 from practitioners.services import record_practitioner_viewed
 
-QUEUE_PAGE = 50
 
-
-def _bureau_param(request):
-    return register_selectors.chosen_bureau(user=request.user, code=request.GET.get("bureau"))
-
-
-@never_cache
+@never_cache  # the whole ID number and the photo
 @require_GET
 @staff_required
-def counter(request):
-    form = CounterSearchForm(request.GET or None)
-    found = throttled = None
-    if form.is_valid() and form.cleaned_data["q"]:
-        found = selectors.counter_search(user=request.user, query=form.cleaned_data["q"])
-        if found.elsewhere is not None:
-            try:
-                for person in found.elsewhere_people:
-                    services.record_lookup_elsewhere(actor=request.user, practitioner=person)
-            except throttle.Throttled as exc:
-                found.elsewhere, throttled = None, exc
-        if (
-            len(found.applications) == 1
-            and not found.without_application
-            and found.elsewhere is None
-            and throttled is None
-        ):
-            return redirect("confirmation:review", found.applications[0].pk)
-    return render(
-        request,
-        "confirmation/counter.html",
-        {"form": form, "found": found, "throttled": throttled},
+def review(request, pk: int):
+    application = selectors.application_for_counter(user=request.user, pk=pk)
+    record_practitioner_viewed(
+        actor=request.user, practitioner=application.practitioner, what="review"
     )
-
-
-@require_GET
-@staff_required
-def queue(request):
-    bureau = _bureau_param(request)
-    if not permissions.can_view(request.user, bureau):
-        raise PermissionDenied
-    form = QueueFilterForm(request.GET or None)
-    status, day, identity = ApplicationStatus.SUBMITTED, None, False
-    kind = ApplicationKind.COLLECTION
-    if form.is_valid():
-        status = form.cleaned_data["status"] or ApplicationStatus.SUBMITTED
-        day = form.cleaned_data["day"]
-        identity = form.cleaned_data["identity"]
-        kind = form.cleaned_data["kind"] or ApplicationKind.COLLECTION
-    applications = selectors.queue(
-        bureau=bureau, status=status, day=day, identity_only=identity, kind=kind
-    )
-    page = DeferredJoinPaginator(applications, QUEUE_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "confirmation/queue.html",
-        {
-            "form": form,
-            "page": page,
-            "bureau": bureau,
-            "status": status,
-            "kind": kind,
-            "Kind": ApplicationKind,
-            # One reverse() per page instead of one per row: the queue is the counter's hot page.
-            "review_prefix": reverse("confirmation:review", args=[0]).removesuffix("0/"),
-            "bureaus": register_selectors.bureaus_for(user=request.user)
-            if register_permissions.is_city_staff(request.user)
-            else None,
-        },
-    )
+    return render(request, "confirmation/review.html", _review_context(request, application))
 
 
 def _review_context(request, application, *, confirm_error=None, missing=(), **forms):
@@ -170,17 +95,6 @@ def _side_by_side(practitioner, data, changed: set[str], stored_before: dict[str
         for field in stored
         if field in data
     ]
-
-
-@never_cache  # the whole ID number and the photo
-@require_GET
-@staff_required
-def review(request, pk: int):
-    application = selectors.application_for_counter(user=request.user, pk=pk)
-    record_practitioner_viewed(
-        actor=request.user, practitioner=application.practitioner, what="review"
-    )
-    return render(request, "confirmation/review.html", _review_context(request, application))
 
 
 def counter_decision(view):
@@ -316,106 +230,3 @@ def correct(request, application):
         return _refused(request, application, correction_form=form)
     messages.success(request, _("Corrected; the change is recorded as your edit."))
     return redirect("confirmation:review", application.pk)
-
-
-@never_cache
-@require_POST
-@staff_required
-def certificate(request, pk: int):
-    """Print (or reprint, with a reason) the confirmation record; every print is logged."""
-    confirmation = selectors.confirmation_for(user=request.user, pk=pk)
-    if not permissions.can_act(request.user, confirmation.bureau):
-        raise PermissionDenied
-    form = ReprintForm(request.POST)
-    form.is_valid()
-    try:
-        services.log_print(
-            confirmation=confirmation,
-            bureau=confirmation.bureau,
-            actor=request.user,
-            reason=form.cleaned_data.get("reason", ""),
-        )
-    except services.CounterError as exc:
-        # This answer opens in the print tab: say what is missing there, and leave the
-        # review (in the tab the clerk came from) as it is.
-        return render(
-            request,
-            "confirmation/print_refused.html",
-            {"message": exc.message, "confirmation": confirmation},
-            status=400,
-        )
-    data = pdf.certificate_pdf(confirmation, services.print_settings_for(confirmation.bureau))
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="confirmation-{confirmation.archive_number}.pdf"'
-    )
-    return response
-
-
-@require_http_methods(["GET", "POST"])
-@staff_required
-def print_settings(request):
-    bureau = _bureau_param(request)
-    if not permissions.can_manage_printer(request.user, bureau):
-        raise PermissionDenied
-    settings = services.print_settings_for(bureau)
-    form = PrintSettingsForm(request.POST or None, instance=settings)
-    if request.method == "POST" and form.is_valid():
-        services.save_print_settings(bureau=bureau, values=form.cleaned_data, actor=request.user)
-        messages.success(
-            request, _("Print settings saved. Print the calibration page to check them.")
-        )
-        return redirect("confirmation:print_settings")
-    return render(
-        request,
-        "confirmation/print_settings.html",
-        {"form": form, "bureau": bureau, "settings": settings},
-    )
-
-
-@require_POST
-@staff_required
-def calibration(request):
-    """Print the calibration page (a POST: each print is logged)."""
-    bureau = _bureau_param(request)
-    if not permissions.can_manage_printer(request.user, bureau) and not permissions.can_act(
-        request.user, bureau
-    ):
-        raise PermissionDenied
-    settings = services.print_settings_for(bureau)
-    services.log_print(confirmation=None, bureau=bureau, actor=request.user, calibration=True)
-    response = HttpResponse(pdf.calibration_pdf(settings), content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="calibration.pdf"'
-    return response
-
-
-@never_cache  # whole ID numbers
-@require_GET
-@staff_required
-def day_sheet(request):
-    bureau = _bureau_param(request)
-    if not permissions.can_view(request.user, bureau):
-        raise PermissionDenied
-    form = DayForm(request.GET or None, initial={"day": timezone.localdate()})
-    day = form.cleaned_data["day"] if form.is_valid() else timezone.localdate()
-    sheet = selectors.day_sheet(bureau=bureau, day=day)
-    if request.GET.get("format") == "pdf":
-        response = HttpResponse(
-            pdf.day_sheet_pdf(bureau=bureau, day=day, sheet=sheet), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = (
-            f'inline; filename="counter-{bureau.code}-{day:%Y%m%d}.pdf"'
-        )
-        return response
-    return render(
-        request,
-        "confirmation/day_sheet.html",
-        {
-            "form": form,
-            "bureau": bureau,
-            "day": day,
-            "sheet": sheet,
-            "previous": day - datetime.timedelta(days=1),
-            "next": day + datetime.timedelta(days=1),
-        },
-    )

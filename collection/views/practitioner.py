@@ -1,0 +1,156 @@
+"""The practitioner's own pages around the application: the home page, notices, the photo,
+and the printed application and change forms."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from collection import diff, photos, selectors, services
+from collection.constants import ApplicationKind, ApplicationStatus
+from collection.forms import PhotoForm
+from collection.originals import originals_for
+from collection.views.common import form_response
+from practitioners import gate
+from practitioners import permissions as register_permissions
+from practitioners import selectors as register_selectors
+from practitioners.decorators import practitioner_required
+from practitioners.services import record_practitioner_viewed
+
+
+@never_cache
+@require_GET
+@practitioner_required
+def home(request, practitioner):
+    campaign = selectors.active_campaign()
+    application = selectors.application_of(practitioner=practitioner, campaign=campaign)
+    change = selectors.last_change(practitioner=practitioner)
+    return render(
+        request,
+        "collection/practitioner_home.html",
+        {
+            "practitioner": practitioner,
+            "campaign": campaign,
+            "application": application,
+            "Status": ApplicationStatus,
+            "submissions": selectors.submissions_of(application=application) if application else [],
+            "notices": selectors.unread_notices(user=request.user),
+            "originals": originals_for(application.data)
+            if application and application.status != ApplicationStatus.DRAFT
+            else [],
+            "refusal": gate.refusal(practitioner),
+            "change": change,
+            "change_originals": _change_originals(practitioner, change),
+            "history": register_selectors.record_history(practitioner=practitioner),
+        },
+    )
+
+
+def _change_originals(practitioner, change) -> list:
+    if change is None or change.status != ApplicationStatus.SUBMITTED:
+        return []
+    changed = {c.field for c in diff.compute_changes(practitioner, change.data)}
+    return originals_for(change.data, kind=ApplicationKind.CHANGE, changed=changed)
+
+
+@require_POST
+@practitioner_required
+def dismiss_notice(request, practitioner, pk: int):
+    services.mark_notice_read(user=request.user, pk=pk)
+    return redirect("collection:home")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@practitioner_required
+def photo_upload(request, practitioner):
+    form = PhotoForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        crop = None
+        c = form.cleaned_data
+        if all(c.get(k) is not None for k in ("crop_x", "crop_y", "crop_width", "crop_height")):
+            crop = photos.CropBox(c["crop_x"], c["crop_y"], c["crop_width"], c["crop_height"])
+        try:
+            services.set_application_photo(
+                practitioner=practitioner, actor=request.user, data=c["photo"].read(), crop=crop
+            )
+        except photos.PhotoError as exc:
+            form.add_error("photo", str(exc))
+        except services.CollectionError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Photo saved. This is how it will be printed; upload another if it is not right."
+                ),
+            )
+            return redirect("collection:photo_upload")
+    # Read after the upload (which reads and locks them itself): what the page shows now.
+    application = selectors.application_of(
+        practitioner=practitioner, campaign=selectors.active_campaign()
+    )
+    return render(
+        request,
+        "collection/photo_upload.html",
+        {
+            "form": form,
+            "application": application,
+            "practitioner": practitioner,
+            "sizes": {"min_w": photos.MIN_WIDTH, "min_h": photos.MIN_HEIGHT},
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache  # a face: no copy kept by browsers or proxies
+@require_GET
+@login_required
+def photo(request, pk: int):
+    """Stream a photo to its owner or to staff of the owner's bureau; no public URL exists.
+    Staff views are audited."""
+    item = selectors.photo_for(user=request.user, pk=pk)
+    if register_permissions.is_staff_member(request.user):
+        record_practitioner_viewed(actor=request.user, practitioner=item.practitioner, what="photo")
+    field = item.national_image if request.GET.get("size") == "national" else item.image
+    response = FileResponse(field.open("rb"), content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@never_cache
+@require_GET
+@practitioner_required
+def application_pdf(request, practitioner):
+    application = selectors.application_of(
+        practitioner=practitioner, campaign=selectors.active_campaign()
+    )
+    if application is None or application.status not in (
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.CONFIRMED,
+    ):
+        messages.info(request, _("Submit the application first; then you can print the form."))
+        return redirect("collection:home")
+    return form_response(request, application, back=reverse("collection:home"))
+
+
+@never_cache
+@require_GET
+@practitioner_required
+def change_pdf(request, practitioner):
+    """The printed change form of the practitioner's last submitted change request."""
+    application = selectors.last_change(practitioner=practitioner)
+    if application is None or application.status not in (
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.CONFIRMED,
+    ):
+        messages.info(request, _("Submit the change request first; then you can print its form."))
+        return redirect("collection:home")
+    return form_response(request, application, back=reverse("collection:home"))

@@ -1,0 +1,1 @@
+"""The counter's pages, one module per page group; confirmation/urls.py routes to each."""

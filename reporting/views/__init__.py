@@ -1,0 +1,1 @@
+"""The reporting pages, one module per page group; reporting/urls.py routes to each."""
