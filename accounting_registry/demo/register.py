@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 from django.contrib.auth.hashers import make_password
 
+from business import registerimport
 from core import spreadsheets
 from practitioners import registerfile
-from practitioners import services as register_services
 from practitioners.constants import Role
 from practitioners.demo import DEMO_PASSWORD, demo_people
 from practitioners.models import Bureau, Practitioner, User
@@ -97,7 +97,7 @@ def import_register(count: int, *, codes: list[str], earlier_share: Callable[[in
             before = earlier_share(i) if person["id_number"] not in held else {}
             if before:
                 earlier[person["id_number"]] = before
-        result = register_services.import_register(
+        result = registerimport.import_register(
             actor=None, data=register_file(people, earlier), filename="旧系统导出.csv"
         )
         if not result.ok:
