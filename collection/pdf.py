@@ -25,6 +25,7 @@ import segno
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.tasks import default_task_backend
 from django.utils import timezone, translation
 
 from collection import diff, originals
@@ -148,9 +149,7 @@ def worker_renders_soon(submission: Submission) -> bool:
     queue; after that (the worker stopped, or the form's task gave up) the download renders the
     form itself. Where no worker runs (the immediate backend), the form is always kept already.
     """
-    from collection.tasks import render_application_form
-
-    if not render_application_form.get_backend().supports_defer:
+    if not default_task_backend.supports_defer:  # the form task's backend: the default one
         return False
     now = timezone.now()
     age = now - submission.submitted_at
