@@ -60,17 +60,9 @@ $(VENV)/.load-installed: $(LOAD_LOCK) $(VENV)/.dev-installed
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOAD_LOCK)
 	@touch $@
 
-define install_system_packages
-	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	    echo "Installing system packages:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	  else \
-	    echo "WARNING: missing system packages:$$missing — install them with: sudo apt-get install$$missing" >&2; \
-	  fi; \
-	fi
-endef
+# Missing Debian packages, installed when run as root; waits while another process holds the
+# package manager's lock (scripts/apt-install).
+install_system_packages = @scripts/apt-install $(1)
 
 system-deps:
 	$(call install_system_packages,$(RUNTIME_SYSTEM_PACKAGES))
