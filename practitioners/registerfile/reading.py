@@ -66,7 +66,7 @@ def read_rows(data: bytes) -> Iterator[list[Any]]:
         raise RegisterFileError(
             _("This is an old Excel 97-2003 (.xls) file; save it as .xlsx or CSV and upload again.")
         )
-    if data.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"["):
+    if data.lstrip(b"\xef\xbb\xbf \r\n\t").startswith((b"[", b"{")):
         return _rows_from_json(data)
     head = data[:8192]
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -205,44 +205,89 @@ def _decode(data: bytes, encoding: str) -> str:
 
 
 def _rows_from_json(data: bytes) -> Iterator[list[Any]]:
-    """Records of a JSON list, decoded one at a time (a huge list never sits in memory whole)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise RegisterFileError(_("The JSON file could not be read.")) from None
-    decoder = json.JSONDecoder()
-    position = _skip_space(text, 0)
-    if text[position : position + 1] != "[":
+    """A JSON list of objects keyed by column name (what writing.iter_json writes), as a
+    header row of every key met, the register's columns first, and a row per object.
+
+    The file is decoded whole by json.loads: an upload is at most REGISTRY_IMPORT_MAX_BYTES,
+    and _load_json bounds what the decoded values can cost."""
+    records = _load_json(data)
+    if not isinstance(records, list):
         raise RegisterFileError(_("The JSON file must hold a list of records."))
-    position = _skip_space(text, position + 1)
-    records: list[dict] = []
+    if len(records) > max_rows():
+        raise too_many_rows()
     headers = dict.fromkeys(HEADERS)
-    while text[position : position + 1] != "]":
-        if records and text[position : position + 1] == ",":
-            position = _skip_space(text, position + 1)
-        elif records:
-            raise RegisterFileError(_("The JSON file could not be read."))
-        try:
-            record, position = decoder.raw_decode(text, position)
-        except (ValueError, RecursionError):
-            raise RegisterFileError(_("The JSON file could not be read.")) from None
+    for number, record in enumerate(records, 1):
         if not isinstance(record, dict):
-            raise RegisterFileError(_("The JSON file must hold a list of records."))
-        if len(records) >= max_rows():
-            raise too_many_rows()
+            raise RegisterFileError(
+                _("Record %(n)s of the JSON file is not an object of column names and values.")
+                % {"n": intcomma(number)}
+            )
         headers.update(dict.fromkeys(record))
-        if len(headers) > MAX_COLUMNS:
-            raise too_many_columns(len(headers))
-        records.append(record)
-        position = _skip_space(text, position)
-    if _skip_space(text, position + 1) != len(text):
-        raise RegisterFileError(_("The JSON file could not be read."))
+    if len(headers) > MAX_COLUMNS:
+        raise too_many_columns(len(headers))
     yield list(headers)
     for record in records:
         yield [record.get(h, "") for h in headers]
 
 
-def _skip_space(text: str, position: int) -> int:
-    while position < len(text) and text[position] in " \t\r\n":
-        position += 1
-    return position
+def _load_json(data: bytes) -> Any:
+    """The file's JSON value; RegisterFileError, saying why, for a file that is not JSON or
+    would decode to far more than a register file holds.
+
+    json.loads makes a Python object of every value, at up to 25 times the bytes the value
+    takes in the file (30 MB of [[],[],…] is 750 MB): the values are bounded before it runs
+    (_check_json_values), and the objects while it runs (_CountObjects), so that no file
+    costs more than the largest register would."""
+    _check_json_values(data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RegisterFileError(
+            _("The JSON file could not be read: it is not UTF-8 text.")
+        ) from None
+    try:
+        return json.loads(text, object_pairs_hook=_CountObjects(2 * max_rows()))
+    except json.JSONDecodeError as error:
+        raise RegisterFileError(
+            _("The file is not valid JSON: the error is at line %(line)s, column %(column)s.")
+            % {"line": intcomma(error.lineno), "column": intcomma(error.colno)}
+        ) from None
+    except RecursionError:
+        raise RegisterFileError(
+            _("The JSON file nests lists or objects too deeply to be a register file.")
+        ) from None
+
+
+def _check_json_values(data: bytes) -> None:
+    """Refuse a file with more values than a register of max_rows() rows could hold, before
+    it is decoded. Every value but the first of a list or object follows a comma, so commas
+    and opening brackets bound the values; a row holds at most MAX_COLUMNS. Commas inside
+    strings count too: a full register of 26 columns would need more than 34 of them a row to
+    be refused."""
+    values = data.count(b",") + data.count(b"[") + data.count(b"{")
+    if values > (max_rows() + 1) * (MAX_COLUMNS + 1):
+        raise _too_many_values()
+
+
+def _too_many_values() -> RegisterFileError:
+    return RegisterFileError(
+        _(
+            "The JSON file holds far more values than a register of %(n)s rows; split it into smaller files."
+        )
+        % {"n": intcomma(max_rows())}
+    )
+
+
+class _CountObjects:
+    """json.loads' maker of objects, counting them: an object costs four times what a list
+    or a string does, and a register has one a row. Decoding stops at twice the rows a file
+    may hold, leaving a list of a few rows too many to the clearer check of its length."""
+
+    def __init__(self, limit: int):
+        self.left = limit
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        self.left -= 1
+        if self.left < 0:
+            raise _too_many_values()
+        return dict(pairs)
