@@ -129,29 +129,35 @@ def _clean_cells(
     for column, cell in zip(columns, raw, strict=False):
         if column is None:
             continue
-        value, reason = None, None
-        try:
-            value = column.parse(cell)
-            if column.field in _RECORD_FIELDS:
-                value = fieldrules.clean(column.field, value, today=today)
-        except CellError as exc:
-            reason = str(exc)
-        except ValidationError as exc:
-            reason = " ".join(exc.messages)
-        if reason is None and column.required and value in ("", None):
-            problems.append(Problem(number, column.header, "", _("Required.")))
-            failed = True
-        elif reason is not None:
-            problems.append(Problem(number, column.header, clean_text(cell), reason))
-            failed = True
-        else:
+        value, problem = _clean_cell(number, column, cell, today)
+        if problem is None:
             values[column.field] = value
+        else:
+            problems.append(problem)
+            failed = True
     for column in columns:
         # A short row (fewer cells than headers) still has its required cells checked.
         if column is not None and column.required and column.field not in values and not failed:
             problems.append(Problem(number, column.header, "", _("Required.")))
             failed = True
     return None if failed else values
+
+
+def _clean_cell(
+    number: int, column: Column, cell: Any, today: datetime.date | None
+) -> tuple[Any, Problem | None]:
+    """The cell's value, or the problem that keeps it from being used."""
+    try:
+        value = column.parse(cell)
+        if column.field in _RECORD_FIELDS:
+            value = fieldrules.clean(column.field, value, today=today)
+    except CellError as exc:
+        return None, Problem(number, column.header, clean_text(cell), str(exc))
+    except ValidationError as exc:
+        return None, Problem(number, column.header, clean_text(cell), " ".join(exc.messages))
+    if column.required and value in ("", None):
+        return None, Problem(number, column.header, "", _("Required."))
+    return value, None
 
 
 def _agree_with_id_number(
