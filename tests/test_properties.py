@@ -8,6 +8,7 @@ is real (SQLite or PostgreSQL, as the suite's).
 """
 
 import html
+import json
 
 import pytest
 from django.urls import reverse
@@ -17,8 +18,10 @@ from hypothesis import strategies as st
 from business.models import EducationRecord, OnPostRegistration
 from collection import diff
 from collection.models import Application, Photo, Submission
+from practitioners import services
 from practitioners.constants import CONTACT_FIELDS
 from practitioners.models import AuditEvent, Practitioner
+from practitioners.registerfile import HEADERS, RegisterFileError
 from tests.helpers import rolled_back
 
 pytestmark = pytest.mark.django_db
@@ -251,6 +254,30 @@ def test_register_uploads_never_fail_and_a_refused_file_writes_nothing(client, a
         assert response.status_code in (200, 302, 400)
         if response.status_code != 302:
             assert counts()[0] == before[0]
+
+
+# JSON as a script might write it: any value, nested, keyed by the register's headers or any
+# text; mostly a list of objects, the shape a register file has.
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | TEXT,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(HEADERS) | TEXT, inner, max_size=6)
+    ),
+    max_leaves=12,
+)
+JSON_FILES = st.lists(st.dictionaries(st.sampled_from(HEADERS) | TEXT, JSON_VALUES), max_size=4)
+
+
+@EXAMPLES
+@given(value=st.one_of(JSON_FILES, JSON_VALUES))
+def test_register_json_is_read_or_refused_with_a_reason(admin_a, value):
+    data = json.dumps(value, ensure_ascii=False).encode()
+    with rolled_back():
+        try:
+            services.import_register(actor=admin_a, data=data, dry_run=True)
+        except RegisterFileError as error:
+            assert str(error)
 
 
 @EXAMPLES

@@ -194,17 +194,48 @@ def test_a_workbook_cut_off_after_row_2_is_a_file_error(client, admin_a, county_
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("data", "message"),
     [
-        b"[" * 100_000,
-        b'[{"a": ' * 50_000,
-        b'[{"' + "姓名".encode() + b'": 1}, 7]',
-        b"[{}] trailing",
+        (b"[" * 100_000, "nests lists or objects too deeply"),
+        (b'[{"a": ' * 50_000, "nests lists or objects too deeply"),
+        ('[{"姓名": 1}, 7]'.encode(), "Record 2 of the JSON file is not an object"),
+        ('{"姓名": "张三"}'.encode(), "must hold a list of records"),
+        (b"[{}] trailing", "not valid JSON: the error is at line 1, column 6"),
+        (b'[\n{"a": 1}\n{"b": 2}\n]', "not valid JSON: the error is at line 3, column 1"),
+        (b'[{"a": 1},]', "not valid JSON: the error is at line 1, column 10"),
+        (b'[{"\xff": 1}]', "JSON file could not be read: it is not UTF-8 text"),
     ],
 )
-def test_hostile_json_is_a_file_error(db, data):
-    with pytest.raises(RegisterFileError, match="JSON"):
+def test_hostile_json_is_a_file_error_that_says_why(db, data, message):
+    with pytest.raises(RegisterFileError, match=message):
         do_import(data)
+
+
+def test_a_json_file_of_more_rows_than_a_file_may_hold_is_refused(county_a, settings):
+    settings.REGISTRY_IMPORT_MAX_ROWS = 5
+    too_many = "".join(registerfile.iter_json(make_records(county_a, 6))).encode()
+    with pytest.raises(RegisterFileError, match="more than 5 rows"):
+        do_import(too_many)
+    enough = "".join(registerfile.iter_json(make_records(county_a, 5))).encode()
+    assert do_import(enough, dry_run=True).ok
+
+
+def test_a_json_bomb_of_empty_lists_is_refused_before_it_is_decoded(db):
+    """30 MB of [],[],… would be 750 MB of Python lists; commas bound the values first."""
+    bomb = b"[" + b"[]," * 10_000_000 + b"[]]"
+    with pytest.raises(RegisterFileError, match="far more values than a register of 50,000"):
+        do_import(bomb)
+
+
+def test_json_objects_beyond_twice_the_rows_stop_the_decoding(db, settings):
+    """Objects cost the most: a few rows holding many nested ones are refused as decoded."""
+    settings.REGISTRY_IMPORT_MAX_ROWS = 5
+    nested = b'[{"a": [' + b",".join([b"{}"] * 10) + b"]}]"
+    with pytest.raises(RegisterFileError, match="far more values than a register of 5 rows"):
+        do_import(nested)
+    nested = b'[{"a": [' + b",".join([b"{}"] * 9) + b"]}]"
+    result = do_import(nested, dry_run=True)  # read: one row, its required cells blank
+    assert result.total_rows == 1 and not result.ok
 
 
 # --- Huge reports, unknown and too many columns -----------------------------------------
