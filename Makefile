@@ -26,7 +26,7 @@ find_python = $(firstword $(foreach p,$(PYTHON) python3.13 python3.12 \
 	$(wildcard /usr/local/bin/python3.1[3-9]) python3, \
 	$(shell $(p) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 && echo $(p))))
 
-.PHONY: help deps dev-deps system-deps test-system-deps run dev test bench load lint lock messages screenshots clean
+.PHONY: help deps dev-deps system-deps test-system-deps run dev test bench load lint lock messages screenshots reset clean port-free
 
 help:
 	@echo "make run    — install, migrate, seed demo data, serve http://$(HOST):$(PORT)"
@@ -76,21 +76,29 @@ dev-deps: test-system-deps $(VENV)/.dev-installed
 
 # The product as someone trying it meets it: its own error pages, not Django's debug pages.
 # The background worker runs beside the server (printed forms, mails) and stops with it.
-run: deps
+run: deps port-free
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --practitioners $(DEMO_N)
 	TASKS_BACKEND=database $(PY) manage.py worker --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=false TASKS_BACKEND=database $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Says so at once, before the demo is loaded, when another program serves on the port.
+port-free:
+	@if $(PY) -c 'import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(("$(HOST)", $(PORT))) != 0)'; then \
+	  echo "Port $(PORT) is taken by another program: run 'make run PORT=8001' (or stop that program)." >&2; exit 1; \
+	fi
+
 # The same for development: Django's debug pages and reloading templates.
-dev: dev-deps
+dev: dev-deps port-free
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --practitioners $(DEMO_N)
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
+# On every core (pytest-xdist; TEST_WORKERS=0 runs in one process, e.g. to use a debugger).
+TEST_WORKERS ?= auto
 test: dev-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: deps
 	$(call install_system_packages,wrk)
@@ -139,5 +147,9 @@ messages: dev-deps
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=static --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
 
-clean:
-	rm -rf $(VENV) db.sqlite3 media/ .pytest_cache
+# The demo's data from scratch at the next `make run` (the SQLite database and its files).
+reset:
+	rm -rf db.sqlite3 media/
+
+clean: reset
+	rm -rf $(VENV) .pytest_cache
