@@ -1,5 +1,8 @@
 """ID photos uploaded by practitioners: check them, then make the two JPEG copies the register keeps.
 
+(Over 400 lines on purpose: one pipeline read top to bottom, check, decode, crop, convert,
+encode, each step a few short functions; split, one upload's path would run across files.)
+
 ``process_photo(data)`` takes the raw bytes of an upload and returns a ``ProcessedPhoto``: the
 standard copy (358×441, JPEG quality 90) and the national system's copy (102×126, under 50 KB),
 both re-encoded from pixels only, so no EXIF (GPS position, camera, time), ICC profile or comment

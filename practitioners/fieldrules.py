@@ -1,6 +1,9 @@
 """One rulebook per field of the register record: how a value is normalised and which rules it
 must meet, whichever way it arrives.
 
+(Just over 400 lines on purpose: the point of the rulebook is that every field's rules are read
+in one place.)
+
 The register import (practitioners.registerfile), the application and change forms and the
 counter's corrections (collection.rules), the staff form that adds a person
 (practitioners.forms) and the on-post registration (business.forms) all read a value through
