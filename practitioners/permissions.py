@@ -50,7 +50,7 @@ def importable_bureau_codes(user: User) -> set[str] | None:
     """Bureau codes whose rows the user may import; None when every bureau."""
     if is_city_staff(user):
         return None
-    if can_manage_register(user):
+    if can_manage_register(user) and user.bureau is not None:  # staff always have a bureau
         return {user.bureau.code}
     return set()
 

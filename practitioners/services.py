@@ -391,7 +391,7 @@ def _write_import(
             )
             result.skipped_confirmed.sort()
             if earlier and write_earlier is not None:
-                ids = {}
+                ids: dict[str, int] = {}
                 for chunk in _chunks(list(earlier), _LOOKUP_CHUNK):
                     ids.update(
                         Practitioner.objects.filter(id_number__in=chunk).values_list(
