@@ -140,7 +140,8 @@ def week_figures(
 ) -> WeekFigures:
     """The week's figures of a bureau: as frozen into its sheet, else as of the cut-off once it
     has passed (the same figures), else as of now, provisional until the cut-off."""
-    if sheet is not None and sheet.figures is not None:
+    # The freeze writes the figures and their time together.
+    if sheet is not None and sheet.figures is not None and sheet.figures_as_of is not None:
         return WeekFigures(Figures.from_dict(sheet.figures), sheet.figures_as_of, True)
     computed = week_progress(campaign=campaign, week=week)
     cutoff = weeks.cutoff(campaign, week)

@@ -385,6 +385,9 @@ def decide_sheet(
         locked.save(update_fields=["status", "decided_at", "feedback", "revision"])
         freeze_week(campaign=locked.campaign, week=weeks.Week.parse(locked.week))
         latest = locked.versions.select_for_update().order_by("-number").first()
+        if latest is None:
+            # Only a submitted sheet is decided, and submitting writes its version.
+            raise RuntimeError(f"submitted progress sheet {locked.pk} has no version")
         latest.decision = decision
         latest.feedback = feedback
         latest.decided_at = now
