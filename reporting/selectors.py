@@ -3,20 +3,21 @@
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from collection import tallies as application_tallies
 from collection.models import Application, Campaign
-from practitioners.models import Bureau, Practitioner
+from practitioners.models import Bureau, Practitioner, User
 from reporting import permissions, weeks
 from reporting.constants import PlanStatus, SheetStatus
 from reporting.figures import PEOPLE_FIGURES, Figures, Forecast, forecast, progress, week_progress
 from reporting.models import Bulletin, ProgressSheet, WorkPlan, WorkPlanVersion
 
 
-def bureau_for(*, user, code: str) -> Bureau:
+def bureau_for(*, user: User | AnonymousUser, code: str) -> Bureau:
     """A bureau whose progress the user may see; 404 otherwise (as for a bureau that isn't)."""
     bureau = Bureau.objects.filter(code=code).first()
     if bureau is None or not permissions.can_see_progress(user, bureau):

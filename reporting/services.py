@@ -45,14 +45,14 @@ class ChangedMeanwhile(ReportingError):
     """The plan or sheet changed since the form was opened."""
 
 
-def _check_revision(obj, revision: int | None) -> None:
+def _check_revision(obj: WorkPlan | ProgressSheet, revision: int | None) -> None:
     if revision is None or obj.revision != revision:
         raise ChangedMeanwhile(
             _("This was changed by someone else since you opened the page. Check it and try again.")
         )
 
 
-def _move(obj, to: str, transitions: dict[str, frozenset[str]]) -> None:
+def _move(obj: WorkPlan | ProgressSheet, to: str, transitions: dict[str, frozenset[str]]) -> None:
     if to not in transitions[obj.status]:
         raise ReportingError(
             _("It is %(status)s and can no longer be changed that way.")

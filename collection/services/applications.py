@@ -5,6 +5,7 @@ states) and the register record by its own (practitioners.records). The counter'
 are confirmation.services'.
 """
 
+import datetime
 import secrets
 from typing import Any
 
@@ -138,7 +139,7 @@ def _new_reference(application: Application, practitioner: Practitioner) -> str:
 
 
 def _add_submission(
-    application: Application, *, data: dict[str, Any], actor: User, now
+    application: Application, *, data: dict[str, Any], actor: User, now: datetime.datetime
 ) -> Submission:
     """A new frozen version of the application's data, with the record as it stands now (the
     version's changes are against that), and the application's working copy set to it."""
