@@ -133,7 +133,11 @@ class EducationRecord(Registration):
             raise ValidationError({"year": _("The year cannot be in the future.")})
 
 
-MODELS: dict[str, type[Registration]] = {
+# Either registration: the base is abstract (no table, no manager), so code that reads a
+# registration's own fields or asks its model's manager names the two it may be.
+AnyRegistration = OnPostRegistration | EducationRecord
+
+MODELS: dict[str, type[AnyRegistration]] = {
     RegistrationKind.ON_POST: OnPostRegistration,
     RegistrationKind.EDUCATION: EducationRecord,
 }

@@ -2,6 +2,7 @@
 business.permissions (404 outside the user's scope)."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -9,17 +10,20 @@ from django.utils.translation import gettext as _
 
 from business import permissions
 from business.constants import ON_POST_RECORD_FIELDS, RegistrationStatus
-from business.models import MODELS, EducationRecord, OnPostRegistration, Registration
+from business.models import MODELS, AnyRegistration, EducationRecord, OnPostRegistration
 from collection import diff
 from collection.constants import OPEN_STATUSES, ApplicationKind
 from collection.models import Application
 from practitioners.models import Bureau, Practitioner, User
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 # Not (yet) collected: never confirmed, or back in the pending pool.
 NOT_COLLECTED = Q(confirmed_at__isnull=True) | Q(pending_since__isnull=False)
 
 
-def registrations_of(*, practitioner: Practitioner) -> dict[str, list[Registration]]:
+def registrations_of(*, practitioner: Practitioner) -> dict[str, list[AnyRegistration]]:
     """Each kind's registrations of the practitioner, newest first."""
     return {
         kind: list(model.objects.filter(practitioner=practitioner).select_related("decided_by"))
@@ -27,7 +31,7 @@ def registrations_of(*, practitioner: Practitioner) -> dict[str, list[Registrati
     }
 
 
-def waiting(*, bureau: Bureau) -> dict[str, list[Registration]]:
+def waiting(*, bureau: Bureau) -> dict[str, list[AnyRegistration]]:
     """The registrations of the bureau's people waiting for a decision, oldest first."""
     return {
         kind: list(
@@ -39,7 +43,7 @@ def waiting(*, bureau: Bureau) -> dict[str, list[Registration]]:
     }
 
 
-def registration_for(*, user: User, kind: str, pk: int) -> Registration:
+def registration_for(*, user: User, kind: str, pk: int) -> AnyRegistration:
     model = MODELS.get(kind)
     if model is None:
         raise Http404
@@ -55,13 +59,20 @@ def registration_for(*, user: User, kind: str, pk: int) -> Registration:
     return registration
 
 
-def _has_business():
+def _has_business() -> Q:
     return Exists(OnPostRegistration.objects.filter(practitioner=OuterRef("pk"))) | Exists(
         EducationRecord.objects.filter(practitioner=OuterRef("pk"))
     )
 
 
-def flagged(*, bureau: Bureau) -> QuerySet[Practitioner]:
+class FlaggedCounts(TypedDict):
+    """What flagged() adds to each person."""
+
+    on_post_count: int
+    education_count: int
+
+
+def flagged(*, bureau: Bureau) -> "QuerySet[WithAnnotations[Practitioner, FlaggedCounts]]":
     """The bureau's people with on-post or continuing-education records but no confirmed
     collection (or back in the pending pool), with how many of each, by name."""
     return (

@@ -14,17 +14,24 @@ from django.utils.translation import gettext as _
 
 from business import permissions
 from business.constants import ON_POST_RECORD_FIELDS, RegistrationKind, RegistrationStatus
-from business.models import MODELS, EducationRecord, OnPostRegistration, Registration
+from business.models import (
+    MODELS,
+    AnyRegistration,
+    EducationRecord,
+    OnPostRegistration,
+    Registration,
+)
 from collection import notices
 from practitioners import gate, records
 from practitioners.constants import AuditAction
-from practitioners.models import Practitioner, User
+from practitioners.models import Bureau, Practitioner, User
 from practitioners.services import record_event
 
 ON_POST_FIELDS = ("employer", "employer_credit_code", "post", "start_date")
 EDUCATION_FIELDS = ("year", "hours", "provider", "content")
 
-_ACTIONS = {
+# Keyed by the registration's `kind`, a plain str.
+_ACTIONS: dict[str, dict[str, AuditAction]] = {
     RegistrationKind.ON_POST: {
         "submitted": AuditAction.ON_POST_SUBMITTED,
         "approved": AuditAction.ON_POST_APPROVED,
@@ -56,7 +63,7 @@ class AlreadyDecided(BusinessError):
     pass
 
 
-def _checked(registration: Registration) -> Registration:
+def _checked[R: Registration](registration: R) -> R:
     try:
         registration.full_clean(exclude=["practitioner", "submitted_by", "decided_by"])
     except ValidationError as exc:
@@ -79,13 +86,13 @@ def register_on_post(
     *, practitioner: Practitioner, actor: User, values: dict[str, Any]
 ) -> OnPostRegistration:
     """上岗注册: employer, post and start date, for the bureau to approve. One waits at a time."""
+    # The values as given, unchecked (a missing date is None): full_clean says what is wrong.
+    given: dict[str, Any] = {
+        **{f: values.get(f) or "" for f in ("employer", "employer_credit_code", "post")},
+        "start_date": values.get("start_date"),
+    }
     registration = _checked(
-        OnPostRegistration(
-            practitioner=practitioner,
-            submitted_by=actor,
-            **{f: values.get(f) or "" for f in ("employer", "employer_credit_code", "post")},
-            start_date=values.get("start_date"),
-        )
+        OnPostRegistration(practitioner=practitioner, submitted_by=actor, **given)
     )
     waiting = _("An on-post registration of yours is already waiting for the bureau.")
     if OnPostRegistration.objects.filter(
@@ -106,23 +113,22 @@ def register_education(
     *, practitioner: Practitioner, actor: User, values: dict[str, Any]
 ) -> EducationRecord:
     """继续教育登记: a year's hours, the provider and the content, for the bureau to approve."""
-    record = _checked(
-        EducationRecord(
-            practitioner=practitioner,
-            submitted_by=actor,
-            year=values.get("year"),
-            hours=values.get("hours"),
-            provider=values.get("provider") or "",
-            content=values.get("content") or "",
-        )
-    )
+    # The values as given, unchecked (a missing year or hours is None): full_clean says what is
+    # wrong.
+    given: dict[str, Any] = {
+        "year": values.get("year"),
+        "hours": values.get("hours"),
+        "provider": values.get("provider") or "",
+        "content": values.get("content") or "",
+    }
+    record = _checked(EducationRecord(practitioner=practitioner, submitted_by=actor, **given))
     with transaction.atomic():
         record.save()
         _record(record, actor=actor, step="submitted", year=record.year, hours=str(record.hours))
     return record
 
 
-def _locked_for_decision(registration: Registration, actor: User) -> Registration:
+def _locked_for_decision(registration: AnyRegistration, actor: User) -> AnyRegistration:
     model = MODELS[registration.kind]
     locked = (
         model.objects.select_for_update(of=("self",))
@@ -139,7 +145,7 @@ def _locked_for_decision(registration: Registration, actor: User) -> Registratio
     return locked
 
 
-def approve_registration(*, registration: Registration, actor: User) -> Registration:
+def approve_registration(*, registration: AnyRegistration, actor: User) -> AnyRegistration:
     """The clerk approves. An on-post registration's employer and post become the record's, and
     the record says the person is in an accounting post (the weekly figures count it)."""
     with transaction.atomic():
@@ -151,7 +157,7 @@ def approve_registration(*, registration: Registration, actor: User) -> Registra
             actor,
         )
         locked.save(update_fields=["status", "decided_at", "decided_by"])
-        if locked.kind == RegistrationKind.ON_POST:
+        if isinstance(locked, OnPostRegistration):
             _apply_on_post(locked, actor)
         else:
             _record(locked, actor=actor, step="approved")
@@ -181,7 +187,9 @@ def _apply_on_post(registration: OnPostRegistration, actor: User) -> None:
     )
 
 
-def return_registration(*, registration: Registration, actor: User, reason: str) -> Registration:
+def return_registration(
+    *, registration: AnyRegistration, actor: User, reason: str
+) -> AnyRegistration:
     """The clerk sends it back with the reason the practitioner reads; they may register again."""
     reason = reason.strip()
     if not reason:
@@ -206,8 +214,8 @@ def _kind_label(registration: Registration) -> str:
     return str(RegistrationKind(registration.kind).label)
 
 
-def _describe(registration: Registration) -> str:
-    if registration.kind == RegistrationKind.ON_POST:
+def _describe(registration: AnyRegistration) -> str:
+    if isinstance(registration, OnPostRegistration):
         return f"{registration.employer} · {registration.post} · {registration.start_date:%Y-%m-%d}"
     return _("%(year)s: %(hours)s hours, %(provider)s") % {
         "year": registration.year,
@@ -216,7 +224,7 @@ def _describe(registration: Registration) -> str:
     }
 
 
-def export_flagged(*, actor: User, bureau, fmt: str) -> bytes:
+def export_flagged(*, actor: User, bureau: Bureau, fmt: str) -> bytes:
     """The bureau's people with on-post or continuing-education records but no confirmed
     collection, as CSV or Excel (ID numbers masked, with their mobile numbers); audited."""
     from business import selectors

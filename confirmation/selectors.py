@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from collection.constants import ApplicationKind, ApplicationStatus
-from collection.models import Application
+from collection.models import Application, Campaign
 from collection.selectors import active_campaign
 from confirmation import permissions
 from confirmation.models import Confirmation, CounterReturn
@@ -44,7 +44,7 @@ class CounterSearch:
     elsewhere_people: list[Practitioner] = field(default_factory=list)  # for the audit only
 
 
-def _applications(campaign) -> QuerySet[Application]:
+def _applications(campaign: Campaign) -> QuerySet[Application]:
     return Application.objects.filter(campaign=campaign).select_related("practitioner", "bureau")
 
 

@@ -111,6 +111,15 @@ def _locked_for_decision(application: Application, actor: User, revision: int) -
     return application
 
 
+def _submitted_version(application: Application) -> Submission:
+    """The version the counter decides on: the latest. An application waiting at the counter
+    always has one, since submitting writes it with the status."""
+    submission = application.latest_submission
+    if submission is None:
+        raise RuntimeError(f"application {application.pk} is submitted without a version")
+    return submission
+
+
 def _describe_decision(application: Application) -> str:
     if application.status == ApplicationStatus.CONFIRMED:
         confirmation = (
@@ -151,8 +160,8 @@ def _next_archive_number(bureau: Bureau, year: int) -> str:
     return f"{bureau.code}{year}{sequence.last_number:06d}"
 
 
-# The audit action of each decision, by kind of application.
-_ACTIONS = {
+# The audit action of each decision, by kind of application (the application's `kind`, a str).
+_ACTIONS: dict[str, dict[str, AuditAction]] = {
     ApplicationKind.COLLECTION: {
         "confirmed": AuditAction.CONFIRMED,
         "returned": AuditAction.RETURNED,
@@ -187,7 +196,7 @@ def confirm_at_counter(
         # Only the record's row is locked; its account and bureau come along for the notice.
         practitioner = records.locked(application.practitioner_id, related=["account", "bureau"])
         application.practitioner = practitioner
-        submission = application.latest_submission
+        submission = _submitted_version(application)
         changes = decision_changes(application, submission)
         if application.is_change and not changes:
             raise NothingToChange(
@@ -254,7 +263,7 @@ def close_change_request(*, application: Application, actor: User, revision: int
         application.practitioner = records.locked(
             application.practitioner_id, related=["account", "bureau"]
         )
-        if decision_changes(application, application.latest_submission):
+        if decision_changes(application, _submitted_version(application)):
             raise StillChanges(
                 _("This change request still changes the record: confirm it or return it.")
             )
@@ -346,7 +355,7 @@ def correct_at_counter(
         raise InvalidCorrection(" ".join(exc.messages)) from None
     with transaction.atomic():
         application = _locked_for_decision(application, actor, revision)
-        latest = application.latest_submission
+        latest = _submitted_version(application)
         data = dict(latest.data)
         if data.get(field) == corrected:
             raise InvalidDecision(_("The value is the same as submitted."))
@@ -358,7 +367,7 @@ def correct_at_counter(
         except collection_services.InvalidApplication as exc:
             raise InvalidCorrection(
                 " ".join(
-                    f"{Practitioner._meta.get_field(name).verbose_name}: {' '.join(messages)}"
+                    f"{Practitioner.field_label(name)}: {' '.join(messages)}"
                     for name, messages in exc.errors.items()
                 )
             ) from None
@@ -443,6 +452,8 @@ def log_print(
                 )
             kind = PrintKind.CALIBRATION
         else:
+            if confirmation is None:
+                raise ValueError("a print of a confirmation record needs the confirmation")
             if not permissions.can_act(actor, bureau):
                 raise CounterError(
                     _("Only the counter of this bureau prints its confirmation records.")

@@ -1,5 +1,5 @@
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -204,6 +204,15 @@ class Practitioner(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.pending_since is not None
+
+    @classmethod
+    def field_label(cls, name: str) -> str:
+        """The label people read for one of the record's columns, in the active language. A
+        reverse relation (an application, a registration) is no column and has no label."""
+        field = cls._meta.get_field(name)
+        if not isinstance(field, models.Field):
+            raise FieldDoesNotExist(f"{name!r} is not a column of the record")
+        return str(field.verbose_name)
 
 
 class AuditEvent(models.Model):

@@ -6,25 +6,30 @@
 - Practitioners see only their own record (step 2 gives them pages).
 """
 
+from typing import TypeGuard
+
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
 from practitioners.constants import Role
 from practitioners.models import Bureau, User
 
 
-def is_staff_member(user) -> bool:
+def is_staff_member(user: User | AnonymousUser) -> TypeGuard[User]:
+    """A bureau's active staff, signed in. (A TypeGuard: when true the user is a User; when
+    false they may still be one, a practitioner.)"""
     return bool(user.is_authenticated and getattr(user, "is_bureau_staff", False))
 
 
-def is_practitioner(user) -> bool:
+def is_practitioner(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.role == Role.PRACTITIONER)
 
 
-def is_city_staff(user) -> bool:
+def is_city_staff(user: User | AnonymousUser) -> TypeGuard[User]:
     return is_staff_member(user) and user.role == Role.CITY_STAFF
 
 
-def bureau_scope(user) -> Q | None:
+def bureau_scope(user: User | AnonymousUser) -> Q | None:
     """A filter on `bureau` for the bureaus whose people the user may see; None when all."""
     if is_city_staff(user):
         return None
@@ -33,7 +38,7 @@ def bureau_scope(user) -> Q | None:
     return Q(pk__in=[])
 
 
-def can_see_bureau(user, bureau: Bureau) -> bool:
+def can_see_bureau(user: User | AnonymousUser, bureau: Bureau) -> bool:
     return is_city_staff(user) or (is_staff_member(user) and user.bureau_id == bureau.pk)
 
 
@@ -50,7 +55,7 @@ def importable_bureau_codes(user: User) -> set[str] | None:
     """Bureau codes whose rows the user may import; None when every bureau."""
     if is_city_staff(user):
         return None
-    if can_manage_register(user):
+    if can_manage_register(user) and user.bureau is not None:  # staff always have a bureau
         return {user.bureau.code}
     return set()
 

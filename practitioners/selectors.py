@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
@@ -84,7 +85,7 @@ def bureaus_for(*, user: User) -> QuerySet[Bureau]:
     """The bureaus the user may see."""
     if permissions.is_city_staff(user):
         return Bureau.objects.all()
-    if permissions.is_staff_member(user):
+    if permissions.is_staff_member(user) and user.bureau_id is not None:
         return Bureau.objects.filter(pk=user.bureau_id)
     return Bureau.objects.none()
 
@@ -102,6 +103,8 @@ def chosen_bureau(*, user: User, code: str | None) -> Bureau:
     (`?bureau=450103`; 404 if there is none)."""
     if code and permissions.is_city_staff(user):
         return get_bureau_for(user=user, code=code)
+    if user.bureau is None:  # a practitioner: staff always have a bureau
+        raise PermissionDenied("not a bureau's staff")
     return user.bureau
 
 
@@ -172,7 +175,7 @@ def record_history(*, practitioner: Practitioner) -> list[RecordVersion]:
             label = change.get("label")
             if not label:
                 try:
-                    label = Practitioner._meta.get_field(change["field"]).verbose_name
+                    label = Practitioner.field_label(change["field"])
                 except Exception:  # noqa: BLE001 - a field since removed: show its name
                     label = change.get("field", "")
             changes.append({"label": label, "old": change.get("old"), "new": change.get("new")})

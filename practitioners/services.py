@@ -3,11 +3,11 @@
 import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -391,7 +391,7 @@ def _write_import(
             )
             result.skipped_confirmed.sort()
             if earlier and write_earlier is not None:
-                ids = {}
+                ids: dict[str, int] = {}
                 for chunk in _chunks(list(earlier), _LOOKUP_CHUNK):
                     ids.update(
                         Practitioner.objects.filter(id_number__in=chunk).values_list(
@@ -421,7 +421,9 @@ def _write_import(
     result.written = True
 
 
-def export_records(*, bureau: Bureau | None = None, queryset=None) -> Iterator[dict[str, Any]]:
+def export_records(
+    *, bureau: Bureau | None = None, queryset: QuerySet[Practitioner] | None = None
+) -> Iterator[dict[str, Any]]:
     """Register records for writing to a file, in a stable order, streamed from the database."""
     qs = queryset if queryset is not None else Practitioner.objects.all()
     if bureau is not None:
@@ -438,14 +440,19 @@ class _Counter:
     def __init__(self, records: Iterator[dict[str, Any]]):
         self.records, self.count = records, 0
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[dict[str, Any]]:
         for record in self.records:
             self.count += 1
             yield record
 
 
 def export_register(
-    *, actor: User | None, fmt: str, out, bureau: Bureau | None = None, queryset=None
+    *,
+    actor: User | None,
+    fmt: str,
+    out: IO[Any],
+    bureau: Bureau | None = None,
+    queryset: QuerySet[Practitioner] | None = None,
 ) -> int:
     """Write the register (or one bureau's) as csv, xlsx or json to `out`; audited. Returns the row count."""
     records = _Counter(export_records(bureau=bureau, queryset=queryset))
@@ -457,7 +464,11 @@ def export_register(
 
 
 def stream_register(
-    *, actor: User, fmt: str, bureau: Bureau | None = None, queryset=None
+    *,
+    actor: User,
+    fmt: str,
+    bureau: Bureau | None = None,
+    queryset: QuerySet[Practitioner] | None = None,
 ) -> Iterator[str]:
     """The register as csv or json text in pieces, for a streaming download; audited up front."""
     record_event(actor=actor, action=AuditAction.EXPORTED, bureau=bureau, format=fmt)

@@ -8,17 +8,19 @@
 - Everyone, signed in or not, reads published bulletins.
 """
 
+from django.contrib.auth.models import AnonymousUser
+
 from practitioners.constants import Role
-from practitioners.models import Bureau
+from practitioners.models import Bureau, User
 from practitioners.permissions import can_see_bureau, is_city_staff, is_staff_member
 
 
-def can_see_progress(user, bureau: Bureau) -> bool:
+def can_see_progress(user: User | AnonymousUser, bureau: Bureau) -> bool:
     """A bureau's figures, plan, sheets and people lists: its own staff and city staff."""
     return can_see_bureau(user, bureau)
 
 
-def is_county_admin(user, bureau: Bureau) -> bool:
+def is_county_admin(user: User | AnonymousUser, bureau: Bureau) -> bool:
     return (
         is_staff_member(user)
         and user.role == Role.BUREAU_ADMIN
@@ -27,15 +29,15 @@ def is_county_admin(user, bureau: Bureau) -> bool:
     )
 
 
-def can_file_plan(user, bureau: Bureau) -> bool:
+def can_file_plan(user: User | AnonymousUser, bureau: Bureau) -> bool:
     return is_county_admin(user, bureau)
 
 
-def can_write_sheet(user, bureau: Bureau) -> bool:
+def can_write_sheet(user: User | AnonymousUser, bureau: Bureau) -> bool:
     return is_county_admin(user, bureau)
 
 
-def can_supervise(user) -> bool:
+def can_supervise(user: User | AnonymousUser) -> bool:
     """Acknowledge or return plans, accept or return sheets, publish bulletins, the dashboard."""
     return is_city_staff(user)
 

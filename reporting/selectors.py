@@ -3,20 +3,21 @@
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from collection import tallies as application_tallies
 from collection.models import Application, Campaign
-from practitioners.models import Bureau, Practitioner
+from practitioners.models import Bureau, Practitioner, User
 from reporting import permissions, weeks
 from reporting.constants import PlanStatus, SheetStatus
 from reporting.figures import PEOPLE_FIGURES, Figures, Forecast, forecast, progress, week_progress
 from reporting.models import Bulletin, ProgressSheet, WorkPlan, WorkPlanVersion
 
 
-def bureau_for(*, user, code: str) -> Bureau:
+def bureau_for(*, user: User | AnonymousUser, code: str) -> Bureau:
     """A bureau whose progress the user may see; 404 otherwise (as for a bureau that isn't)."""
     bureau = Bureau.objects.filter(code=code).first()
     if bureau is None or not permissions.can_see_progress(user, bureau):
@@ -140,7 +141,8 @@ def week_figures(
 ) -> WeekFigures:
     """The week's figures of a bureau: as frozen into its sheet, else as of the cut-off once it
     has passed (the same figures), else as of now, provisional until the cut-off."""
-    if sheet is not None and sheet.figures is not None:
+    # The freeze writes the figures and their time together.
+    if sheet is not None and sheet.figures is not None and sheet.figures_as_of is not None:
         return WeekFigures(Figures.from_dict(sheet.figures), sheet.figures_as_of, True)
     computed = week_progress(campaign=campaign, week=week)
     cutoff = weeks.cutoff(campaign, week)

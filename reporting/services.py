@@ -45,14 +45,14 @@ class ChangedMeanwhile(ReportingError):
     """The plan or sheet changed since the form was opened."""
 
 
-def _check_revision(obj, revision: int | None) -> None:
+def _check_revision(obj: WorkPlan | ProgressSheet, revision: int | None) -> None:
     if revision is None or obj.revision != revision:
         raise ChangedMeanwhile(
             _("This was changed by someone else since you opened the page. Check it and try again.")
         )
 
 
-def _move(obj, to: str, transitions: dict[str, frozenset[str]]) -> None:
+def _move(obj: WorkPlan | ProgressSheet, to: str, transitions: dict[str, frozenset[str]]) -> None:
     if to not in transitions[obj.status]:
         raise ReportingError(
             _("It is %(status)s and can no longer be changed that way.")
@@ -385,6 +385,9 @@ def decide_sheet(
         locked.save(update_fields=["status", "decided_at", "feedback", "revision"])
         freeze_week(campaign=locked.campaign, week=weeks.Week.parse(locked.week))
         latest = locked.versions.select_for_update().order_by("-number").first()
+        if latest is None:
+            # Only a submitted sheet is decided, and submitting writes its version.
+            raise RuntimeError(f"submitted progress sheet {locked.pk} has no version")
         latest.decision = decision
         latest.feedback = feedback
         latest.decided_at = now

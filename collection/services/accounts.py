@@ -159,7 +159,7 @@ def reset_password_with_code(*, id_number: str, code: str, password: str, addres
                 action=AuditAction.PASSWORD_RESET,
                 practitioner=Practitioner.objects.filter(account=reset.user).first(),
             )
-    if failed:
+    if failed or reset is None:  # no code is a failed one
         throttle.record(throttle.RESET_CODE, account=id_number, address=address)
         raise refused
     return reset.user

@@ -5,6 +5,7 @@ states) and the register record by its own (practitioners.records). The counter'
 are confirmation.services'.
 """
 
+import datetime
 import secrets
 from typing import Any
 
@@ -51,8 +52,8 @@ def _open_application(practitioner: Practitioner, kind: str) -> Application:
     return states.open_collection(practitioner=practitioner, campaign=_require_campaign())
 
 
-# The audit action of each step, by kind of application.
-_ACTIONS = {
+# The audit action of each step, by kind of application (the application's `kind`, a str).
+_ACTIONS: dict[str, dict[str, AuditAction]] = {
     ApplicationKind.COLLECTION: {
         "draft": AuditAction.DRAFT_SAVED,
         "submitted": AuditAction.SUBMITTED,
@@ -132,15 +133,19 @@ def save_change_draft(
 def _new_reference(application: Application, practitioner: Practitioner) -> str:
     # Bureau code + campaign year (a change's: this year) + 6 random digits: unguessable, short
     # enough to type.
-    year = application.campaign.start_date if application.campaign_id else timezone.localdate()
+    campaign = application.campaign  # a change request has none
+    year = campaign.start_date if campaign is not None else timezone.localdate()
     return f"{practitioner.bureau.code}{year:%y}{secrets.randbelow(10**6):06d}"
 
 
 def _add_submission(
-    application: Application, *, data: dict[str, Any], actor: User, now
+    application: Application, *, data: dict[str, Any], actor: User, now: datetime.datetime
 ) -> Submission:
     """A new frozen version of the application's data, with the record as it stands now (the
     version's changes are against that), and the application's working copy set to it."""
+    if application.photo_id is None:
+        # _submit refuses an application without a photo; a submitted one keeps its photo.
+        raise RuntimeError(f"application {application.pk} has no photo to freeze")
     practitioner = application.practitioner
     record = diff.record_values(practitioner)
     number = (application.submissions.aggregate(n=Max("number"))["n"] or 0) + 1
