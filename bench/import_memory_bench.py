@@ -18,7 +18,7 @@ from typing import Any
 import pdf_bench
 from common import RUN_PY
 
-from practitioners import registerfile, services
+from practitioners import imports, registerfile
 
 
 def import_files(records: list[dict[str, Any]], folder: Path) -> dict[str, Path]:
@@ -107,7 +107,7 @@ def import_memory_child(path: str) -> None:
     data = Path(path).read_bytes()
     baseline = pdf_bench._current_rss_mb()
     started = time.perf_counter()
-    result = services.import_register(actor=None, data=data, filename=Path(path).name, dry_run=True)
+    result = imports.import_register(actor=None, data=data, filename=Path(path).name, dry_run=True)
     elapsed = time.perf_counter() - started
     peak = pdf_bench._peak_rss_mb()
     print(

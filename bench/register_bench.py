@@ -14,7 +14,7 @@ from common import log, vacuum_analyze
 from django.db import connection, transaction
 from django.utils import timezone
 
-from practitioners import bulk, registerfile, services
+from practitioners import bulk, imports, registerfile
 from practitioners.demo import demo_people
 from practitioners.models import Practitioner
 
@@ -47,9 +47,9 @@ def delete_people(id_numbers: Sequence[str]) -> int:
 
 
 def measure_import(data: bytes, expected_rows: int) -> float:
-    """Seconds for services.import_register on the file (parse + validate + write)."""
+    """Seconds for imports.import_register on the file (parse + validate + write)."""
     started = time.perf_counter()
-    result = services.import_register(actor=None, data=data, filename="bench-import.csv")
+    result = imports.import_register(actor=None, data=data, filename="bench-import.csv")
     elapsed = time.perf_counter() - started
     assert result.ok, f"import found problems: {result.problems[:5]}"
     assert result.written and result.created == expected_rows, (

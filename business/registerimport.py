@@ -6,7 +6,7 @@ so that the register never calls up into business. Importing the same file again
 
 from business.constants import RegistrationStatus, Source
 from business.models import EducationRecord, OnPostRegistration
-from practitioners import services as register_services
+from practitioners import imports as register_imports
 from practitioners.models import User
 
 
@@ -17,10 +17,10 @@ def import_register(
     filename: str = "",
     skip_invalid: bool = False,
     dry_run: bool = False,
-) -> register_services.ImportResult:
-    """Load a register file (practitioners.services.import_register says what is checked and
+) -> register_imports.ImportResult:
+    """Load a register file (practitioners.imports.import_register says what is checked and
     who may import whose rows) with the earlier records its rows carry."""
-    return register_services.import_register(
+    return register_imports.import_register(
         actor=actor,
         data=data,
         filename=filename,

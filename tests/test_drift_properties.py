@@ -20,6 +20,7 @@ from collection import services as collection_services
 from collection import tallies as application_tallies
 from collection.models import Application
 from confirmation import services as counter_services
+from practitioners import imports as register_imports
 from practitioners import services as register_services
 from practitioners import tallies as register_tallies
 from practitioners.gate import NotCollected
@@ -106,7 +107,7 @@ def step(world, action: str, who: int) -> None:
         row = {f.name: getattr(person, f.name) for f in Practitioner._meta.concrete_fields}
         row["bureau_code"] = person.bureau.code
         row["in_accounting_post"] = not person.in_accounting_post
-        register_services.import_register(actor=None, data=csv_bytes([row]))
+        register_imports.import_register(actor=None, data=csv_bytes([row]))
     elif action == "on_post":
         registration = business_services.register_on_post(
             practitioner=person,

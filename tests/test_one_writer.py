@@ -15,6 +15,7 @@ from collection import services as collection_services
 from collection import tallies as application_tallies
 from collection.constants import TallyFigure
 from confirmation import services as counter_services
+from practitioners import imports as register_imports
 from practitioners import services as register_services
 from practitioners import tallies as register_tallies
 from practitioners.models import Practitioner
@@ -44,7 +45,7 @@ def figures_of(campaign, bureau):
 
 
 def import_rows(actor, records):
-    result = register_services.import_register(actor=actor, data=csv_bytes(records))
+    result = register_imports.import_register(actor=actor, data=csv_bytes(records))
     assert result.ok and result.written, list(result.problems)
     return result
 

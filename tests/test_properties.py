@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from business.models import EducationRecord, OnPostRegistration
 from collection import diff
 from collection.models import Application, Photo, Submission
-from practitioners import services
+from practitioners import imports
 from practitioners.constants import CONTACT_FIELDS
 from practitioners.models import AuditEvent, Practitioner
 from practitioners.registerfile import HEADERS, RegisterFileError
@@ -275,7 +275,7 @@ def test_register_json_is_read_or_refused_with_a_reason(admin_a, value):
     data = json.dumps(value, ensure_ascii=False).encode()
     with rolled_back():
         try:
-            services.import_register(actor=admin_a, data=data, dry_run=True)
+            imports.import_register(actor=admin_a, data=data, dry_run=True)
         except RegisterFileError as error:
             assert str(error)
 

@@ -7,7 +7,7 @@ it and how to write it, one module per job, each using only those listed before 
 - reading: bytes of an .xlsx, CSV or JSON file -> the columns and raw rows (open_sheet);
 - writing: the CSV, XLSX and JSON export, the import template, an import's problems as CSV.
 
-Reading knows nothing of the database: `services.import_register` decides what to write.
+Reading knows nothing of the database: `imports.import_register` decides what to write.
 This package re-exports the names its callers use, so that they need not know the modules.
 """
 

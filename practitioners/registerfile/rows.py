@@ -4,7 +4,7 @@ A row is cleaned cell by cell, by its column (the file's ways of writing a value
 the record's rule of that field (practitioners.fieldrules, the same as every form's); then the
 ID number is checked, and for a resident ID the birth date and gender it encodes. A row with
 any problem is not written: its problems are reported, with row, column, value and reason,
-and `services.import_register` decides what to do with the rows that are clean.
+and `imports.import_register` decides what to do with the rows that are clean.
 """
 
 import datetime

@@ -122,7 +122,7 @@ def test_a_returned_change_is_corrected_and_submitted_again(confirmed_a, account
     change.refresh_from_db()
     assert change.status == ApplicationStatus.RETURNED
     assert AuditEvent.objects.filter(action=AuditAction.CHANGE_RETURNED).exists()
-    again = submit_change(confirmed_a, account_a, major="财务管理")
+    again = submit_change(confirmed_a, account_a, major="财务管理（第二学位）")
     assert again.pk == change.pk and again.status == ApplicationStatus.SUBMITTED
     assert again.submissions.count() == 2
 

@@ -74,7 +74,7 @@ def test_a_change_the_registration_already_made_is_closed_without_an_archive_num
     (notice,) = Notice.objects.filter(application=change)
     assert "无需变更" in notice.subject  # the clerk's page was in Chinese
     # The practitioner may start a new change at once: the closed one is no longer open.
-    again = submit_change(confirmed_a, account_a, major="审计学")
+    again = submit_change(confirmed_a, account_a, major="审计学（第二学位）")
     assert again.pk != change.pk
 
 

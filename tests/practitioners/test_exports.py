@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from core import spreadsheets
-from practitioners import services
+from practitioners import imports, services
 from tests.factories import PractitionerFactory
 from tests.helpers import csv_bytes
 
@@ -61,7 +61,7 @@ def test_an_escaped_export_imports_back_unchanged(county_a, hostile, tmp_path):
     out = io.StringIO()
     services.export_register(actor=None, fmt="csv", out=out, bureau=county_a)
     hostile.delete()
-    result = services.import_register(actor=None, data=out.getvalue().encode("utf-8"))
+    result = imports.import_register(actor=None, data=out.getvalue().encode("utf-8"))
     assert result.written and result.created == 1
     from practitioners.models import Practitioner
 
@@ -82,7 +82,7 @@ def test_csv_import_of_an_apostrophe_that_is_not_an_escape_keeps_it(county_a):
     from tests.helpers import make_records
 
     record = make_records(county_a, 1, employer="'Tis Ltd")[0]
-    result = services.import_register(actor=None, data=csv_bytes([record]))
+    result = imports.import_register(actor=None, data=csv_bytes([record]))
     from practitioners.models import Practitioner
 
     assert result.written

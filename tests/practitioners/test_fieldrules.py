@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from business.forms import OnPostForm
 from collection import rules
-from practitioners import fieldrules, registerfile, services
+from practitioners import fieldrules, imports, registerfile, services
 from practitioners.constants import RECORD_FIELDS, Gender, IdType, TitleLevel
 from practitioners.demo import demo_people
 from practitioners.forms import PractitionerForm
@@ -209,7 +209,7 @@ def via_import(county, field, raw) -> Verdict:
     if field == "id_number":
         row[HEADER_OF["birth_date"]] = row[HEADER_OF["gender"]] = ""
     with transaction.atomic():  # rolled back: the other paths meet an empty register
-        result = services.import_register(actor=None, data=rows_as_csv([row]))
+        result = imports.import_register(actor=None, data=rows_as_csv([row]))
         if result.problems:
             assert {p.column for p in result.problems} == {HEADER_OF[field]}, result.problems
             return Verdict(False, messages=tuple(p.reason for p in result.problems))
@@ -443,7 +443,7 @@ def edge_register(county_a, county_b, practitioner_a, account_a, with_photo, cle
 
     records = edge_records(county_a, county_b)
     data = "".join(registerfile.iter_csv(records)).encode()
-    result = services.import_register(actor=None, data=data)
+    result = imports.import_register(actor=None, data=data)
     assert result.ok and result.created == len(records), result.problems
     Practitioner.objects.filter(name__in=["O'Neil", "𠮷野家"]).update(confirmed_at=timezone.now())
 
@@ -498,13 +498,13 @@ def test_an_export_imports_back_unchanged_and_into_an_empty_register_the_same(ed
     data = out.getvalue() if fmt == "xlsx" else out.getvalue().encode("utf-8")
     assert count == len(edge_register) == 5
 
-    result = services.import_register(actor=None, data=data)
+    result = imports.import_register(actor=None, data=data)
     assert not result.problems, list(result.problems)
     assert (result.unchanged, result.created, result.updated) == (5, 0, 0)
     assert result.skipped_confirmed == []
     assert register() == edge_register
 
     empty_the_register()
-    result = services.import_register(actor=None, data=data)
+    result = imports.import_register(actor=None, data=data)
     assert not result.problems and result.created == 5
     assert register() == edge_register

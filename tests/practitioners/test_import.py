@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from practitioners import registerfile, services
+from practitioners import imports, registerfile
 from practitioners.models import AuditEvent, Practitioner
 from practitioners.registerfile import RegisterFileError, parse_date
 from tests.factories import person_values
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def do_import(data: bytes, **kwargs):
-    return services.import_register(actor=None, data=data, filename="register.csv", **kwargs)
+    return imports.import_register(actor=None, data=data, filename="register.csv", **kwargs)
 
 
 # --- Encodings and formats ---------------------------------------------------------------

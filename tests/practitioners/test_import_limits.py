@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from practitioners import registerfile, services
+from practitioners import imports, registerfile
 from practitioners.registerfile import HEADERS, RegisterFileError
 from tests.helpers import csv_bytes, make_records, xlsx_bytes
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def do_import(data: bytes, **kwargs):
-    return services.import_register(actor=None, data=data, filename="register", **kwargs)
+    return imports.import_register(actor=None, data=data, filename="register", **kwargs)
 
 
 def upload(client, user, data: bytes, name="register.csv"):

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from collection import services as collection_services
 from collection.models import Application
-from practitioners import services
+from practitioners import imports
 from practitioners.models import AuditEvent, Practitioner
 from tests.helpers import all_ticks, csv_bytes, make_records
 
@@ -61,14 +61,14 @@ def test_skip_invalid_still_leaves_the_other_countys_person_alone(
 ):
     own = make_records(county_b, count=1)
     data = csv_bytes(own + [row_for(practitioner_a, county_b, name="冒名顶替")])
-    result = services.import_register(actor=admin_b, data=data, skip_invalid=True)
+    result = imports.import_register(actor=admin_b, data=data, skip_invalid=True)
     assert result.written and result.created == 1 and result.updated == 0
     practitioner_a.refresh_from_db()
     assert practitioner_a.name != "冒名顶替" and practitioner_a.bureau.code == "450103"
 
 
 def test_nobody_moves_a_person_by_import(city_staff, county_b, practitioner_a):
-    result = services.import_register(
+    result = imports.import_register(
         actor=city_staff, data=csv_bytes([row_for(practitioner_a, county_b)])
     )
     (problem,) = result.problems
@@ -82,7 +82,7 @@ def test_changes_to_what_activation_checks_are_audited_with_old_and_new(
 ):
     old_name, old_cert = practitioner_a.name, practitioner_a.cert_number
     data = csv_bytes([row_for(practitioner_a, county_a, name="韦丽华", cert_number="450103000777")])
-    result = services.import_register(actor=admin_a, data=data, filename="更正.csv")
+    result = imports.import_register(actor=admin_a, data=data, filename="更正.csv")
     assert result.written and result.updated == 1
     event = AuditEvent.objects.get(action="updated", practitioner=practitioner_a)
     assert event.actor == admin_a

@@ -157,12 +157,12 @@ def test_a_weeks_figures_are_those_at_its_cut_off_once_it_has_passed(campaign, c
 
 
 def test_importing_and_adding_people_counts_them(admin_a, county_a, campaign):
-    from practitioners import services as register_services
+    from practitioners import imports as register_imports
     from tests.helpers import csv_bytes, make_records
 
     before = figures_of(campaign, county_a)
     records = make_records(county_a, 3, in_accounting_post=True)
-    result = register_services.import_register(
+    result = register_imports.import_register(
         actor=admin_a, data=csv_bytes(records), filename="r.csv"
     )
     assert result.created == 3

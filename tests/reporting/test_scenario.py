@@ -36,7 +36,7 @@ from business import services as business_services
 from collection import services as collection_services
 from collection.models import Application, Campaign
 from confirmation import services as counter_services
-from practitioners import services as register_services
+from practitioners import imports as register_imports
 from practitioners.constants import Role
 from practitioners.models import Bureau, Practitioner
 from reporting import services as reporting_services
@@ -447,7 +447,7 @@ class Scenario:
                 values.update(employer="南宁市会计服务有限公司", position="会计")
             records[label] = values
         actor = None if who == "operator" else self.users[who]
-        result = register_services.import_register(
+        result = register_imports.import_register(
             actor=actor, data=csv_bytes(list(records.values()))
         )
         assert result.ok and not result.problems, list(result.problems)
@@ -527,7 +527,7 @@ class Scenario:
         person = self.person(label)
         row = {f.name: getattr(person, f.name) for f in Practitioner._meta.concrete_fields}
         row |= {"bureau_code": person.bureau.code, "in_accounting_post": change.endswith("=是")}
-        result = register_services.import_register(actor=self.users[who], data=csv_bytes([row]))
+        result = register_imports.import_register(actor=self.users[who], data=csv_bytes([row]))
         assert result.ok and result.written, list(result.problems)
 
     def do_submits_an_information_change(self, who, what, **_):

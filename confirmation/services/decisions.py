@@ -1,13 +1,10 @@
-"""State changes at the counter (DESIGN §3.2). Each is one atomic, audited function taking the
-acting clerk as `actor`. The counter's decisions are whole acts here: confirm_at_counter (the
-application confirmed, the version made the record, the archive number, the Confirmation, the
-audit event, the notice), return_at_counter and close_change_request. The application is
-written by its writer (collection.services.save_application), the record by its own
-(practitioners.records); the notice's email goes after commit."""
+"""The counter's decisions, each a whole act: confirm (the application confirmed, the version
+made the record, the archive number, the Confirmation, the audit event, the notice), return,
+close a change request that changes nothing, correct a slip. The application is written by its
+writer (collection.services.save_application), the record by its own (practitioners.records);
+the notice's email goes after commit."""
 
-from typing import Any
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,62 +20,27 @@ from collection.constants import (
 from collection.models import Application, Submission
 from collection.originals import originals_for
 from confirmation import permissions
-from confirmation.constants import IDENTITY_CHECKED, PrintKind, ReturnReason
+from confirmation.constants import IDENTITY_CHECKED, ReturnReason
 from confirmation.models import (
     ArchiveSequence,
     Confirmation,
     CounterEdit,
     CounterReturn,
-    PrintLog,
-    PrintSettings,
 )
-from core import throttle
+from confirmation.services.errors import (
+    AlreadyDecided,
+    ChangedMeanwhile,
+    InvalidCorrection,
+    InvalidDecision,
+    MissingOriginals,
+    NothingToChange,
+    NotThisCounter,
+    StillChanges,
+)
 from practitioners import records
 from practitioners.constants import AuditAction
 from practitioners.models import Bureau, Practitioner, User
 from practitioners.services import record_event
-
-
-class CounterError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class AlreadyDecided(CounterError):
-    """Another counter confirmed or returned the application first."""
-
-
-class ChangedMeanwhile(CounterError):
-    """The application changed after the clerk opened it (or the form carries no revision)."""
-
-
-class NotThisCounter(CounterError):
-    """The application is (now) another counter's: the person belongs to another bureau."""
-
-
-class InvalidDecision(CounterError):
-    """What the clerk entered for the decision cannot be used (a reason, a field, a value)."""
-
-
-class MissingOriginals(CounterError):
-    """Confirm was pressed with required ticks unset; `missing` holds their keys."""
-
-    def __init__(self, message: str, missing: list[str]):
-        super().__init__(message)
-        self.missing = missing
-
-
-class NothingToChange(CounterError):
-    """A change request whose values the record already holds: there is nothing to confirm."""
-
-
-class StillChanges(CounterError):
-    """A change request asked to be closed while it still changes the record."""
-
-
-class InvalidCorrection(InvalidDecision):
-    """The corrected value breaks the application's rules (collection.rules)."""
 
 
 def required_ticks(
@@ -389,89 +351,3 @@ def correct_at_counter(
             identity=field in IDENTITY_FIELDS,
         )
     return submission
-
-
-def record_lookup_elsewhere(*, actor: User, practitioner: Practitioner) -> None:
-    """A counter search found a person of another bureau: the staff member is told which bureau
-    to send them to. Such lookups are audited (the person's bureau sees who asked) and limited
-    per staff account (throttle.LOOKUP_ELSEWHERE); raises throttle.Throttled beyond it."""
-    account = f"user:{actor.pk}"
-    throttle.check(throttle.LOOKUP_ELSEWHERE, account=account)
-    throttle.record(throttle.LOOKUP_ELSEWHERE, account=account)
-    record_event(actor=actor, action=AuditAction.LOOKED_UP_ELSEWHERE, practitioner=practitioner)
-
-
-def print_settings_for(bureau: Bureau) -> PrintSettings:
-    """The bureau's printer settings: the saved ones, or the defaults (not saved) until its
-    admin saves some."""
-    return PrintSettings.objects.filter(bureau=bureau).first() or PrintSettings(bureau=bureau)
-
-
-def save_print_settings(*, bureau: Bureau, values: dict[str, Any], actor: User) -> PrintSettings:
-    """Store page size and offsets (values as PrintSettingsForm cleans them); audited."""
-    if not permissions.can_manage_printer(actor, bureau):
-        raise PermissionDenied("only the bureau's admin sets its printer")
-    with transaction.atomic():
-        settings, _created = PrintSettings.objects.select_for_update().get_or_create(bureau=bureau)
-        for name, value in values.items():
-            setattr(settings, name, value)
-        settings.updated_at = timezone.now()
-        settings.updated_by = actor
-        settings.full_clean()
-        settings.save()
-        record_event(
-            actor=actor,
-            action=AuditAction.PRINT_SETTINGS,
-            bureau=bureau,
-            width=str(settings.page_width_mm),
-            height=str(settings.page_height_mm),
-            x=str(settings.offset_x_mm),
-            y=str(settings.offset_y_mm),
-        )
-    return settings
-
-
-def log_print(
-    *,
-    confirmation: Confirmation | None,
-    bureau: Bureau,
-    actor: User,
-    reason: str = "",
-    calibration: bool = False,
-) -> PrintLog:
-    """Record a print of the confirmation record (a reprint needs a reason), or of the
-    calibration page; audited."""
-    reason = reason.strip()
-    with transaction.atomic():
-        if calibration:
-            if not (
-                permissions.can_manage_printer(actor, bureau) or permissions.can_act(actor, bureau)
-            ):
-                raise CounterError(
-                    _("Only this bureau's counter or admin prints its calibration page.")
-                )
-            kind = PrintKind.CALIBRATION
-        else:
-            if confirmation is None:
-                raise ValueError("a print of a confirmation record needs the confirmation")
-            if not permissions.can_act(actor, bureau):
-                raise CounterError(
-                    _("Only the counter of this bureau prints its confirmation records.")
-                )
-            # Locked: two clicks at once make one first print and one reprint, never two firsts.
-            Confirmation.objects.select_for_update().filter(pk=confirmation.pk).first()
-            kind = PrintKind.REPRINT if confirmation.prints.exists() else PrintKind.FIRST
-            if kind == PrintKind.REPRINT and not reason:
-                raise CounterError(_("Give the reason for printing again."))
-        entry = PrintLog.objects.create(
-            bureau=bureau, confirmation=confirmation, kind=kind, printed_by=actor, reason=reason
-        )
-        record_event(
-            actor=actor,
-            action=AuditAction.PRINTED,
-            bureau=bureau,
-            practitioner=confirmation.practitioner if confirmation else None,
-            kind=kind,
-            reason=reason,
-        )
-    return entry
