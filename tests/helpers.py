@@ -5,7 +5,8 @@ import io
 import threading
 from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 from PIL import Image
 
@@ -16,6 +17,24 @@ from practitioners import registerfile
 from practitioners.registerfile import HEADERS
 
 PASSWORD = "Pass-word-2026"
+
+
+def within_budget(budget: int, client, url, data=None, *, method="get"):
+    """One request to a page, held to the page's query budget: at most `budget` queries.
+    Returns the response and the number of queries, so that a test can also check that the
+    count does not grow with the rows (no query per row).
+
+    A budget is a ceiling, not a count to match, and no SQL text is compared: a page that gets
+    cheaper still passes, and the same work phrased otherwise by the ORM or the database (a
+    savepoint more on one backend) is no failure; a page that costs more fails, its queries
+    listed."""
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(client, method)(url, data or {})
+    count = len(captured.captured_queries)
+    assert count <= budget, f"{count} queries, over the budget of {budget}:\n" + "\n".join(
+        query["sql"][:200] for query in captured.captured_queries
+    )
+    return response, count
 
 
 def jpeg_bytes(size=(600, 800), color=(200, 180, 160)) -> bytes:

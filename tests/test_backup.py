@@ -19,7 +19,7 @@ from collection.pdf import form_path
 from practitioners.models import Practitioner
 from tests.helpers import confirm, make_submitted
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]  # other processes
 ROOT = Path(__file__).resolve().parent.parent
 
 CHECK = """

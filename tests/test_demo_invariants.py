@@ -3,11 +3,15 @@
 that the story reaches every state a user should be able to try, that its figures agree with
 its rows, and that its sheets and bulletins agree with each other."""
 
+import io
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from business.constants import RegistrationStatus
 from business.models import EducationRecord, OnPostRegistration
@@ -26,10 +30,40 @@ from reporting.models import Bulletin, ProgressSheet, WorkPlan
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def demo_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("demo-media")
+
+
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker, demo_media):
+    """The demo, seeded once for the module's tests (a seeding takes seconds; each test only
+    reads it), in a transaction rolled back after the last of them. Each test's own transaction
+    nests inside it as a savepoint, so what a test writes (seeding again, say) is undone before
+    the next, and the demo's rows reach every test as the demo left them."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=demo_media),
+        translation.override("en"),  # as tests.conftest's english_messages, for a test's seeding
+    ):
+        outer = transaction.atomic()
+        outer.__enter__()
+        call_command("seed_demo", "--practitioners", "600", stdout=io.StringIO())
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, demo_media):
+    """The demo's photos and forms stay where the seeding put them (tests.conftest gives
+    each test a MEDIA_ROOT of its own)."""
+    settings.MEDIA_ROOT = demo_media
+
+
 @pytest.fixture
-def seeded(capsys):
-    call_command("seed_demo", "--practitioners", "600")
-    capsys.readouterr()
+def seeded(seeded_once, db):
     return Campaign.objects.get(is_active=True)
 
 
@@ -99,24 +133,21 @@ def test_the_demos_sheets_bulletins_and_plans_agree(seeded):
         assert bulletin.cutoff == weeks.cutoff(seeded, weeks.Week.parse(bulletin.week))
 
 
-def test_the_demo_register_exported_imports_back_unchanged(capsys):
+def test_the_demo_register_exported_imports_back_unchanged(seeded):
     """Anything the product stored, it accepts again: the demo's register after its story
     (confirmed records, corrections at the counter, contact changes, moves included), in each
     of the export's formats."""
-    import io
-
     from practitioners import imports as register_imports
     from practitioners import services as register_services
 
-    call_command("seed_demo", "--practitioners", "300", "--quiet-accounts")
-    capsys.readouterr()
-    assert Confirmation.objects.exists()
+    held = Practitioner.objects.count()
+    assert held == 600 and Confirmation.objects.exists()
     for fmt in ("csv", "xlsx", "json"):
         out = io.BytesIO() if fmt == "xlsx" else io.StringIO()
         count = register_services.export_register(actor=None, fmt=fmt, out=out)
         data = out.getvalue() if fmt == "xlsx" else out.getvalue().encode("utf-8")
-        assert count == Practitioner.objects.count() == 300
+        assert count == held
         result = register_imports.import_register(actor=None, data=data, dry_run=True)
         assert not list(result.problems), (fmt, list(result.problems)[:3])
-        assert (result.unchanged, result.created, result.updated) == (300, 0, 0), fmt
+        assert (result.unchanged, result.created, result.updated) == (held, 0, 0), fmt
         assert not result.skipped_confirmed, fmt

@@ -1,6 +1,7 @@
 """How forms are drawn (core.forms): the plain widgets drawn in Python give
 Django's own HTML, and every field carries Bootstrap's classes, its error and its help."""
 
+import inspect
 import re
 
 import pytest
@@ -56,10 +57,20 @@ def test_a_widget_drawn_in_python_is_what_django_draws(widget, value):
 
 
 def test_every_widget_drawn_in_python_has_its_django_template():
-    from django.template.loader import get_template
-
+    """Each template DRAWN_WIDGETS stands in for is a Django widget's, and every Django widget
+    that uses it comes out of the renderer as that template draws it: a template added to the
+    table with the wrong drawing, or a widget sharing a template in its own way, is caught here
+    and not on a page."""
+    widgets = [getattr(forms.widgets, name) for name in forms.widgets.__all__]  # public ones
     for name in DRAWN_WIDGETS:
-        assert get_template(name)
+        users = [cls for cls in widgets if getattr(cls, "template_name", None) == name]
+        assert users, f"{name} is no Django widget's template"
+        for cls in users:
+            takes_choices = "choices" in inspect.signature(cls.__init__).parameters
+            widget = cls(choices=CHOICES) if takes_choices else cls()
+            for value in (None, "", "a", 1, HOSTILE):
+                theirs, ours = django_and_ours(widget, value, {"id": "id_field"})
+                assert ours == theirs, (name, cls.__name__, value)
 
 
 class Sample(forms.Form):

@@ -11,7 +11,7 @@ from collection import pdf
 from core.storage import backend_name, private_storage, private_storage_settings
 from tests.helpers import jpeg_bytes, submit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]  # moto's S3 server
 BUCKET = "registry-private"
 
 

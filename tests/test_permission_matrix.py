@@ -10,17 +10,26 @@ of county B, and city staff. The records are county A's: practitioner A with a s
 application and a photo, another of A's people confirmed at the counter, a notice for A.
 """
 
+import datetime
+import shutil
 from dataclasses import dataclass, field
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone, translation
 
 from business.models import EducationRecord
-from collection.models import Notice
+from collection import services as collection_services
+from collection.models import Campaign, Notice
 from practitioners import reports
+from practitioners.constants import Role
+from practitioners.models import Bureau
 from practitioners.registerfile import Problem, Problems
-from tests.helpers import all_ticks, confirm, make_submitted
+from tests.conftest import activate
+from tests.factories import PractitionerFactory, UserFactory
+from tests.helpers import all_ticks, confirm, jpeg_bytes, make_submitted, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -340,22 +349,44 @@ def test_every_url_has_a_case():
 
 
 class World:
-    """County A's records that the cases open, and what their forms post."""
+    """County A's records that the cases open, and what their forms post: the personas and
+    records of tests.conftest's fixtures (account_a, account_b, the staff, submitted_a), built
+    here because the module builds them once for all its cases (see `shared_world`)."""
 
-    def __init__(self, request):
-        fixture = request.getfixturevalue
+    def __init__(self):
+        county_a = Bureau.objects.get(code="450103")
+        county_b = Bureau.objects.get(code="450102")
+        city = Bureau.objects.get(code="450100")
+        today = timezone.localdate()
+        Campaign.objects.create(  # the active campaign (the application finds it)
+            name="测试采集",
+            start_date=today - datetime.timedelta(weeks=3),
+            plan_due_date=today - datetime.timedelta(weeks=1),
+            collection_due_date=today + datetime.timedelta(weeks=4),
+            is_active=True,
+        )
+        practitioner_a = PractitionerFactory(bureau=county_a, name="韦丽芳")
+        practitioner_b = PractitionerFactory(bureau=county_b, name="黄志坚")
         self.users = {
-            "practitioner": fixture("account_a"),
-            "other_practitioner": fixture("account_b"),
-            **{persona: fixture(persona) for persona in STAFF},
+            "practitioner": activate(practitioner_a, email="a@example.com"),
+            "other_practitioner": activate(practitioner_b),
+            "clerk_a": UserFactory(
+                username="clerk_a", role=Role.CLERK, bureau=county_a, display_name="青秀受理员"
+            ),
+            "admin_a": UserFactory(username="admin_a", role=Role.BUREAU_ADMIN, bureau=county_a),
+            "clerk_b": UserFactory(username="clerk_b", role=Role.CLERK, bureau=county_b),
+            "admin_b": UserFactory(username="admin_b", role=Role.BUREAU_ADMIN, bureau=county_b),
+            "city_staff": UserFactory(username="city_staff", role=Role.CITY_STAFF, bureau=city),
         }
-        self.application = fixture("submitted_a")
+        collection_services.set_application_photo(
+            practitioner=practitioner_a, actor=self.users["practitioner"], data=jpeg_bytes()
+        )
+        self.application = submit(practitioner_a, self.users["practitioner"])
         self.application_pk = self.application.pk
         self.practitioner_pk = self.application.practitioner_id
         self.photo_pk = self.application.photo_id
         self.campaign = self.application.campaign
         self.campaign_pk = self.campaign.pk
-        county_a, county_b = fixture("county_a"), fixture("county_b")
         self.county_a = county_a
         confirmed = make_submitted(county_a, self.campaign, 1)[0]
         self.confirmation_pk = confirm(confirmed, self.users["clerk_a"]).pk
@@ -500,9 +531,45 @@ class World:
         return {"week": str(weeks.current_week(self.campaign).previous())}
 
 
+@pytest.fixture(scope="module")
+def world_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("matrix-media")
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker, world_media):
+    """The World, built once for the module's cases (building it was most of each case's time),
+    in a transaction rolled back after the last test. Each test's own transaction nests inside
+    it as a savepoint, and each persona's request in one more, so no case sees what another
+    wrote: the records reach every case as the World left them."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=world_media),
+        translation.override("en"),  # as tests.conftest's english_messages
+    ):
+        outer = transaction.atomic()
+        outer.__enter__()
+        world = World()
+    yield world
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(shared_world, db):
+    return shared_world
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path, world_media):
+    """Each test a copy of the World's files (its photo, plan and report) in a MEDIA_ROOT of its
+    own, as tests.conftest gives every test: what one case stores does not reach the next."""
+    settings.MEDIA_ROOT = shutil.copytree(world_media, tmp_path / "media")
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_permission_matrix(client, request, case):
-    world = World(request)
+def test_permission_matrix(client, world, case):
     url = reverse(case.url, args=[getattr(world, name) for name in case.args])
     data = getattr(world, case.data)() if case.data else {}
     got = {}
@@ -520,9 +587,11 @@ def test_permission_matrix(client, request, case):
     assert got == case.expected
 
 
-def test_a_practitioner_dismisses_only_their_own_notices(client, account_a, account_b, submitted_a):
-    notice = Notice.objects.create(user=account_a, application=submitted_a, subject="s", body="b")
-    client.force_login(account_b)
+def test_a_practitioner_dismisses_only_their_own_notices(client, world):
+    notice = Notice.objects.create(
+        user=world.users["practitioner"], application=world.application, subject="s", body="b"
+    )
+    client.force_login(world.users["other_practitioner"])
     client.post(reverse("collection:dismiss_notice", args=[notice.pk]))
     notice.refresh_from_db()
     assert notice.read_at is None

@@ -311,6 +311,7 @@ def production(
 DOCUMENTED_WARNINGS = {"security.W005", "security.W021"}
 
 
+@pytest.mark.slow  # manage.py in another process
 def test_the_deploy_check_passes_before_collectstatic(tmp_path):
     checked = production(["check", "--deploy", "--fail-level", "WARNING"], tmp_path)
     found = set(re.findall(r"^\S*: \((\w+\.\w+)\)", checked.stdout + checked.stderr, re.M))
@@ -318,6 +319,7 @@ def test_the_deploy_check_passes_before_collectstatic(tmp_path):
     assert checked.returncode in (0, 1) and "Missing staticfiles manifest" not in checked.stderr
 
 
+@pytest.mark.slow  # manage.py in another process
 def test_migrate_runs_before_collectstatic(tmp_path):
     migrated = production(["migrate", "--noinput"], tmp_path)
     assert migrated.returncode == 0, migrated.stderr
@@ -343,6 +345,7 @@ def test_scripts_and_style_sheets_carry_the_responses_csp_nonce(client, clerk_a)
     assert nonces[0] != nonces[1]
 
 
+@pytest.mark.slow  # manage.py in another process
 @pytest.mark.parametrize(
     ("redis", "cache", "sessions"),
     [

@@ -22,7 +22,7 @@ from tests.servers import application_form_fields, confirm_fields, csrf_token, m
 
 PASSWORD = "Two-servers-2026"
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db]
 
 SEED = f"""
 import datetime

@@ -1,6 +1,7 @@
 """Browser tests: Debian's chromium driven by Playwright against pytest-django's live_server.
 
-Every test in this folder is marked `e2e` (run only these: `pytest -m e2e`; skip them: `-m "not e2e"`).
+Every test in this folder is marked `e2e` (run only these: `pytest -m e2e`; skip them: `-m "not e2e"`)
+and `slow`, with the other tests that start servers or processes (skip them all: `-m "not slow"`).
 Tests must use `@pytest.mark.django_db(transaction=True)`: the live server runs in another
 thread, so data must be committed. The flush after each transactional test deletes the bureaus
 that migration 0002 loads, so an autouse fixture loads them again before every test here.
@@ -37,6 +38,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if E2E_DIR in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
