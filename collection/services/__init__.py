@@ -1,7 +1,7 @@
 """State changes of the collection app (DESIGN §3.1). Views and other apps call these only.
 
 accounts: activation and new passwords; applications: drafts, submissions (collections and
-change requests), contact changes, photos, moves, campaigns; states: an application's one
+change requests), contact changes, photos; moves: a person to another bureau; campaigns; states: an application's one
 writer (its status, counted state and tallies); pool: the pending pool. The refusals are in collection.errors.
 """
 
@@ -22,14 +22,14 @@ from collection.services.applications import (
     add_submission_version,
     change_contact,
     mark_notice_read,
-    move_practitioner,
-    save_campaign,
     save_change_draft,
     save_draft,
     set_application_photo,
     submit_application,
     submit_change,
 )
+from collection.services.campaigns import save_campaign
+from collection.services.moves import move_practitioner
 from collection.services.pool import PoolMove, move_unconfirmed_to_pending, pool_opens_at
 from collection.services.states import save_application
 

@@ -1,5 +1,5 @@
 """The practitioner's acts on an application (DESIGN §3.1): drafts, photos, submissions,
-change requests and contact changes, and city staff's moves of a person. Each is atomic,
+change requests and contact changes (moves: collection.services.moves). Each is atomic,
 row-locked and audited; the application is written by its one writer (collection.services.
 states) and the register record by its own (practitioners.records). The counter's decisions
 are confirmation.services'.
@@ -9,14 +9,13 @@ import datetime
 import secrets
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collection import diff, permissions, photos, rules
+from collection import diff, photos, rules
 from collection.constants import (
     APPLICATION_FIELDS,
     ApplicationKind,
@@ -33,9 +32,8 @@ from collection.models import Application, Campaign, Notice, Photo, Submission
 from collection.selectors import active_campaign
 from collection.services import states
 from practitioners import gate, records
-from practitioners import permissions as register_permissions
 from practitioners.constants import CONTACT_FIELDS, AuditAction
-from practitioners.models import Bureau, Practitioner, User
+from practitioners.models import Practitioner, User
 from practitioners.services import record_event
 
 
@@ -338,85 +336,7 @@ def set_application_photo(
     return photo
 
 
-def move_practitioner(
-    *, practitioner: Practitioner, bureau: Bureau, actor: User, reason: str
-) -> Practitioner:
-    """City staff move a person to another bureau, with their applications (the application's
-    bureau is the practitioner's: one truth) and their place in the weekly figures; audited with
-    both bureaus. The counter's confirmations stay where they were made."""
-    if not register_permissions.can_move_practitioner(actor):
-        raise PermissionDenied("only city staff move a person to another bureau")
-    reason = reason.strip()
-    if not reason:
-        raise CollectionError(_("Give the reason for the move."))
-    with transaction.atomic():
-        locked = records.locked(practitioner.pk, related=["bureau"])
-        if locked.bureau_id == bureau.pk:
-            raise CollectionError(_("The person already belongs to this bureau."))
-        old = locked.bureau
-        moved = states.move_applications(
-            practitioner=locked, from_bureau_id=old.pk, to_bureau_id=bureau.pk
-        )
-        records.save_record(
-            locked,
-            {"bureau": bureau},
-            actor=actor,
-            action=AuditAction.MOVED,
-            moved_from=old.code,
-            moved_to=bureau.code,
-            reason=reason,
-            applications=moved,
-        )
-    return locked
-
-
-# --- Campaigns and notices ----------------------------------------------------------------------
-
-
-def save_campaign(*, campaign: Campaign | None, values: dict[str, Any], actor: User) -> Campaign:
-    """Create or change a campaign (values as CampaignForm cleans them, `active` included);
-    making it active ends the active state of any other. City staff only; audited."""
-    if not permissions.can_manage_campaigns(actor):
-        raise PermissionDenied("only city staff manage campaigns")
-    values = dict(values)
-    active = values.pop("active", False)
-    with transaction.atomic():
-        if campaign is not None and campaign.pk:
-            _keep_the_cut_off(Campaign.objects.select_for_update().get(pk=campaign.pk), values)
-        campaign = campaign or Campaign()
-        for name, value in values.items():
-            setattr(campaign, name, value)
-        campaign.is_active = active
-        if active:
-            Campaign.objects.select_for_update().filter(is_active=True).exclude(
-                pk=campaign.pk
-            ).update(is_active=False)
-        campaign.full_clean()
-        campaign.save()
-        record_event(
-            actor=actor,
-            action=AuditAction.UPDATED,
-            campaign=campaign.pk,
-            name=campaign.name,
-            active=campaign.is_active,
-        )
-    return campaign
-
-
-# What places a week's cut-off: fixed once the campaign has begun, so that every week's window
-# (previous cut-off, cut-off] adjoins the next and every sheet states the moment it counts to.
-CUT_OFF_FIELDS = ("report_weekday", "report_hour", "time_zone")
-
-
-def _keep_the_cut_off(stored: Campaign, values: dict[str, Any]) -> None:
-    if stored.start_date > timezone.localdate():
-        return
-    changed = [f for f in CUT_OFF_FIELDS if f in values and values[f] != getattr(stored, f)]
-    if changed:
-        message = _(
-            "The campaign has begun: its weekly cut-off cannot change any more (every week counts from the previous cut-off to its own)."
-        )
-        raise InvalidApplication({f: [message] for f in changed})
+# --- Notices ------------------------------------------------------------------------------------
 
 
 def mark_notice_read(*, user: User, pk: int) -> None:
