@@ -185,7 +185,7 @@ def test_business_after_confirmation_keeps_the_figures_true(
     after = figures_of(campaign, county_a)
     assert after.holders == before.holders
     assert after.in_post == before.in_post + (0 if was_in_post else 1)
-    change = submit_change(confirmed_person, account, major="审计学")
+    change = submit_change(confirmed_person, account, major="审计学（第二学位）")
     confirm(change, clerk_a)
     assert_no_drift(campaign)
 
