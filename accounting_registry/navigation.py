@@ -54,7 +54,12 @@ STAFF = _entries(
     Entry(
         _("Bureaus"), "practitioners:bureau_overview", frozenset({"practitioners:bureau_overview"})
     ),
-    Entry(_("Registrations"), "business:decisions", frozenset({"business:*"})),
+    Entry(
+        _("Registrations"),
+        "business:decisions",
+        frozenset({"business:*"}),
+        not_current=frozenset({"business:register_import"}),
+    ),
     Entry(_("Progress"), "reporting:dashboard", frozenset({"reporting:*"})),
 )
 # Less-used pages, under 更多 (More).

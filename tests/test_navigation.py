@@ -54,6 +54,13 @@ def test_an_administrator_gets_the_printer_import_and_export(client, admin_a):
     assert 'class="nav-link dropdown-toggle active"' in page
 
 
+def test_the_import_page_marks_its_own_entry_not_the_registrations(client, admin_a):
+    # The import page is the business app's (it writes the earlier registrations too), but its
+    # entry is 导入 under 更多, not 业务审核.
+    _, _, current = menu_of(client, admin_a, reverse("business:register_import"))
+    assert current == [reverse("business:register_import")]
+
+
 def test_a_whole_app_marks_its_entry(client, clerk_a):
     _, _, current = menu_of(client, clerk_a, reverse("confirmation:queue"))
     assert current == [reverse("confirmation:counter")]
