@@ -206,7 +206,9 @@ def check(
         if usage is not None and usage["count"] >= usage["limit"]:
             waits.append((now + datetime.timedelta(seconds=max(usage["time_left"], 1)), scope))
     if limit.account_slowdown is not None and device is None:
-        failures, last = _cache().get(_slowdown_key(limit, account), (0, 0.0))
+        key = _slowdown_key(limit, account)
+        stored = _cache().get_many([f"{key}:failures", f"{key}:last"])
+        failures, last = stored.get(f"{key}:failures", 0), stored.get(f"{key}:last", 0.0)
         left = last + limit.account_slowdown.wait(failures) - _now()
         if left > 0:
             waits.append((now + datetime.timedelta(seconds=math.ceil(left)), ACCOUNT))
@@ -227,9 +229,16 @@ def record(
         _usage(limit, rate, value, increment=True)
     slowdown = limit.account_slowdown
     if slowdown is not None and device is None:
-        key = _slowdown_key(limit, account)
-        failures, _last = _cache().get(key, (0, 0.0))
-        _cache().set(key, (failures + 1, _now()), slowdown.forget_after)
+        # The count goes up by the cache's increment (one for each of two failures at once),
+        # and both it and the time of the last failure are forgotten an hour after the last.
+        key, cache = _slowdown_key(limit, account), _cache()
+        cache.add(f"{key}:failures", 0, slowdown.forget_after)
+        try:
+            cache.incr(f"{key}:failures")
+        except ValueError:  # expired between the two calls
+            cache.set(f"{key}:failures", 1, slowdown.forget_after)
+        cache.touch(f"{key}:failures", slowdown.forget_after)
+        cache.set(f"{key}:last", _now(), slowdown.forget_after)
 
 
 def _cache():

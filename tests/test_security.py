@@ -118,6 +118,19 @@ def test_failures_from_many_addresses_make_a_new_device_wait_minutes_not_an_hour
     assert wait <= datetime.timedelta(minutes=5, seconds=1)
 
 
+def test_the_account_delay_doubles_up_to_five_minutes():
+    slowdown = throttle.LOGIN.account_slowdown
+    assert [slowdown.wait(failures) for failures in (0, 9, 10, 11, 12, 14, 40)] == [
+        0,
+        0,
+        15,
+        30,
+        60,
+        240,
+        300,
+    ]
+
+
 def test_the_growing_delay_ends(client, account_a, monkeypatch):
     import django_ratelimit.core
 
@@ -140,6 +153,7 @@ def test_a_known_device_has_its_own_few_attempts(client, account_a):
 def test_a_device_cookie_counts_for_its_own_account_only(client, account_a, clerk_a):
     assert log_in(client, clerk_a.username, PASSWORD).status_code == 302
     (name,) = [key for key in client.cookies if key.startswith(throttle.DEVICE_COOKIE_PREFIX)]
+    assert client.cookies[name]["httponly"] and client.cookies[name]["samesite"] == "Lax"
     request = RequestFactory().get("/")
     request.COOKIES[name] = client.cookies[name].value
     assert throttle.known_device(request, clerk_a.username) is not None
