@@ -12,14 +12,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core import throttle
-from core.clients import client_address
+from core.clients import client_address, client_network
 
 
 class ThrottleMessageMixin:
     def get_invalid_login_error(self):
-        until = getattr(self.request, "throttled_until", None)
-        if until is not None:
-            return ValidationError(throttle.message(until), code="throttled")
+        throttled = getattr(self.request, "throttled", None)
+        if throttled is not None:
+            return ValidationError(str(throttled), code="throttled")
         return super().get_invalid_login_error()
 
 
@@ -39,16 +39,20 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Send the reset link, at most a few times an hour for one address (and from one client):
-    the page says the same whether or not an account has the address, and so does the limit."""
+    """Send the reset link, at most a few times an hour for one email address, and a few more
+    from one client across email addresses: the page says the same whether or not an account
+    has the address, and so does the limit."""
 
     def form_valid(self, form):
-        email = form.cleaned_data["email"].strip().lower()
-        address = client_address(self.request)
+        counted = {
+            "account": form.cleaned_data["email"].strip().lower(),
+            "address": client_address(self.request),
+            "network": client_network(self.request),
+        }
         try:
-            throttle.check(throttle.PASSWORD_RESET_REQUEST, account=email, address=address)
+            throttle.check(throttle.PASSWORD_RESET_REQUEST, **counted)
         except throttle.Throttled as exc:
-            form.add_error("email", exc.args[0])
+            form.add_error("email", str(exc))
             return self.form_invalid(form)
-        throttle.record(throttle.PASSWORD_RESET_REQUEST, account=email, address=address)
+        throttle.record(throttle.PASSWORD_RESET_REQUEST, **counted)
         return super().form_valid(form)

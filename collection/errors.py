@@ -13,9 +13,11 @@ class CollectionError(Exception):
 
 
 class ActivationError(CollectionError):
-    def __init__(self, message: str, *, no_record: bool = False, bureau=None, locked_until=None):
+    def __init__(self, message: str, *, not_matched: bool = False, bureau=None, locked_until=None):
         super().__init__(message)
-        self.no_record = no_record  # the register has no such person: say where to go
+        # No record matches what was typed (none for the ID number, or other details): say where
+        # to go, the same way in both cases.
+        self.not_matched = not_matched
         self.bureau = bureau
         self.locked_until = locked_until
 

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from core import throttle
-from core.clients import client_address
+from core.clients import client_address, client_network
 from practitioners.idnumbers import normalize_id_number
 
 User = get_user_model()
@@ -16,10 +16,12 @@ class RegistryBackend(ModelBackend):
 
     - practitioners log in with their ID number, typed as people type it (full-width digits,
       spaces, lower-case x): such input is normalised to the stored user name;
-    - failed passwords are limited per account (core.throttle.LOGIN): once an
-      account has used up its attempts, no password is checked for it (not even the right
-      one) until the cool-off ends, which is set on the request as `throttled_until` for the
-      login form to tell;
+    - failed passwords are limited (core.throttle.LOGIN) per client address and network across
+      accounts, per account and address, and per account with a growing delay; a browser that
+      logged in to the account before (its device cookie) is counted on its own instead. Once
+      an attempt has to wait, no password is checked (not even the right one) until then,
+      which is set on the request as `throttled` (the Throttled, with its message) for the
+      login form to tell; a successful login gives the browser a new device cookie;
     - the user's bureau is loaded with the user, and a practitioner's register record with
       its bureau: every staff page needs the one, every practitioner page the other
       (practitioners.selectors.own_practitioner), so neither costs a query of its own.
@@ -32,15 +34,22 @@ class RegistryBackend(ModelBackend):
                 username = candidate
         if request is None or not username:
             return super().authenticate(request, username=username, password=password, **kwargs)
-        address = client_address(request)
+        counted = {
+            "account": username,
+            "address": client_address(request),
+            "network": client_network(request),
+            "device": throttle.known_device(request, username),
+        }
         try:
-            throttle.check(throttle.LOGIN, account=username, address=address)
+            throttle.check(throttle.LOGIN, **counted)
         except throttle.Throttled as exc:
-            request.throttled_until = exc.until
+            request.throttled = exc
             return None
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
-            throttle.record(throttle.LOGIN, account=username, address=address)
+            throttle.record(throttle.LOGIN, **counted)
+        else:
+            throttle.trust_device(request, username)
         return user
 
     def get_user(self, user_id):

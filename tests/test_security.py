@@ -1,6 +1,7 @@
 """Logins limited and cheap, the client address read as configured, the record of who saw what,
 nothing personal kept in caches, and production starting as the README says."""
 
+import datetime
 import os
 import re
 import secrets
@@ -11,11 +12,12 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.hashers import get_hasher, identify_hasher, make_password
 from django.core import mail
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from core import throttle
-from core.clients import client_address
+from core.clients import client_address, client_network
 from practitioners.models import AuditEvent
 from tests.factories import PractitionerFactory
 from tests.helpers import PASSWORD, confirm, make_submitted
@@ -28,6 +30,12 @@ LOGIN = reverse("login")
 def log_in(client, username, password, address="198.51.100.7"):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def log_out(client):
+    """As a browser does: the session ends, other cookies stay (the test client's logout()
+    forgets them all)."""
+    assert client.post(reverse("logout")).status_code == 302
 
 
 # --- Login limits ------------------------------------------------------------------------
@@ -50,12 +58,113 @@ def test_the_person_at_another_address_still_logs_in(client, account_a):
     assert log_in(client, account_a.username, PASSWORD).status_code == 302
 
 
-def test_failures_from_many_addresses_lock_the_account_for_longer(client, account_a):
-    for index in range(30):
-        log_in(client, account_a.username, "wrong-password", address=f"203.0.113.{index}")
-    response = log_in(client, account_a.username, PASSWORD)
+def allowed(rate: str) -> int:
+    return int(rate.split("/")[0])
+
+
+def test_spraying_many_accounts_from_one_address_is_stopped(client, clerk_a):
+    """88 wrong passwords over 22 predictable staff names from one address: the address is
+    stopped after its allowance, whichever accounts it tries, and the right password of
+    another account from there waits too; a client of another /24 is not affected."""
+    names = [f"qingxiu-clerk-{index:02d}" for index in range(22)]
+    answers = [
+        log_in(client, name, "Spring-2026").context["form"].non_field_errors()[0]
+        for name in names
+        for _ in range(4)
+    ]
+    refused = [answer for answer in answers if answer.startswith("Too many failed attempts")]
+    assert len(refused) == 88 - allowed(throttle.LOGIN.per_address)
+    response = log_in(client, clerk_a.username, PASSWORD)
     assert response.status_code == 200
-    assert "Try again after" in response.context["form"].non_field_errors()[0]
+    (message,) = response.context["form"].non_field_errors()
+    assert message.startswith("Too many failed attempts from your network. Try again after ")
+    assert log_in(client, clerk_a.username, PASSWORD, address="203.0.113.50").status_code == 302
+
+
+def test_spraying_from_many_addresses_of_one_24_is_stopped(client, clerk_a):
+    for index in range(allowed(throttle.LOGIN.per_network)):
+        log_in(client, f"staff-{index}", "Spring-2026", address=f"198.51.100.{index + 1}")
+    assert log_in(client, clerk_a.username, PASSWORD, address="198.51.100.200").status_code == 200
+    assert log_in(client, clerk_a.username, PASSWORD, address="203.0.113.50").status_code == 302
+
+
+def test_spraying_from_one_ipv6_64_is_stopped(client, clerk_a):
+    for index in range(allowed(throttle.LOGIN.per_network)):
+        log_in(client, f"staff-{index}", "Spring-2026", address=f"2001:db8:1:2::{index + 1:x}")
+    assert (
+        log_in(client, clerk_a.username, PASSWORD, address="2001:db8:1:2::ffff").status_code == 200
+    )
+    assert log_in(client, clerk_a.username, PASSWORD, address="2001:db8:1:3::1").status_code == 302
+
+
+def test_failures_from_many_addresses_do_not_stop_the_owner_at_a_known_device(client, account_a):
+    owner = Client()
+    assert log_in(owner, account_a.username, PASSWORD).status_code == 302
+    log_out(owner)
+    for index in range(30):
+        log_in(client, account_a.username, "wrong-password", address=f"203.0.{index}.9")
+    assert log_in(owner, account_a.username, PASSWORD).status_code == 302
+
+
+def test_failures_from_many_addresses_make_a_new_device_wait_minutes_not_an_hour(client, account_a):
+    for index in range(30):
+        log_in(client, account_a.username, "wrong-password", address=f"203.0.{index}.9")
+    before = timezone.now()
+    response = log_in(Client(), account_a.username, PASSWORD)
+    assert response.status_code == 200
+    (message,) = response.context["form"].non_field_errors()
+    assert message.startswith("Too many failed attempts. Try again after ")
+    wait = response.wsgi_request.throttled.until - before
+    assert wait <= datetime.timedelta(minutes=5, seconds=1)
+
+
+def test_the_account_delay_doubles_up_to_five_minutes():
+    slowdown = throttle.LOGIN.account_slowdown
+    assert [slowdown.wait(failures) for failures in (0, 9, 10, 11, 12, 14, 40)] == [
+        0,
+        0,
+        15,
+        30,
+        60,
+        240,
+        300,
+    ]
+
+
+def test_the_growing_delay_ends(client, account_a, monkeypatch):
+    import django_ratelimit.core
+
+    for index in range(30):
+        log_in(client, account_a.username, "wrong-password", address=f"203.0.{index}.9")
+    now = django_ratelimit.core.time.time()
+    monkeypatch.setattr(django_ratelimit.core.time, "time", lambda: now + 5 * 60 + 1)
+    assert log_in(Client(), account_a.username, PASSWORD).status_code == 302
+
+
+def test_a_known_device_has_its_own_few_attempts(client, account_a):
+    assert log_in(client, account_a.username, PASSWORD).status_code == 302
+    log_out(client)
+    for _ in range(allowed(throttle.LOGIN.per_device)):
+        log_in(client, account_a.username, "wrong-password", address="203.0.113.1")
+    response = log_in(client, account_a.username, PASSWORD, address="198.51.100.1")
+    assert response.status_code == 200  # a stolen laptop does not get unlimited tries
+
+
+def test_a_device_cookie_counts_for_its_own_account_only(client, account_a, clerk_a):
+    assert log_in(client, clerk_a.username, PASSWORD).status_code == 302
+    (name,) = [key for key in client.cookies if key.startswith(throttle.DEVICE_COOKIE_PREFIX)]
+    assert client.cookies[name]["httponly"] and client.cookies[name]["samesite"] == "Lax"
+    request = RequestFactory().get("/")
+    request.COOKIES[name] = client.cookies[name].value
+    assert throttle.known_device(request, clerk_a.username) is not None
+    assert throttle.known_device(request, account_a.username) is None  # not its cookie
+    # Nor under the other account's cookie name: the value names the account it was made for.
+    throttle.trust_device(request, account_a.username)
+    other_name = request.registry_device_cookie[0]
+    request.COOKIES[other_name] = client.cookies[name].value
+    assert throttle.known_device(request, account_a.username) is None
+    request.COOKIES[name] = client.cookies[name].value[:-2] + "xx"
+    assert throttle.known_device(request, clerk_a.username) is None
 
 
 def test_one_address_behind_a_nat_does_not_lock_everyone_out(client, account_a, clerk_a):
@@ -86,6 +195,20 @@ def test_password_reset_requests_are_limited(client, account_a):
     assert "Try again after" in response.context["form"].errors["email"][0]
 
 
+def test_password_reset_requests_for_many_addresses_from_one_client_are_limited(client):
+    url = reverse("password_reset")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    answers = [
+        client.post(url, {"email": f"person{index}@example.com"}).status_code
+        for index in range(allowed(throttle.PASSWORD_RESET_REQUEST.per_address) + 2)
+    ]
+    assert answers.count(302) == allowed(throttle.PASSWORD_RESET_REQUEST.per_address)
+    response = client.post(url, {"email": "someone@example.com"})
+    assert "from your network" in response.context["form"].errors["email"][0]
+    other = client.post(url, {"email": "someone@example.com"}, REMOTE_ADDR="203.0.113.50")
+    assert other.status_code == 302
+
+
 def test_a_cool_off_ends(client, account_a, monkeypatch):
     import django_ratelimit.core
 
@@ -112,6 +235,22 @@ def test_behind_one_proxy_the_address_it_appended_counts_not_what_the_client_sen
     assert client_address(request) == "203.0.113.1"
     spoofed_only = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="junk")
     assert client_address(spoofed_only) == "10.0.0.5"
+
+
+def test_the_network_counted_is_the_clients_24_or_64():
+    def network(**meta):
+        return client_network(RequestFactory().get("/", **meta))
+
+    assert network(REMOTE_ADDR="203.0.113.77") == "203.0.113.0/24"
+    assert network(REMOTE_ADDR="2001:db8:1:2:aa::1") == "2001:db8:1:2::/64"
+    assert network(REMOTE_ADDR="::ffff:203.0.113.77") == "203.0.113.0/24"
+    assert network(REMOTE_ADDR="") == ""
+    with override_settings(REGISTRY_PROXY_COUNT=1):
+        assert network(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.1") == (
+            "203.0.113.0/24"
+        )
+        # Not through the proxy: the connection's address may be the proxy's own.
+        assert network(REMOTE_ADDR="10.0.0.5") == ""
 
 
 @override_settings(REGISTRY_PROXY_COUNT=1)

@@ -1,8 +1,11 @@
 """Practitioners' accounts: activation, and new passwords by a code from the counter.
 
-Both are limited per account (core.throttle): a stranger who knows someone's
-ID number can neither guess their certificate number nor their code, nor lock them out for
-long.
+Both are limited (core.throttle): per client address and network across ID numbers, per ID
+number and address, and per ID number with a growing delay, so that a stranger who knows
+someone's ID number can neither guess their certificate number nor their code, nor lock them
+out for long, and nobody can try ID number after ID number. Activation answers the same
+whether the register has no such ID number or the details do not match: the page must not
+tell who is in the register.
 """
 
 import datetime
@@ -41,13 +44,15 @@ def activate_account(
     mobile: str,
     email: str,
     address: str,
+    network: str = "",
 ) -> User:
     """Create a practitioner's login when name, ID number and certificate number match the record.
 
-    `address`: the client's; failures count against the ID number from it (throttle.ACTIVATION).
+    `address`, `network`: the client's (core.clients); failures count against the ID number and
+    against them (throttle.ACTIVATION).
     """
     try:
-        throttle.check(throttle.ACTIVATION, account=id_number, address=address)
+        throttle.check(throttle.ACTIVATION, account=id_number, address=address, network=network)
     except throttle.Throttled as exc:
         raise ActivationError(str(exc), locked_until=exc.until) from None
     failure: ActivationError | None = None
@@ -58,19 +63,18 @@ def activate_account(
             .filter(id_number=id_number)
             .first()
         )
-        if practitioner is None:
+        if (
+            practitioner is None
+            or practitioner.name != name
+            or practitioner.cert_number != cert_number
+        ):
+            # One answer, built from what was typed only: no record and a mismatch look alike.
             failure = ActivationError(
                 _(
-                    "The register holds no record for this ID number. Contact the bureau that issued your certificate: it will add your record."
+                    "The name, ID number and certificate number do not match a record in the register. Check them against your certificate; if they are right, contact the bureau that issued it."
                 ),
-                no_record=True,
+                not_matched=True,
                 bureau=_bureau_for_certificate(cert_number),
-            )
-        elif practitioner.name != name or practitioner.cert_number != cert_number:
-            failure = ActivationError(
-                _(
-                    "The name, ID number and certificate number do not match our record. Check them against your certificate."
-                )
             )
         elif practitioner.account_id is not None:
             raise ActivationError(
@@ -95,7 +99,7 @@ def activate_account(
                 practitioner, {"account": user}, actor=user, action=AuditAction.ACTIVATED
             )
             return user
-    throttle.record(throttle.ACTIVATION, account=id_number, address=address)
+    throttle.record(throttle.ACTIVATION, account=id_number, address=address, network=network)
     raise failure
 
 
@@ -122,16 +126,19 @@ def issue_reset_code(*, practitioner: Practitioner, actor: User) -> str:
     return code
 
 
-def reset_password_with_code(*, id_number: str, code: str, password: str, address: str) -> User:
+def reset_password_with_code(
+    *, id_number: str, code: str, password: str, address: str, network: str = ""
+) -> User:
     """Set a new password with a counter-issued code; a code works once, for 30 minutes, 5 tries,
-    and failures count against the ID number (throttle.RESET_CODE)."""
+    and failures count against the ID number and the client's address and network
+    (throttle.RESET_CODE)."""
     refused = CollectionError(
         _(
             "The ID number or the code is not right, or the code has expired. Ask the counter for a new code."
         )
     )
     try:
-        throttle.check(throttle.RESET_CODE, account=id_number, address=address)
+        throttle.check(throttle.RESET_CODE, account=id_number, address=address, network=network)
     except throttle.Throttled as exc:
         raise CollectionError(str(exc)) from None
     now = timezone.now()
@@ -160,6 +167,6 @@ def reset_password_with_code(*, id_number: str, code: str, password: str, addres
                 practitioner=Practitioner.objects.filter(account=reset.user).first(),
             )
     if failed or reset is None:  # no code is a failed one
-        throttle.record(throttle.RESET_CODE, account=id_number, address=address)
+        throttle.record(throttle.RESET_CODE, account=id_number, address=address, network=network)
         raise refused
     return reset.user

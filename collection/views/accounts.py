@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from collection import services
 from collection.forms import ActivationForm, ResetWithCodeForm
-from core.clients import client_address
+from core.clients import client_address, client_network
 from practitioners.models import Bureau
 
 
@@ -32,6 +32,7 @@ def activate(request):
                 mobile=data["mobile"],
                 email=data["email"],
                 address=client_address(request),
+                network=client_network(request),
             )
         except services.ActivationError as exc:
             error = exc
@@ -44,10 +45,10 @@ def activate(request):
                 ),
             )
             return redirect("collection:home")
-    # No record and no bureau recognisable from the certificate number: list every service hall.
+    # Not matched and no bureau recognisable from the certificate number: list every service hall.
     bureaus = (
         Bureau.objects.all()
-        if error is not None and error.no_record and error.bureau is None
+        if error is not None and error.not_matched and error.bureau is None
         else None
     )
     return render(
@@ -69,6 +70,7 @@ def reset_with_code(request):
                 code=form.cleaned_data["code"],
                 password=form.cleaned_data["password1"],
                 address=client_address(request),
+                network=client_network(request),
             )
         except services.CollectionError as exc:
             form.add_error("code", exc.message)

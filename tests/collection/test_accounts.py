@@ -1,16 +1,19 @@
 """Activation, logging in with the ID number, and the two ways to reset a password."""
 
+import datetime
 import re
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from collection import services
 from collection.services.accounts import RESET_CODE_MAX_FAILURES
 from core import throttle
 from practitioners.constants import Role
 from practitioners.models import AuditEvent, User
+from tests.factories import person_values
 
 pytestmark = pytest.mark.django_db
 ACTIVATE = reverse("collection:activate")
@@ -88,13 +91,57 @@ def test_a_stranger_elsewhere_does_not_lock_the_person_out(client, en_client, pr
     assert practitioner_a.account_id is not None
 
 
-def test_many_addresses_lock_the_account_for_longer(en_client, practitioner_a):
-    for index in range(int(throttle.ACTIVATION.per_account.split("/")[0])):
+def test_many_addresses_make_the_owner_wait_minutes_not_an_hour(en_client, practitioner_a):
+    for index in range(20):
         en_client.post(
-            ACTIVATE, activation(practitioner_a, name="别人"), REMOTE_ADDR=f"203.0.113.{index}"
+            ACTIVATE, activation(practitioner_a, name="别人"), REMOTE_ADDR=f"203.0.{index}.9"
         )
+    before = timezone.now()
     response = en_client.post(ACTIVATE, activation(practitioner_a), REMOTE_ADDR="198.51.100.7")
-    assert "Too many failed attempts" in response.context["error"].message
+    error = response.context["error"]
+    assert "Too many failed attempts. Try again after" in error.message
+    assert error.locked_until - before <= datetime.timedelta(minutes=5, seconds=1)
+
+
+def test_one_address_trying_many_id_numbers_is_stopped(en_client, county_a, practitioner_a):
+    """Each ID number is tried once only, so only the count across ID numbers can stop it."""
+    for _ in range(int(throttle.ACTIVATION.per_address.split("/")[0])):
+        person = person_values(county_a)
+        response = en_client.post(ACTIVATE, activation(practitioner_a, **_typed(person)))
+        assert "do not match" in response.context["error"].message
+    person = person_values(county_a)
+    response = en_client.post(ACTIVATE, activation(practitioner_a, **_typed(person)))
+    assert "Too many failed attempts from your network" in response.context["error"].message
+    # The genuine person at that address waits as well; one elsewhere does not.
+    response = en_client.post(ACTIVATE, activation(practitioner_a))
+    assert response.status_code == 400
+    response = en_client.post(ACTIVATE, activation(practitioner_a), REMOTE_ADDR="203.0.113.50")
+    assert response.status_code == 302
+
+
+def _typed(person: dict) -> dict:
+    return {key: person[key] for key in ("name", "id_number", "cert_number")}
+
+
+def test_an_unknown_id_number_gets_the_same_answer_as_a_mismatch(
+    en_client, county_a, practitioner_a
+):
+    """The page must not tell whether an ID number is in the register."""
+    unknown = person_values(county_a)["id_number"]
+    typed = {"name": "韦丽华", "cert_number": practitioner_a.cert_number}
+    answers = [
+        en_client.post(ACTIVATE, activation(practitioner_a, **typed)),
+        en_client.post(ACTIVATE, activation(practitioner_a, **typed, id_number=unknown)),
+    ]
+    assert [answer.status_code for answer in answers] == [400, 400]
+    (alert,) = {_alert(answer) for answer in answers}
+    assert "do not match a record in the register" in alert
+    assert practitioner_a.bureau.hall_address in alert
+
+
+def _alert(response) -> str:
+    html = response.content.decode()
+    return html[html.index('id="activation-error"') : html.index("<form")]
 
 
 def test_a_check_digit_typo_gets_the_check_digit_hint(en_client, practitioner_a):
@@ -111,9 +158,7 @@ def test_an_activated_account_cannot_be_activated_again(en_client, practitioner_
     assert "already activated" in response.context["error"].message
 
 
-def test_no_stored_record_points_to_the_issuing_bureau(en_client, county_a):
-    from tests.factories import person_values
-
+def test_no_matching_record_points_to_the_issuing_bureau(en_client, county_a):
     person = person_values(county_a)
     data = {
         "name": person["name"],
@@ -125,7 +170,7 @@ def test_no_stored_record_points_to_the_issuing_bureau(en_client, county_a):
     }
     response = en_client.post(ACTIVATE, data)
     html = response.content.decode()
-    assert "no record" in response.context["error"].message
+    assert "do not match a record" in response.context["error"].message
     assert county_a.hall_address in html and county_a.hall_phone in html
 
 
@@ -253,3 +298,17 @@ def test_guessing_codes_for_an_id_number_is_limited(en_client, clerk_a, practiti
     assert "Try again after" in " ".join(response.context["form"].errors["code"])
     account_a.refresh_from_db()
     assert not account_a.check_password(NEW_PASSWORD)
+
+
+def test_guessing_codes_for_many_id_numbers_from_one_address_is_limited(
+    en_client, clerk_a, practitioner_a, account_a, county_a
+):
+    url = reverse("collection:reset_with_code")
+    wrong = {"code": "00000000", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    for _ in range(int(throttle.RESET_CODE.per_address.split("/")[0])):
+        en_client.post(url, wrong | {"id_number": person_values(county_a)["id_number"]})
+    code = services.issue_reset_code(practitioner=practitioner_a, actor=clerk_a)
+    right = wrong | {"id_number": practitioner_a.id_number, "code": code}
+    response = en_client.post(url, right)
+    assert "from your network" in " ".join(response.context["form"].errors["code"])
+    assert en_client.post(url, right, REMOTE_ADDR="203.0.113.50").status_code == 302
