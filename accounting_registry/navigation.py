@@ -91,6 +91,12 @@ STAFF_MORE = _entries(
         frozenset({Role.CITY_STAFF}),
     ),
     Entry(_("Second factor"), "two_factor", frozenset({"two_factor"})),
+    Entry(
+        _("Enrolment codes"),
+        "two_factor_enrolment_codes",
+        frozenset({"two_factor_enrolment_codes"}),
+        frozenset({Role.CITY_STAFF}),
+    ),
 )
 PRACTITIONER = _entries(
     Entry(

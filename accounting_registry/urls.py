@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("accounts/two-factor/", practitioner_views.two_factor, name="two_factor"),
     path(
+        "accounts/two-factor/enrolment-codes/",
+        practitioner_views.two_factor_enrolment_codes,
+        name="two_factor_enrolment_codes",
+    ),
+    path(
         "accounts/two-factor/verify/",
         practitioner_views.two_factor_verify,
         name="two_factor_verify",

@@ -105,6 +105,9 @@ class AuditAction(models.TextChoices):
     SECOND_FACTOR_ON = "second_factor_on", _("Second factor turned on")
     SECOND_FACTOR_OFF = "second_factor_off", _("Second factor turned off")
     SECOND_FACTOR_FAILED = "second_factor_failed", _("Wrong second-factor code")
+    ENROLMENT_CODE_ISSUED = "enrolment_code_issued", _("Second-factor enrolment code issued")
+    ENROLMENT_CODE_USED = "enrolment_code_used", _("Second-factor enrolment code used")
+    ENROLMENT_CODE_REFUSED = "enrolment_code_refused", _("Second-factor enrolment code refused")
     # collection
     ACTIVATED = "account_activated", _("Account activated")
     DRAFT_SAVED = "application_draft_saved", _("Application draft saved")

@@ -26,6 +26,20 @@ def staff_required(view):
     return wrapped
 
 
+def staff_access_required(view):
+    """Bureau staff, or an account that opens Django's admin (practitioners.permissions.
+    has_staff_access): the pages of the second factor, which both kinds must reach."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not permissions.has_staff_access(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def practitioner_required(view):
     """A logged-in practitioner with an activated record, passed to the view after the request."""
 

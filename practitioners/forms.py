@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from practitioners import fieldrules
 from practitioners.constants import RECORD_FIELDS
-from practitioners.models import Bureau, Practitioner
+from practitioners.models import Bureau, Practitioner, User
 from practitioners.validators import MAX_LENGTH_MESSAGE
 
 
@@ -120,6 +120,40 @@ class PractitionerForm(forms.ModelForm):
         self.fields["bureau"].required = True
         if len(bureaus) == 1:
             self.fields["bureau"].initial = bureaus.first()
+
+
+class EnrolmentCodeForm(forms.Form):
+    """The one-time code a city administrator issued, before the secret is shown."""
+
+    code = forms.CharField(
+        label=_("Enrolment code"),
+        max_length=20,
+        error_messages={"max_length": MAX_LENGTH_MESSAGE},
+        help_text=_("Twelve letters and digits, from a city administrator. Valid for a day."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True}
+        ),
+    )
+
+
+class AccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        name = obj.display_name or obj.username
+        return name if name == obj.username else f"{name} ({obj.username})"
+
+
+class IssueEnrolmentCodeForm(forms.Form):
+    """Which account a city administrator issues an enrolment code for."""
+
+    account = AccountChoiceField(
+        label=_("Account"),
+        queryset=User.objects.none(),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = accounts
 
 
 class TokenForm(forms.Form):

@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils import timezone
@@ -55,8 +55,26 @@ class Bureau(models.Model):
         return self.kind == BureauKind.CITY
 
 
+class RegistryUserManager(UserManager["User"]):
+    """Django's manager, but a superuser is city staff of the city bureau: the second-factor
+    rule (practitioners.twofactor) and the city's pages see it as what it is. Django's
+    `createsuperuser` goes through here (a bureau-less practitioner before: its password alone
+    opened the admin)."""
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.CITY_STAFF)
+        if extra_fields.get("bureau") is None and extra_fields.get("bureau_id") is None:
+            city = Bureau.objects.filter(kind=BureauKind.CITY).order_by("code").first()
+            if city is None:
+                raise ValidationError(_("There is no city bureau yet: run the migrations first."))
+            extra_fields["bureau"] = city
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """Every person who logs in: practitioners and the staff of a bureau."""
+
+    objects = RegistryUserManager()
 
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.PRACTITIONER)
     bureau = models.ForeignKey(
@@ -93,6 +111,52 @@ class User(AbstractUser):
     @property
     def is_bureau_staff(self) -> bool:
         return self.is_active and self.role in STAFF_ROLES and self.bureau_id is not None
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code without which an account that must use a second factor cannot set one
+    up (practitioners.twofactor): issued by another city administrator, or by the operator's
+    `issue_enrolment_code` command for the first one. Shown once and kept only as a keyed hash;
+    it expires, works once, and a few wrong tries spend it."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="enrolment_codes", verbose_name=_("account")
+    )
+    digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
+    issued_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    created_at = models.DateTimeField(_("issued"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    failed_tries = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("enrolment code")
+        verbose_name_plural = _("enrolment codes")
+
+    def __str__(self) -> str:
+        return f"enrolment code for user {self.user_id} issued {self.created_at:%Y-%m-%d %H:%M}"
+
+    # How many wrong codes spend the account's valid one (practitioners.twofactor).
+    TRIES = 5
+
+    @property
+    def state(self) -> str:
+        """Used, expired (or replaced), spent by wrong tries, or still valid."""
+        if self.used_at is not None:
+            return str(_("Used"))
+        if self.expires_at <= timezone.now():
+            return str(_("Expired"))
+        if self.failed_tries >= self.TRIES:
+            return str(_("Too many wrong tries"))
+        return str(_("Valid"))
 
 
 class Practitioner(models.Model):

@@ -21,6 +21,22 @@ def is_staff_member(user: User | AnonymousUser) -> TypeGuard[User]:
     return bool(user.is_authenticated and getattr(user, "is_bureau_staff", False))
 
 
+def opens_the_admin(user: User | AnonymousUser) -> TypeGuard[User]:
+    """An active account Django's admin lets in (is_staff or is_superuser), whatever its role:
+    one made by hand or before `createsuperuser` made city staff may have no bureau."""
+    return bool(user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser))
+
+
+def has_staff_access(user: User | AnonymousUser) -> TypeGuard[User]:
+    """Whoever can open a staff page or the admin: the accounts a second factor is for."""
+    return is_staff_member(user) or opens_the_admin(user)
+
+
+def can_issue_enrolment_codes(user: User | AnonymousUser) -> TypeGuard[User]:
+    """City staff issue second-factor enrolment codes to the other accounts that need one."""
+    return is_city_staff(user)
+
+
 def is_practitioner(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.role == Role.PRACTITIONER)
 

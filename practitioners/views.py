@@ -23,8 +23,15 @@ from practitioners import (
     services,
     twofactor,
 )
-from practitioners.decorators import staff_required
-from practitioners.forms import ExportForm, PractitionerForm, SearchForm, TokenForm
+from practitioners.decorators import staff_access_required, staff_required
+from practitioners.forms import (
+    EnrolmentCodeForm,
+    ExportForm,
+    IssueEnrolmentCodeForm,
+    PractitionerForm,
+    SearchForm,
+    TokenForm,
+)
 
 PAGE_SIZE = 50
 
@@ -218,11 +225,17 @@ def audit_trail(request):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@staff_required
+@staff_access_required
 def two_factor(request):
-    """Turn the second factor on (QR code, then the first code) or off."""
+    """Turn the second factor on (QR code, then the first code) or off. Those who must have one
+    type an enrolment code first (practitioners.twofactor): until then no secret is made or
+    shown."""
     device = twofactor.device_of(request.user)
-    form = TokenForm(request.POST if request.method == "POST" else None)
+    unlocked = device is not None or twofactor.enrolment_unlocked(request)
+    form = TokenForm(request.POST if request.method == "POST" and unlocked else None)
+    code_form = EnrolmentCodeForm(
+        request.POST if request.method == "POST" and not unlocked else None
+    )
     if request.method == "POST":
         if request.POST.get("action") == "off":
             try:
@@ -232,7 +245,17 @@ def two_factor(request):
             else:
                 messages.success(request, _("The second factor is off."))
             return redirect("two_factor")
-        if form.is_valid():
+        if not unlocked:
+            if code_form.is_valid():
+                try:
+                    twofactor.redeem_enrolment_code(
+                        request=request, code=code_form.cleaned_data["code"]
+                    )
+                except twofactor.SecondFactorError as exc:
+                    code_form.add_error("code", exc.message)
+                else:
+                    return redirect("two_factor")
+        elif form.is_valid():
             try:
                 twofactor.confirm_setup(request=request, token=form.cleaned_data["token"])
             except twofactor.SecondFactorError as exc:
@@ -242,16 +265,55 @@ def two_factor(request):
                     request, _("The second factor is on: from now on you log in with a code too.")
                 )
                 return redirect("home")
-    pending = None if device else twofactor.pending_device(request.user)
+    pending = twofactor.pending_device(request.user) if unlocked and not device else None
     return render(
         request,
         "registration/two_factor.html",
         {
             "device": device,
             "form": form,
+            "code_form": None if unlocked else code_form,
             "qr": twofactor.qr_svg_data_uri(pending.config_url) if pending else None,
             "secret": twofactor.secret_for_typing(pending) if pending else None,
             "required": twofactor.must_have(request.user),
+        },
+        status=400 if form.errors or (not unlocked and code_form.errors) else 200,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_required
+def two_factor_enrolment_codes(request):
+    """A city administrator issues the one-time code another account types before it may set up
+    its second factor; the code is shown on this answer only. Lists the codes issued lately
+    (never the codes themselves)."""
+    if not permissions.can_issue_enrolment_codes(request.user):
+        raise PermissionDenied
+    if twofactor.must_have(request.user) and not request.user.is_verified():
+        raise PermissionDenied  # the middleware sends them to the code first
+    accounts = twofactor.enrolment_candidates(request.user)
+    form = IssueEnrolmentCodeForm(
+        request.POST if request.method == "POST" else None, accounts=accounts
+    )
+    issued = None
+    if form.is_valid():
+        account = form.cleaned_data["account"]
+        try:
+            code = twofactor.issue_enrolment_code(account=account, issued_by=request.user)
+        except twofactor.SecondFactorError as exc:
+            form.add_error("account", exc.message)
+        else:
+            issued = {"account": account, "code": code}
+            form = IssueEnrolmentCodeForm(accounts=accounts)
+    return render(
+        request,
+        "registration/enrolment_codes.html",
+        {
+            "form": form,
+            "issued": issued,
+            "lifetime_hours": int(twofactor.ENROLMENT_CODE_LIFETIME.total_seconds() // 3600),
+            "recent": twofactor.recent_enrolment_codes(),
         },
         status=400 if form.errors else 200,
     )
@@ -259,7 +321,7 @@ def two_factor(request):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@staff_required
+@staff_access_required
 def two_factor_verify(request):
     """The code after the password, for staff with a second factor."""
     if twofactor.device_of(request.user) is None:

@@ -71,6 +71,7 @@ def test_city_staff_also_get_the_audit_trail(client, city_staff):
     city_staff.save()
     _, more, _ = menu_of(client, city_staff, reverse("reporting:dashboard"))
     assert reverse("practitioners:audit") in more
+    assert reverse("two_factor_enrolment_codes") in more
     assert more[-1] == reverse("admin:index")
 
 

@@ -110,6 +110,8 @@ CASES = [
     Case("password_reset_complete", expect(200)),
     Case("set_language", expect(302), method="post", data="language"),
     Case("two_factor", staff_page()),
+    Case("two_factor_enrolment_codes", CITY_ONLY),
+    Case("two_factor_enrolment_codes", CITY_ONLY, method="post", data="enrolment_account"),
     # no second factor set up: sent to set one up
     Case("two_factor_verify", staff_page(**dict.fromkeys(STAFF, 302))),
     # The register
@@ -403,6 +405,13 @@ class World:
         self.report_token = reports.keep_report(user=self.users["admin_a"], problems=problems)
         self.uid, self.token = "MQ", "set-password"
         self.plan = self._filed_plan()
+        # Another city account, that city staff may issue a second-factor enrolment code for.
+        self.enrolment_account_pk = UserFactory(
+            username="city_second", role=Role.CITY_STAFF, bureau=city
+        ).pk
+
+    def enrolment_account(self) -> dict:
+        return {"account": self.enrolment_account_pk}
 
     def language(self) -> dict:
         return {"language": "en", "next": "/"}

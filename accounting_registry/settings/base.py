@@ -185,7 +185,9 @@ REGISTRY_PROXY_COUNT = env_int("REGISTRY_PROXY_COUNT", 0)
 REGISTRY_CLIENT_IP_HEADER = env_str("REGISTRY_CLIENT_IP_HEADER", "X-Forwarded-For")
 
 # A second factor (TOTP) for staff accounts (practitioners.twofactor): any staff member may turn
-# it on; city staff must (unless this is switched off, as the tests do for their many logins).
+# it on; city staff and every account that can open the admin (is_staff, is_superuser) must,
+# after typing an enrolment code another city administrator issued (unless this is switched
+# off, as the tests do for their many logins and `make run` for the demo).
 REGISTRY_CITY_STAFF_NEED_OTP = env_bool("REGISTRY_CITY_STAFF_NEED_OTP", True)
 OTP_TOTP_ISSUER = "Registry"
 

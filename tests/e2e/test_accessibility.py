@@ -98,6 +98,7 @@ PAGES = [
     # Production (issue 12)
     Screen("city", "practitioners:audit"),
     Screen("clerk", "two_factor"),
+    Screen("city", "two_factor_enrolment_codes"),
 ]
 
 # How a person chooses: the browser's Accept-Language (zh-CN in every test context), or the

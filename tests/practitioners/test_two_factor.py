@@ -6,6 +6,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from practitioners import twofactor
 from practitioners.constants import AuditAction
 from practitioners.models import AuditEvent
 from tests.helpers import PASSWORD
@@ -74,6 +75,10 @@ def test_city_staff_must_set_it_up_before_anything_else(client, city_staff, sett
     assert response.status_code == 302 and response.url == reverse("two_factor")
     page = client.get(reverse("two_factor"))
     assert 'id="second-factor-required"' in page.text
+    # With the enrolment code another city administrator gave them (test_second_factor_enrolment).
+    enrolment = twofactor.issue_enrolment_code(account=city_staff, issued_by=None)
+    assert client.post(reverse("two_factor"), {"code": enrolment}).status_code == 302
+    client.get(reverse("two_factor"))
     device = TOTPDevice.objects.get(user=city_staff, confirmed=False)
     client.post(reverse("two_factor"), {"token": code(device)})
     assert client.get(reverse("practitioners:bureau_overview")).status_code == 200
