@@ -2,6 +2,7 @@ from copy import copy
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from collection import photos, rules
@@ -83,8 +84,9 @@ class ActivationForm(NewPasswordForm):
 class ApplicationForm(forms.Form):
     """The application (申请表): the record's fields, pre-filled, corrections allowed.
 
-    Its fields and rules are collection.rules'; validation happens only on submit, and a
-    draft keeps whatever was typed.
+    Its fields and rules are collection.rules'. Bound with `draft=True` (the 保存草稿 button),
+    it checks only the draft's rule, that no value is longer than its field holds
+    (rules.draft_errors), and otherwise keeps whatever was typed; every rule applies on submit.
     """
 
     revision = forms.IntegerField(widget=forms.HiddenInput)
@@ -102,11 +104,15 @@ class ApplicationForm(forms.Form):
         "employer": forms.Textarea(attrs={"rows": 2}),
     }
 
-    def __init__(self, *args, practitioner: Practitioner, read_only=(), **kwargs):
+    def __init__(
+        self, *args, practitioner: Practitioner, read_only=(), draft: bool = False, **kwargs
+    ):
         """`read_only`: fields shown but not changed here (besides the certificate number): a
-        change request's contact details, which change at once elsewhere."""
+        change request's contact details, which change at once elsewhere. `draft`: the values
+        are to be kept as a draft."""
         super().__init__(*args, **kwargs)
         self.practitioner = practitioner
+        self.draft = draft
         for name in APPLICATION_FIELDS:
             widget = self.WIDGETS.get(name)
             self.fields[name] = rules.field(name, widget=copy(widget) if widget else None)
@@ -118,6 +124,20 @@ class ApplicationForm(forms.Form):
     def sections(self):
         """(key, title, [bound fields]) in form order, for the template."""
         return [(key, title, [self[f] for f in fields]) for key, title, fields in SECTIONS]
+
+    def full_clean(self):
+        """A draft's values are checked by the draft's rule only, as typed (cleaned_data stays
+        empty: the view keeps the typed text); a submission's by every rule."""
+        if not self.draft:
+            super().full_clean()
+            return
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        if not self.is_bound:
+            return
+        typed = {name: self[name].data for name, f in self.fields.items() if not f.disabled}
+        for name, messages in rules.draft_errors(typed).items():
+            self.add_error(name, messages)
 
     def clean(self):
         cleaned = super().clean()

@@ -6,6 +6,8 @@ Two layers, as the house style has it:
 - `field()`: the form field of one application field, which reads the value by the record's
   rulebook (practitioners.fieldrules: the same as the register import's), with messages in the
   user's words; here only which fields a submission must fill in;
+- `draft_errors()`: the one rule a draft meets (kept as typed, complete or not): no value
+  longer than its field of the record holds;
 - `record_errors()`: the rules that span fields or rows, on values already read: a declared
   title needs its certificate, dates after the birth date, the ID number valid for its type and
   agreeing with birth date and gender (Practitioner.clean), and no other person holding the
@@ -67,6 +69,47 @@ def field(name: str, *, widget: forms.Widget | None = None) -> forms.Field:
     if name in _CHOOSE_ONE:
         made.choices = [("", "—")] + [c for c in made.choices if c[0] != ""]
     return made
+
+
+# A date of a draft is kept as typed until submit: at most this many characters (2011年06月30日
+# and every other way read_date reads are shorter).
+DRAFT_DATE_LENGTH = 20
+# The characters a draft may hold beyond a field's length, counted as typed: the spaces and the
+# +86 people type in a code ("+86 139 7712 3456" is a mobile of 11), read away on submit.
+DRAFT_TYPING_ROOM = 10
+
+
+def draft_length(name: str) -> int:
+    """The most characters a draft's value of `name` may count once read (its field's length)."""
+    if name in DATE_FIELDS:
+        return DRAFT_DATE_LENGTH
+    return Practitioner._meta.get_field(name).max_length
+
+
+def draft_errors(values: dict[str, Any]) -> dict[str, list[str]]:
+    """The length rule on a draft's typed values (field -> messages; yes/no values pass).
+
+    A draft keeps what was typed, valid or not, but never more than the record can hold: the
+    value as a submission would read it (fieldrules.normalize) is measured against the field's
+    length with the submission's message, and the text as typed, which is what a draft
+    stores, may be at most DRAFT_TYPING_ROOM longer (a run of spaces reads as nothing)."""
+    errors: dict[str, list[str]] = {}
+    for name, value in values.items():
+        if name not in _DRAFT_FIELDS or not isinstance(value, str):
+            continue
+        limit = draft_length(name)
+        read = value.strip() if name in DATE_FIELDS else fieldrules.normalize(name, value)
+        if len(read) > limit:
+            count = len(read)
+        elif len(value) > limit + DRAFT_TYPING_ROOM:
+            count = len(value)
+        else:
+            continue
+        errors[name] = [str(MAX_LENGTH_MESSAGE) % {"limit_value": limit, "show_value": count}]
+    return errors
+
+
+_DRAFT_FIELDS = frozenset(APPLICATION_FIELDS) - frozenset(fieldrules.YES_NO_FIELDS)
 
 
 def record_errors(values: dict[str, Any], *, practitioner: Practitioner) -> dict[str, list[str]]:

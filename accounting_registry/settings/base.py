@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads a body (the CSRF check): a body larger than its page takes is 413.
+    "core.requestsize.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -120,10 +122,23 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # permissions and stream them. MEDIA_ROOT is a private directory.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
+# An uploaded file up to this size is held in memory, a larger one in a temporary file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A form's fields other than files, together (an urlencoded body whole): beyond it, 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest register file a bureau admin may upload through the web UI.
 REGISTRY_IMPORT_MAX_BYTES = env_int("REGISTRY_IMPORT_MAX_BYTES", 30 * 1024 * 1024)
+# The largest request body a page takes (core.requestsize: refused with 413 before it is read,
+# files included, which DATA_UPLOAD_MAX_MEMORY_SIZE does not count): a photo (5 MB) with room
+# for its form; the pages that take a larger file, by URL name, the same room above their file
+# limit (the register import's, and a work plan's 20 MB: reporting.constants.PLAN_MAX_BYTES).
+# The reverse proxy's own cap must admit the largest (README, Deployment).
+REQUEST_BODY_ROOM = 1024 * 1024
+REGISTRY_REQUEST_MAX_BYTES = 5 * 1024 * 1024 + REQUEST_BODY_ROOM
+REGISTRY_REQUEST_MAX_BYTES_BY_ROUTE = {
+    "business:register_import": REGISTRY_IMPORT_MAX_BYTES + REQUEST_BODY_ROOM,
+    "reporting:plan": 20 * 1024 * 1024 + REQUEST_BODY_ROOM,
+}
 # The most data rows one register file may hold (web and command): bounds an import's memory
 # and time. Larger registers are imported in several files.
 REGISTRY_IMPORT_MAX_ROWS = env_int("REGISTRY_IMPORT_MAX_ROWS", 50_000)

@@ -87,11 +87,14 @@ def _save_draft(
         application = _open_application(practitioner, kind)
         _check_revision(application, revision)
         data = {f: data[f] for f in APPLICATION_FIELDS if f in data}
-        states.save_application(
-            application,
-            status=ApplicationStatus.DRAFT,
-            data=_with_record_contact(practitioner, data) if application.is_change else data,
-        )
+        if application.is_change:
+            data = _with_record_contact(practitioner, data)
+        # A draft is kept as typed, but no value longer than its field holds: nothing is kept
+        # of such a draft, and the form shows the typed text with the message beside it.
+        too_long = rules.draft_errors(data)
+        if too_long:
+            raise InvalidApplication(too_long)
+        states.save_application(application, status=ApplicationStatus.DRAFT, data=data)
         record_event(
             actor=actor,
             action=_ACTIONS[kind]["draft"],
@@ -104,7 +107,8 @@ def _save_draft(
 def save_draft(
     *, practitioner: Practitioner, actor: User, data: dict[str, Any], revision: int
 ) -> Application:
-    """Keep whatever was typed, valid or not. A submitted application goes back to draft."""
+    """Keep whatever was typed, valid or not, unless a value is longer than its field holds
+    (InvalidApplication, nothing kept). A submitted application goes back to draft."""
     return _save_draft(
         practitioner=practitioner,
         actor=actor,

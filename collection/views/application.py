@@ -62,7 +62,12 @@ def _sectioned_form(request, practitioner, application, *, kind: str, campaign=N
     status = 200
     here = "collection:change" if kind == ApplicationKind.CHANGE else "collection:application"
     if request.method == "POST":
-        form = ApplicationForm(request.POST, practitioner=practitioner, read_only=read_only)
+        form = ApplicationForm(
+            request.POST,
+            practitioner=practitioner,
+            read_only=read_only,
+            draft=request.POST.get("action") != "submit",
+        )
         revision = _revision(request.POST)
         try:
             if request.POST.get("action") == "submit":
@@ -86,7 +91,7 @@ def _sectioned_form(request, practitioner, application, *, kind: str, campaign=N
                     return redirect("collection:home")
                 _say_what_to_correct(request, form)
                 status = 400
-            else:
+            elif form.is_valid():  # a draft: valid unless a value is longer than its field
                 raw = {
                     name: request.POST.get(name, "")
                     for name in form.fields
@@ -101,9 +106,14 @@ def _sectioned_form(request, practitioner, application, *, kind: str, campaign=N
                 save(practitioner=practitioner, actor=request.user, data=raw, revision=revision)
                 messages.success(request, _("Draft saved. You can come back and finish it later."))
                 return redirect(here)
+            else:
+                _say_what_to_correct(request, form)
+                status = 400
         except services.StaleApplication as exc:
             messages.error(request, exc.message)
-            form = _keep_typed(practitioner, request.POST, exc.application.revision, read_only)
+            form = _keep_typed(
+                practitioner, request.POST, exc.application.revision, read_only, draft=form.draft
+            )
             status = 409
         except services.InvalidApplication as exc:
             add_rule_errors(form, exc)
@@ -162,18 +172,20 @@ def _say_what_to_correct(request, form) -> None:
     """The message above the form names the fields to correct (each has its message beside it:
     on a phone it may be far below)."""
     labels = [str(form.fields[name].label) for name in form.errors if name in form.fields]
-    messages.error(
-        request,
-        _("Some entries need correcting: %(fields)s. See the message beside each.")
-        % {"fields": "、".join(labels)},
-    )
+    if form.draft:
+        message = _(
+            "The draft was not saved: some entries are longer than allowed (%(fields)s). Shorten them and save again; see the message beside each."
+        )
+    else:
+        message = _("Some entries need correcting: %(fields)s. See the message beside each.")
+    messages.error(request, message % {"fields": "、".join(labels)})
 
 
-def _keep_typed(practitioner, post, revision: int, read_only=()):
+def _keep_typed(practitioner, post, revision: int, read_only=(), *, draft: bool = False):
     """Re-bind the user's own entries with the current revision, so nothing typed is lost."""
     data = post.copy()
     data["revision"] = revision
-    return ApplicationForm(data, practitioner=practitioner, read_only=read_only)
+    return ApplicationForm(data, practitioner=practitioner, read_only=read_only, draft=draft)
 
 
 def _corrections(form, stored: dict) -> dict:

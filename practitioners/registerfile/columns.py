@@ -268,11 +268,12 @@ _EDUCATION_ITEM = re.compile(r"^(\d{4})\s*[:：]\s*(\d+(?:\.\d)?)$")
 
 
 def parse_education_hours(value: Any) -> list[tuple[int, Decimal]]:
-    """Continuing education done before the system, as 2023:24；2024:36 (year and hours)."""
+    """Continuing education done before the system, as 2023:24；2024:36 (year and hours). A
+    year given twice is a problem, not a choice between the two: the file must say which."""
     text = clean_text(value)
     if not text:
         return []
-    items = []
+    items: list[tuple[int, Decimal]] = []
     this_year = timezone.localdate().year
     for part in re.split(r"[;；,，、\s]+", text):
         if not part:
@@ -285,6 +286,11 @@ def parse_education_hours(value: Any) -> list[tuple[int, Decimal]]:
             raise CellError(
                 _("%(item)s: the year must be 2000–%(year)d and the hours 0.5–500.")
                 % {"item": part, "year": this_year}
+            )
+        if any(year == seen for seen, _hours in items):
+            raise CellError(
+                _("%(year)d is given twice; give each year once, with all its hours.")
+                % {"year": year}
             )
         items.append((year, hours))
     return items

@@ -186,6 +186,22 @@ def test_bad_input_in_the_change_form_is_shown_next_to_the_field_and_kept(
     assert not Application.objects.filter(kind=ApplicationKind.CHANGE, status="submitted").exists()
 
 
+def test_a_change_draft_too_long_for_its_field_is_not_saved_but_kept(
+    client, confirmed_a, account_a
+):
+    """The draft's length rule holds for a change request too; the contact details it does
+    not take (disabled, the record's) are not what it judges."""
+    client.force_login(account_a)
+    response = client.post(
+        reverse("collection:change"),
+        _form_post(confirmed_a, action="save", employer="单位" * 60, mobile="1" * 1000),
+    )
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"employer"}
+    assert "单位" * 60 in response.text
+    assert not Application.objects.filter(kind=ApplicationKind.CHANGE).exists()
+
+
 def test_a_second_tab_cannot_overwrite_the_first_tabs_change(confirmed_a, account_a):
     """Both tabs opened the form before either saved (revision 0): the second is refused with
     its typing kept by the view, and one change request exists."""

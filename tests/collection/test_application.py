@@ -187,6 +187,78 @@ def test_ten_thousand_character_fields_are_refused_but_kept(logged_in, practitio
     assert form["employer"].value() == long
 
 
+def test_a_draft_with_a_value_longer_than_its_field_is_not_saved_but_kept(
+    logged_in, practitioner_a
+):
+    """A 4 MB field was once stored as a draft: the length rules apply to drafts too. Nothing
+    of such a draft is kept; the form comes back with the typed text and the message beside
+    the field."""
+    logged_in.post(FORM, form_data(practitioner_a, action="save", major="第一次"))
+    saved = current(practitioner_a)
+    huge = "x" * 4_000_000  # 4 MB: under DATA_UPLOAD_MAX_MEMORY_SIZE, so the view sees it
+    response = logged_in.post(
+        FORM,
+        form_data(practitioner_a, saved.revision, action="save", major="第二次", employer=huge),
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors == {"employer": ["At most 100 characters (this has 4000000)."]}
+    assert form["employer"].value() == huge and form["major"].value() == "第二次"
+    assert "The draft was not saved" in " ".join(str(m) for m in response.context["messages"])
+    after = current(practitioner_a)
+    assert after.revision == saved.revision and after.data["major"] == "第一次"
+    assert after.data["employer"] != huge
+
+
+def test_a_draft_is_still_kept_as_typed_within_the_lengths(logged_in, practitioner_a):
+    """Incomplete, invalid or typed with spaces, a draft within the lengths is saved: the
+    mobile typed with spaces and +86 counts 11 digits once read; a date as typed."""
+    data = form_data(
+        practitioner_a,
+        action="save",
+        mobile="+86 139 7712 3456",
+        name="",
+        birth_date="2011年06月30日",
+        major="会" * 64,
+    )
+    assert logged_in.post(FORM, data).status_code == 302
+    kept = current(practitioner_a).data
+    assert kept["mobile"] == "+86 139 7712 3456" and kept["major"] == "会" * 64
+
+
+@pytest.mark.parametrize(
+    "field, value, limit, count",
+    [
+        ("major", "会" * 65, 64, 65),
+        ("mobile", "1" * 12, 11, 12),
+        ("mobile", "1" + " " * 30, 11, 31),  # reads as one digit, but a draft keeps the spaces
+        ("birth_date", "2" * 21, 20, 21),
+        ("gender", "X" * 2, 1, 2),
+    ],
+    ids=["text", "code", "code-typed-with-spaces", "date", "choice"],
+)
+def test_every_kind_of_field_has_its_length_in_a_draft(
+    logged_in, practitioner_a, field, value, limit, count
+):
+    response = logged_in.post(FORM, form_data(practitioner_a, action="save", **{field: value}))
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == [
+        f"At most {limit} characters (this has {count})."
+    ]
+    assert not Application.objects.filter(practitioner=practitioner_a).exists()
+
+
+def test_the_draft_service_refuses_a_value_longer_than_its_field(
+    practitioner_a, account_a, campaign
+):
+    with pytest.raises(services.InvalidApplication) as refused:
+        services.save_draft(
+            practitioner=practitioner_a, actor=account_a, data={"address": "路" * 201}, revision=0
+        )
+    assert set(refused.value.errors) == {"address"}
+    assert not Application.objects.filter(practitioner=practitioner_a).exists()
+
+
 def test_too_long_a_value_is_said_in_the_users_words(logged_in, practitioner_a, with_photo):
     form = submit_errors(logged_in, practitioner_a, major="会" * 70)
     assert form.errors["major"] == ["At most 64 characters (this has 70)."]
