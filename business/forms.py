@@ -55,7 +55,12 @@ class EducationForm(forms.ModelForm):
 
 
 class DecisionForm(forms.Form):
-    action = forms.ChoiceField(choices=[("approve", _("Approve")), ("return", _("Return"))])
+    # Only the button pressed says what to do: a post without it (a reason box's Enter in an old
+    # page, a hand-made request) decides nothing.
+    action = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("return", _("Return"))],
+        error_messages={"required": _("Press Approve or Return: nothing was decided.")},
+    )
     reason = forms.CharField(
         label=_("Reason for return"), max_length=500, required=False, strip=True
     )

@@ -171,6 +171,24 @@ def _render_form_later(submission_pk: int) -> None:
     render_application_form.enqueue(submission_pk)
 
 
+def _same_submission_again(
+    application: Application, revision: int | None, data: dict[str, Any]
+) -> Submission | None:
+    """The submission this post already made, if it is a repeat of the one that submitted the
+    application (a double click on Submit, a request the browser sent again): the application
+    was last written by that submission, from `revision`, with exactly these values and its
+    photo. The repeat then answers with the submitted state instead of the conflict of a stale
+    form: nothing differs, so nothing could be lost or merged."""
+    if revision is None or application.status != ApplicationStatus.SUBMITTED:
+        return None
+    if application.revision != revision + 1:  # the submission's write is the only one since
+        return None
+    latest = application.latest_submission
+    if latest is None or latest.data != data or latest.photo_id != application.photo_id:
+        return None
+    return latest
+
+
 def _submit(
     *,
     practitioner: Practitioner,
@@ -184,13 +202,17 @@ def _submit(
         raise InvalidApplication(problems)
     with transaction.atomic():
         application = _open_application(practitioner, kind)
-        _check_revision(application, revision)
-        if application.photo_id is None:
-            raise CollectionError(_("Upload your ID photo before submitting."))
         data = {f: diff.canonical(f, values.get(f)) for f in APPLICATION_FIELDS}
         data["cert_number"] = practitioner.cert_number
         if application.is_change:
             data = _with_record_contact(practitioner, data)
+        repeated = _same_submission_again(application, revision, data)
+        if repeated is not None:
+            return repeated
+        _check_revision(application, revision)
+        if application.photo_id is None:
+            raise CollectionError(_("Upload your ID photo before submitting."))
+        if application.is_change:
             if not diff.compute_changes(practitioner, data):
                 raise CollectionError(
                     _("Nothing differs from your confirmed record: change a value first.")

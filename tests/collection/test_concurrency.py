@@ -2,7 +2,7 @@
 
 import pytest
 
-from collection import services
+from collection import diff, services
 from collection.constants import ApplicationStatus
 from collection.models import Application, ApplicationTotal
 from tests.helpers import run_together
@@ -34,3 +34,25 @@ def test_two_tabs_save_the_first_draft_at_once_one_row_one_count(
     assert application.data["name"] == (results[0] or results[1]).data["name"]
     drafts = ApplicationTotal.objects.filter(campaign=campaign, figure="draft")
     assert sum(t.count for t in drafts) == 1  # the new draft counted once
+
+
+def test_a_double_click_on_submit_at_once_submits_once_and_both_answer_submitted(
+    practitioner_a, account_a, with_photo
+):
+    """Both posts of a double click reach the server together: the second waits on the row
+    lock, then finds the first one's submission of the same values and answers with it."""
+    revision = Application.objects.get(practitioner=practitioner_a).revision
+    values = {f: diff.python_value(f, v) for f, v in diff.record_values(practitioner_a).items()}
+
+    def click():
+        return services.submit_application(
+            practitioner=practitioner_a, actor=account_a, values=values, revision=revision
+        )
+
+    results, errors = run_together(click, click)
+
+    assert errors == [None, None]
+    assert results[0].pk == results[1].pk  # one submission, both answered with it
+    application = Application.objects.get(practitioner=practitioner_a)
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert application.submissions.count() == 1
