@@ -112,7 +112,7 @@ def _active_content() -> DocumentError:
 def _external_content() -> DocumentError:
     return DocumentError(
         _(
-            "The document loads a template, picture or object from outside the file; save it as a plain .docx without linked content, or as PDF."
+            "The document refers to a template, picture, object or file outside itself; save it as a plain .docx without linked content, or as PDF."
         )
     )
 

@@ -94,7 +94,7 @@ def _lying_zip() -> bytes:
 
 
 MACROS = "macros"
-EXTERNAL = "outside the file"
+EXTERNAL = "outside itself"
 NOT_A_PLAN = "not a PDF"
 DAMAGED_PDF = "PDF file could not be read"
 HOSTILE = {
