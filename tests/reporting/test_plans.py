@@ -48,7 +48,6 @@ def word_rels(*relationships: str) -> dict[str, str]:
         (
             files.docx_bytes(
                 parts=word_rels(
-                    relationship(f"{WORD}/hyperlink", "https://czj.nanning.gov.cn/"),
                     relationship(f"{WORD}/image", "media/image1.png", mode="Internal"),
                 )
             ),
@@ -262,6 +261,13 @@ HOSTILE = {
             parts=word_rels(
                 relationship(f"{WORD}/image", "http://evil.example/p.png", mode="EXTERNAL")
             )
+        ),
+        "方案.docx",
+        EXTERNAL,
+    ),
+    "docx with a hyperlink to a web address": (
+        files.docx_bytes(
+            parts=word_rels(relationship(f"{WORD}/hyperlink", "https://czj.nanning.gov.cn/"))
         ),
         "方案.docx",
         EXTERNAL,
