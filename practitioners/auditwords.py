@@ -165,10 +165,6 @@ def _field(value: Any, names: Mapping[str, str]) -> str:
     return _field_label(Practitioner, str(value))
 
 
-def _millimetres(value: Any, names: Mapping[str, str]) -> str:
-    return _("%(value)s mm") % {"value": value}
-
-
 _ACTION_LABELS = dict(AuditAction.choices)
 
 _FILTER_LABELS: dict[str, Promise] = {
