@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from practitioners.constants import AuditAction, Role
-from practitioners.idnumbers import mask_id_number
+from practitioners.idnumbers import looks_like_resident_id, mask_id_number, normalize_id_number
 from practitioners.models import Bureau, Practitioner, User
 from practitioners.selectors import exact_number
 
@@ -120,9 +120,21 @@ def _short_hash(value: Any, names: Mapping[str, str]) -> str:
     return f"{text[:12]}…" if len(text) > 12 else text
 
 
-def _number_searched(text: str) -> str:
-    """A filter's text, masked when it is an ID or certificate number."""
+def _person_searched(text: str) -> str:
+    """The person filter holds a whole ID or certificate number (AuditFilterForm): masked."""
     return mask_id_number(text) if exact_number(text) else text
+
+
+def _actor_searched(text: str) -> str:
+    """The actor filter, masked when it names a practitioner's account or reads as a resident
+    ID number (staff user names such as `city` stay as typed)."""
+    number = normalize_id_number(text)
+    if (
+        looks_like_resident_id(number)
+        or User.objects.filter(username=text, role=Role.PRACTITIONER).exists()
+    ):
+        return mask_id_number(number)
+    return text
 
 
 def _filters(value: Any, names: Mapping[str, str]) -> str:
@@ -131,8 +143,10 @@ def _filters(value: Any, names: Mapping[str, str]) -> str:
     parts = []
     for key, text in value.items():
         text = str(text)
-        if key in ("person", "actor"):
-            text = _number_searched(text)
+        if key == "person":
+            text = _person_searched(text)
+        elif key == "actor":
+            text = _actor_searched(text)
         elif key == "action":
             text = str(_ACTION_LABELS.get(text, text))
         elif key == "bureau":

@@ -160,9 +160,11 @@ def test_every_known_detail_has_words_and_no_value_reads_as_python():
         ("Week", "2026 week 49"),
         ("Late", "No"),
     ]
-    assert auditwords.describe({"filters": {"person": "450103199001013428"}}) == [
-        ("Filters", "Person=450103********3428")
+    searched = {"person": "450103199001013428", "actor": "450103199001013428"}
+    assert auditwords.describe({"filters": searched}) == [
+        ("Filters", "Person=450103********3428, Done by=450103********3428")
     ]
+    assert auditwords.describe({"filters": {"actor": "city"}}) == [("Filters", "Done by=city")]
     assert auditwords.describe({"unknown": [True, None, {"a": 1}]}) == [("unknown", "Yes, —, a=1")]
     assert auditwords.describe({"decision": "returned", "feedback": ""}) == [
         ("Decision", "Return for changes")
