@@ -2,22 +2,25 @@
 one (who, when, from which address, which fields), searched and exported. Read-only: the
 product has no way to change or delete an event (the admin shows them read-only).
 
-Newest first, by primary key (the order events were written), a page at a time with a cursor
-(`before`): no count over a table that grows by every page view."""
+Newest first, by primary key (the order events were written), a page at a time, numbered like
+every other list (core.pagination: the page's keys are read from the primary key's index, then
+only those rows joined). Who acted and what the detail says are shown in words, ID numbers
+masked (practitioners.auditwords), on the page and in the exports alike."""
 
 import datetime
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.pagination import DeferredJoinPaginator
 from core.spreadsheets import write_table
-from practitioners import permissions
+from practitioners import auditwords, permissions
 from practitioners.constants import AuditAction
 from practitioners.models import AuditEvent, Bureau, Practitioner, User
 from practitioners.selectors import exact_number
@@ -71,12 +74,6 @@ class AuditFilterForm(forms.Form):
         return cleaned
 
 
-@dataclass
-class Found:
-    events: list[AuditEvent]
-    older: int | None  # the cursor of the next page, None on the last
-
-
 def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
@@ -104,13 +101,16 @@ def events(filters: dict[str, Any]) -> QuerySet[AuditEvent]:
     return qs
 
 
-def page(filters: dict[str, Any], before: int | None = None) -> Found:
-    qs = events(filters)
-    if before:
-        qs = qs.filter(id__lt=before)
-    rows = list(qs[: PAGE_SIZE + 1])
-    older = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
-    return Found(events=rows[:PAGE_SIZE], older=older)
+def page(filters: dict[str, Any], number: str | int | None = None) -> Page:
+    """One numbered page of the matching events, newest first (a page number past the last
+    gives the last), each with `actor_name` and `words` (the detail) as the page shows them."""
+    found = DeferredJoinPaginator(events(filters), PAGE_SIZE).get_page(number)
+    names = auditwords.bureau_names()
+    found.object_list = rows = list(found.object_list)
+    for event in rows:
+        event.actor_name = auditwords.actor_name(event.actor)
+        event.words = auditwords.describe(event.detail, names)
+    return found
 
 
 def _headers() -> list[str]:
@@ -127,19 +127,18 @@ def _headers() -> list[str]:
 
 
 def _rows(qs: QuerySet[AuditEvent]):
-    import json
-
+    names = auditwords.bureau_names()
     for event in qs.iterator(chunk_size=2000):
         person = event.practitioner
         yield [
             timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"),
-            event.actor.username if event.actor else "",
+            auditwords.actor_name(event.actor),
             event.action_label,
             event.bureau.code if event.bureau else "",
             person.name if person else "",
             person.masked_id_number if person else "",
             event.address or "",
-            json.dumps(event.detail, ensure_ascii=False, sort_keys=True, default=str),
+            auditwords.detail_text(event.detail, names),
         ]
 
 

@@ -207,18 +207,15 @@ def audit_trail(request):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.{fmt}"'
         return response
-    try:
-        before = int(request.GET.get("before", "")) or None
-    except ValueError:
-        before = None
-    found = audit.page(filters, before=before) if not form.errors else audit.Found([], None)
+    # A filter's error says what to change; a page of every event would read as its answer.
+    page = None if form.errors else audit.page(filters, request.GET.get("page"))
     query = request.GET.copy()
-    query.pop("before", None)
+    query.pop("page", None)
     query.pop("format", None)
     return render(
         request,
         "practitioners/audit_trail.html",
-        {"form": form, "found": found, "query": query.urlencode()},
+        {"form": form, "page": page, "query": query.urlencode()},
         status=400 if form.errors else 200,
     )
 

@@ -113,9 +113,17 @@ def titles(*, campaign, week: weeks.Week) -> dict[str, str]:
         }
 
 
+def charts_of(content: dict) -> tuple[str, str]:
+    """The bulletin's two charts (SVG): every bureau's rate, and the city's trend."""
+    from reporting import charts
+
+    rate_svg = charts.rate_chart_svg(content["rows"], city_rate=content["totals"]["rate"])
+    return rate_svg, charts.trend_chart_svg(content["trend"])
+
+
 def files(*, campaign, week: weeks.Week, content: dict) -> dict:
     """The charts (SVG) and the downloads (PDF, Excel) of a bulletin, made once."""
-    from reporting import charts, exports, pdf
+    from reporting import exports, pdf
 
     names = titles(campaign=campaign, week=week)
     with translation.override("zh-hans"):
@@ -128,8 +136,7 @@ def files(*, campaign, week: weeks.Week, content: dict) -> dict:
             "rows": labelled,
             "totals": {**content["totals"], "bureau_name": _("Total")},
         }
-    rate_svg = charts.rate_chart_svg(content["rows"], city_rate=content["totals"]["rate"])
-    trend_svg = charts.trend_chart_svg(content["trend"])
+    rate_svg, trend_svg = charts_of(content)
     workbook = exports.bulletin_workbook(**names, **content)
     document = pdf.render_bulletin_pdf(**names, **content, rate_svg=rate_svg, trend_svg=trend_svg)
     gc.collect()

@@ -97,3 +97,5 @@ class SheetDecisionForm(forms.Form):
 
 class PublishForm(forms.Form):
     week = forms.CharField(widget=forms.HiddenInput)
+    # Set by the preview's button only: without it the publish page shows the preview first.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)

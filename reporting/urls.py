@@ -37,6 +37,11 @@ urlpatterns = [
     path("reporting/", progress.dashboard, name="dashboard"),
     path("reporting/definitions/", progress.definitions, name="definitions"),
     path("reporting/bulletins/", bulletins.publish, name="publish"),
+    path(
+        "reporting/bulletins/<week:week>/preview/",
+        bulletins.publish_preview,
+        name="publish_preview",
+    ),
     path("reporting/<code:code>/", progress.bureau_progress, name="bureau"),
     path("reporting/<code:code>/people/<slug:figure>/", progress.people, name="people"),
     path(

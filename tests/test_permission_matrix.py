@@ -323,6 +323,8 @@ CASES = [
         method="post",
         data="publish_week",
     ),
+    # Last week: the publish case above only reaches its preview (no confirm), never publishes.
+    Case("reporting:publish_preview", CITY_ONLY, args=("preview_week",)),
     Case("reporting:bulletins", expect(200)),
     Case("reporting:bulletin", expect(200), args=("campaign_pk", "bulletin_week")),
     Case(
@@ -473,9 +475,18 @@ class World:
         week = weeks.current_week(self.campaign).previous()
         sheet = services.sheet_for(campaign=self.campaign, bureau=self.county_a, week=week)
         services.submit_sheet(
-            sheet=sheet, actor=self.users["admin_a"], notes={}, revision=sheet.revision
+            sheet=sheet,
+            actor=self.users["admin_a"],
+            notes={"staff": "2人"},
+            revision=sheet.revision,
         )
         return str(week)
+
+    @property
+    def preview_week(self) -> str:
+        from reporting import weeks
+
+        return str(weeks.current_week(self.campaign).previous())
 
     @property
     def bulletin_week(self) -> str:

@@ -11,6 +11,7 @@ from practitioners.constants import AuditAction
 from practitioners.models import User
 from practitioners.services import record_event
 from reporting import bulletins, permissions, weeks
+from reporting.constants import SheetStatus
 from reporting.models import (
     Bulletin,
 )
@@ -18,9 +19,8 @@ from reporting.services.common import ReportingError
 from reporting.services.sheets import freeze_week
 
 
-def publish_bulletin(*, campaign: Campaign, week: weeks.Week, actor: User) -> Bulletin:
-    """City staff publish a week's progress of every bureau, as of the week's cut-off: the
-    ranked table, the change since last week, the trend, the charts and the files, made once."""
+def _check_publishable(*, campaign: Campaign, week: weeks.Week, actor: User):
+    """The week's cut-off, if city staff may publish its bulletin now; ReportingError if not."""
     if not permissions.can_supervise(actor):
         raise PermissionDenied("only city staff publish bulletins")
     cutoff = weeks.cutoff(campaign, week)
@@ -31,6 +31,41 @@ def publish_bulletin(*, campaign: Campaign, week: weeks.Week, actor: User) -> Bu
         )
     if not weeks.in_campaign(campaign, week):
         raise ReportingError(_("This week is outside the campaign."))
+    if Bulletin.objects.filter(campaign=campaign, week=str(week)).exists():
+        raise ReportingError(_("This week's bulletin is already published."))
+    return cutoff
+
+
+def preview_bulletin(*, campaign: Campaign, week: weeks.Week, actor: User) -> dict:
+    """What publishing the week's bulletin now would publish, without publishing it: its rows,
+    totals, trend and charts, and the counties whose sheet of the week the city has not
+    accepted (the bulletin states each sheet's status as it stands when published). Writes
+    nothing but the week's frozen figures, which the cut-off has fixed anyway."""
+    cutoff = _check_publishable(campaign=campaign, week=week, actor=actor)
+    freeze_week(campaign=campaign, week=week)
+    content = bulletins.build(campaign=campaign, week=week)
+    rate_svg, trend_svg = bulletins.charts_of(content)
+    not_accepted = [
+        {
+            "short_name": row["short_name"],
+            "sheet": bulletins.sheet_label(row["sheet_status"], row["sheet_late"]),
+        }
+        for row in sorted(content["rows"], key=lambda r: r["bureau_code"])
+        if row["sheet_status"] and row["sheet_status"] != SheetStatus.ACCEPTED
+    ]
+    return {
+        **content,
+        "cutoff": cutoff,
+        "rate_svg": rate_svg,
+        "trend_svg": trend_svg,
+        "not_accepted": not_accepted,
+    }
+
+
+def publish_bulletin(*, campaign: Campaign, week: weeks.Week, actor: User) -> Bulletin:
+    """City staff publish a week's progress of every bureau, as of the week's cut-off: the
+    ranked table, the change since last week, the trend, the charts and the files, made once."""
+    cutoff = _check_publishable(campaign=campaign, week=week, actor=actor)
     freeze_week(campaign=campaign, week=week)
     content = bulletins.build(campaign=campaign, week=week)
     files = bulletins.files(campaign=campaign, week=week, content=content)

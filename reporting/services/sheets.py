@@ -103,12 +103,52 @@ def _notes(values: dict[str, Any]) -> dict[str, str]:
     return {name: str(values.get(name, "")).strip()[:2000] for name in SHEET_NOTES}
 
 
+def empty_notes(values: dict[str, Any]) -> list[str]:
+    """The notes left empty, in form order: the confirmation step names them."""
+    return [name for name, value in _notes(values).items() if not value]
+
+
+def check_week_begun(campaign: Campaign, week: weeks.Week) -> None:
+    """A sheet is written for a week that has begun (its window opened at the previous week's
+    cut-off): a later week's figures and notes do not exist yet."""
+    if week > weeks.current_week(campaign):
+        raise ReportingError(
+            _("%(week)s has not begun: its sheet can be written from %(start)s.")
+            % {
+                "week": weeks.label(campaign, week),
+                "start": timezone.localtime(
+                    weeks.cutoff(campaign, week.previous()), weeks.zone(campaign)
+                ).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+
+
+def check_submittable(*, sheet: ProgressSheet, notes: dict[str, Any]) -> None:
+    """ReportingError unless the sheet may be submitted with these notes: its week has begun,
+    it is a draft or returned, and at least one note is written. A sheet of four empty notes is refused, not confirmed:
+    once submitted the county cannot add to it until the city returns it, and the figures
+    alone the city has already."""
+    check_week_begun(sheet.campaign, weeks.Week.parse(sheet.week))
+    if SheetStatus.SUBMITTED not in SHEET_TRANSITIONS[sheet.status]:
+        raise ReportingError(
+            _("The sheet is submitted; it can change only if the city returns it.")
+        )
+    if len(empty_notes(notes)) == len(SHEET_NOTES):
+        raise ReportingError(
+            _(
+                "Write at least one note before submitting: once submitted, the sheet can "
+                "change only if the city returns it."
+            )
+        )
+
+
 def save_sheet_notes(
     *, sheet: ProgressSheet, actor: User, notes: dict[str, Any], revision: int | None
 ) -> ProgressSheet:
     """The county admin keeps the notes written so far, without submitting."""
     if not permissions.can_write_sheet(actor, sheet.bureau):
         raise PermissionDenied("only the county's admin writes its sheets")
+    check_week_begun(sheet.campaign, weeks.Week.parse(sheet.week))
     with transaction.atomic():
         locked = ProgressSheet.objects.select_for_update().get(pk=sheet.pk)
         check_revision(locked, revision)
@@ -131,9 +171,12 @@ def submit_sheet(
 ) -> ProgressSheet:
     """The county admin submits the sheet's notes (a new version). Its figures are the week's at
     the cut-off whenever it is submitted: provisional before it, frozen once it has passed.
-    A first submission after the cut-off is late."""
+    A first submission after the cut-off is late.
+
+    Refused for a week that has not begun and without any note (check_submittable)."""
     if not permissions.can_write_sheet(actor, sheet.bureau):
         raise PermissionDenied("only the county's admin submits its sheets")
+    check_submittable(sheet=sheet, notes=notes)
     with transaction.atomic():
         locked = (
             ProgressSheet.objects.select_for_update()

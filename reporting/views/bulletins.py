@@ -35,6 +35,9 @@ def publish(request):
                 week = weeks.Week.parse(form.cleaned_data["week"])
             except ValueError as exc:
                 error = str(exc)
+        if week is not None and not form.cleaned_data["confirm"]:
+            # Publishing cannot be undone: it is asked for on the preview, never in one click.
+            return redirect("reporting:publish_preview", week=str(week))
         if week is not None:
             try:
                 bulletin = services.publish_bulletin(
@@ -60,11 +63,53 @@ def publish(request):
         }
         for w in reversed(weeks.campaign_weeks(campaign, until=weeks.current_week(campaign, now)))
     ]
+    # The newest week still to publish stands out; older ones are there, but quieter.
+    latest = next((r for r in rows if r["ready"] and not r["bulletin"]), None)
+    if latest is not None:
+        latest["latest"] = True
     return render(
         request,
         "reporting/bulletin_publish.html",
         {"campaign": campaign, "rows": rows, "error": error},
         status=status,
+    )
+
+
+@require_GET
+@staff_required
+def publish_preview(request, week: str):
+    """City staff: the week's bulletin as publishing it now would make it (the same page as a
+    published one, marked as a preview), the counties whose sheet of the week the city has not
+    accepted, and the one button that publishes it."""
+    if not permissions.can_supervise(request.user):
+        raise PermissionDenied
+    campaign, refusal = campaign_or_none(request)
+    if refusal:
+        return refusal
+    try:
+        the_week = weeks.Week.parse(week)
+    except ValueError:
+        raise Http404 from None
+    if not weeks.in_campaign(campaign, the_week):
+        raise Http404
+    try:
+        preview = services.preview_bulletin(campaign=campaign, week=the_week, actor=request.user)
+    except services.ReportingError as exc:
+        published = selectors.published_bulletins().filter(campaign=campaign, week=str(the_week))
+        if published.exists():
+            return redirect("reporting:bulletin", campaign=campaign.pk, week=str(the_week))
+        messages.error(request, str(exc))
+        return redirect("reporting:publish")
+    return render(
+        request,
+        "reporting/bulletin_preview.html",
+        {
+            "campaign": campaign,
+            "week": the_week,
+            "week_label": weeks.label(campaign, the_week),
+            "preview": preview,
+            "definitions": DEFINITIONS,
+        },
     )
 
 

@@ -17,12 +17,13 @@ def campaign_or_none(request):
 
 
 def week_or_404(campaign, text: str) -> weeks.Week:
-    """The ISO week the URL names, if it is one of the campaign's weeks."""
+    """The ISO week the URL names, if it is one of the campaign's weeks and has begun: a later
+    week has no figures and no sheet yet (a URL edited to one is not found)."""
     try:
         week = weeks.Week.parse(text)
     except ValueError:
         raise Http404 from None
-    if not weeks.in_campaign(campaign, week):
+    if not weeks.in_campaign(campaign, week) or week > weeks.current_week(campaign):
         raise Http404
     return week
 

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from collection.selectors import active_campaign
@@ -15,6 +16,8 @@ from reporting import permissions, selectors, services, weeks
 from reporting.constants import SHEET_NOTES, SheetStatus
 from reporting.figures import FIGURES, PEOPLE_FIGURES
 from reporting.forms import SheetDecisionForm, SheetForm
+from reporting.models import ProgressSheet
+from reporting.services.common import check_revision
 from reporting.views.common import campaign_or_none, reporting_bureau, week_or_404
 
 
@@ -35,25 +38,29 @@ def sheet(request, code: str, week: str):
     if request.method == "POST":
         if not can_write:
             raise PermissionDenied
-        current = current or services.sheet_for(campaign=campaign, bureau=bureau, week=the_week)
         form = SheetForm(request.POST)
-        if form.is_valid():
+        if "edit" in request.POST:
+            # Back from the confirmation step: the notes as they were, nothing written.
+            status = 200
+        elif form.is_valid():
             notes = {name: form.cleaned_data[name] for name in SHEET_NOTES}
+            revision = form.cleaned_data["revision"]
             submit = "submit" in request.POST
             try:
+                if submit and "confirm" not in request.POST:
+                    return _confirm_submission(
+                        request, campaign, bureau, the_week, current, notes, revision
+                    )
+                current = current or services.sheet_for(
+                    campaign=campaign, bureau=bureau, week=the_week
+                )
                 if submit:
                     services.submit_sheet(
-                        sheet=current,
-                        actor=request.user,
-                        notes=notes,
-                        revision=form.cleaned_data["revision"],
+                        sheet=current, actor=request.user, notes=notes, revision=revision
                     )
                 else:
                     services.save_sheet_notes(
-                        sheet=current,
-                        actor=request.user,
-                        notes=notes,
-                        revision=form.cleaned_data["revision"],
+                        sheet=current, actor=request.user, notes=notes, revision=revision
                     )
             except services.ReportingError as error:
                 form.add_error(None, str(error))
@@ -65,12 +72,47 @@ def sheet(request, code: str, week: str):
                     else _("The notes are saved."),
                 )
                 return redirect("reporting:sheet", code=bureau.code, week=str(the_week))
-        status = 400
+            status = 400
+        else:
+            status = 400
     return render(
         request,
         "reporting/sheet_detail.html",
         _sheet_context(request, campaign, bureau, the_week, current, form=form),
         status=status,
+    )
+
+
+def _confirm_submission(request, campaign, bureau, week, current, notes, revision):
+    """The step before submitting: what will be sent (the week, its figures, every note, the
+    empty ones named) and that it cannot change until the city returns it; one button sends
+    it (`confirm`), the other goes back to the notes. Nothing is written here."""
+    sheet = current or ProgressSheet(
+        campaign=campaign, bureau=bureau, week=str(week), cutoff=weeks.cutoff(campaign, week)
+    )
+    services.check_submittable(sheet=sheet, notes=notes)
+    check_revision(sheet, revision)  # a stale form is told now, not after confirming
+    shown = selectors.week_figures(campaign=campaign, bureau=bureau, week=week, sheet=current)
+    labels = {name: SheetForm.base_fields[name].label for name in SHEET_NOTES}
+    empty = services.empty_notes(notes)
+    return render(
+        request,
+        "reporting/sheet_confirm.html",
+        {
+            "campaign": campaign,
+            "bureau": bureau,
+            "week": week,
+            "week_label": weeks.label(campaign, week),
+            "cutoff": weeks.cutoff(campaign, week),
+            "as_of": shown.as_of,
+            "frozen": shown.final,
+            "figure_rows": [(d, getattr(shown.figures, d.key)) for d in FIGURES],
+            "notes": [(name, labels[name], notes[name]) for name in SHEET_NOTES],
+            "empty": pgettext("list separator", ", ").join(str(labels[name]) for name in empty),
+            "revision": revision,
+            "late": timezone.now() > weeks.cutoff(campaign, week)
+            and selectors.never_submitted(current),
+        },
     )
 
 

@@ -82,6 +82,7 @@ PAGES = [
     Screen("city", "reporting:sheet", ("county", "last_week")),
     Screen("clerk", "reporting:people", ("county", "waiting")),
     Screen("city", "reporting:publish"),
+    Screen("city", "reporting:publish_preview", ("last_week",)),
     Screen("anonymous", "reporting:definitions"),
     Screen("anonymous", "reporting:bulletins"),
     Screen("anonymous", "reporting:bulletin", ("campaign", "bulletin_week")),

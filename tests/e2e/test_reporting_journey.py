@@ -161,6 +161,13 @@ def test_a_county_reports_the_city_checks_and_publishes_the_public_reads_it(
     for field, text in NOTES.items():
         county.get_by_label(field).fill(text)
     county.get_by_role("button", name="报送市局").click()
+    # Asked once: the notes as they will be sent, then the one button that sends them.
+    confirmation = county.locator("main")
+    for text in NOTES.values():
+        expect(confirmation).to_contain_text(text)
+    expect(county.locator("#empty-notes")).to_have_count(0)  # every note written
+    fits(county, "sheet confirmation")
+    county.locator('button[name="confirm"]').click()
     expect_message(county, "进度表已报送市局。")
     expect_status(county, "已报送，待市局核对")
     expect(county.locator("main p .badge", has_text="逾期")).to_have_text("逾期")  # late
@@ -201,6 +208,8 @@ def test_a_county_reports_the_city_checks_and_publishes_the_public_reads_it(
     expect(county.get_by_label("工作人员安排")).to_have_value(NOTES["工作人员安排"])  # kept
     county.get_by_label("问题明细").fill(CORRECTED_PROBLEMS)
     county.get_by_role("button", name="报送市局").click()
+    expect(county.locator("main")).to_contain_text(CORRECTED_PROBLEMS)
+    county.locator('button[name="confirm"]').click()
     expect_message(county, "进度表已报送市局。")
     expect_status(county, "已报送，待市局核对")
     notes = county.get_by_role("region", name="说明", exact=True)
@@ -234,13 +243,17 @@ def test_a_county_reports_the_city_checks_and_publishes_the_public_reads_it(
     city.get_by_role("link", name="发布进度通报").click()
     expect(city.get_by_role("heading", level=1)).to_have_text("发布进度通报")
     this_week = weeks.current_week(campaign)  # its cut-off is still ahead: nothing to publish
-    expect(
-        city.get_by_role("button", name=f"发布 第{this_week.number}周", exact=True)
-    ).to_have_count(0)
+    this_preview = reverse("reporting:publish_preview", args=[this_week])
+    expect(city.locator(f'a[href="{this_preview}"]')).to_have_count(0)
     row = city.get_by_role("row").filter(has=city.get_by_role("rowheader", name=label))
+    preview = reverse("reporting:publish_preview", args=[last_week])
+    row.locator(f'a[href="{preview}"]').click()  # a preview first, never one click to publish
+    expect(city.locator("#bulletin-preview")).to_contain_text("青秀区")
+    expect(city.locator("#not-accepted")).to_be_visible()  # other counties' sheets never came
+    fits(city, "bulletin preview")
     bulletin_url = live_server.url + reverse("reporting:bulletin", args=[campaign.pk, last_week])
     with city.expect_navigation(url=bulletin_url, timeout=PUBLISH_TIMEOUT_MS):
-        row.get_by_role("button", name=f"发布 第{last_week.number}周", exact=True).click(
+        city.get_by_role("button", name=f"发布 第{last_week.number}周", exact=True).click(
             no_wait_after=True
         )
     expect_message(city, "进度通报已发布。")

@@ -28,7 +28,9 @@ def test_publishing_ranks_every_bureau_and_freezes_the_figures(
         confirm(confirmed, clerk_a)
     confirm(waiting, clerk_a)  # after the cut-off: not in this bulletin
     sheet = services.sheet_for(campaign=campaign, bureau=county_a, week=week)
-    services.submit_sheet(sheet=sheet, actor=admin_a, notes={}, revision=sheet.revision)
+    services.submit_sheet(
+        sheet=sheet, actor=admin_a, notes={"staff": "2人"}, revision=sheet.revision
+    )
     bulletin = services.publish_bulletin(campaign=campaign, week=week, actor=city_staff)
     assert len(bulletin.rows) == 13
     first = bulletin.rows[0]
@@ -111,10 +113,59 @@ def test_the_publish_page_lists_the_weeks_and_publishes_a_past_one(client, campa
     page = client.get(reverse("reporting:publish"))
     assert page.status_code == 200
     week = str(weeks.current_week(campaign).previous())
-    response = client.post(reverse("reporting:publish"), {"week": week})
+    response = client.post(reverse("reporting:publish"), {"week": week, "confirm": "1"})
     assert response.status_code == 302
     assert response["Location"] == reverse("reporting:bulletin", args=[campaign.pk, week])
-    again = client.post(reverse("reporting:publish"), {"week": week})
+    again = client.post(reverse("reporting:publish"), {"week": week, "confirm": "1"})
     assert again.status_code == 400 and "已经发布" in again.content.decode()
-    bad = client.post(reverse("reporting:publish"), {"week": "2026-W99"})
+    bad = client.post(reverse("reporting:publish"), {"week": "2026-W99", "confirm": "1"})
     assert bad.status_code == 400
+
+
+def test_publishing_shows_the_bulletin_and_the_sheets_not_accepted_then_asks_once(
+    client, campaign, county_a, county_b, admin_a, city_staff
+):
+    """The publish page offers previews, not publishing; a POST without the preview's confirm
+    publishes nothing; the preview is the bulletin's page with this week's figures, names the
+    counties whose sheets wait for the city, and its one button publishes."""
+    week = weeks.current_week(campaign).previous()
+    sheet = services.sheet_for(campaign=campaign, bureau=county_a, week=week)
+    services.submit_sheet(
+        sheet=sheet, actor=admin_a, notes={"staff": "2人"}, revision=sheet.revision
+    )
+    client.force_login(city_staff)
+    listing = client.get(reverse("reporting:publish")).content.decode()
+    preview_url = reverse("reporting:publish_preview", args=[str(week)])
+    table = listing.split("<table")[1].split("</table>")[0]
+    assert f'href="{preview_url}"' in table and "<form" not in table and "<button" not in table
+
+    unasked = client.post(reverse("reporting:publish"), {"week": str(week)})
+    assert unasked.status_code == 302 and unasked["Location"] == preview_url
+    assert not Bulletin.objects.exists()
+
+    preview = client.get(preview_url)
+    assert preview.status_code == 200 and not Bulletin.objects.exists()
+    text = preview.content.decode()
+    waiting = {r["short_name"]: r["sheet"] for r in preview.context["preview"]["not_accepted"]}
+    assert waiting[county_a.short_name].startswith("已报送")  # submitted (late), not accepted
+    assert waiting[county_b.short_name] == "未报送" and len(waiting) == 12
+    shown = text.split('id="bulletin-preview"')[1]
+    assert county_a.short_name in shown and "<img" in shown  # the table and the charts
+    assert 'name="confirm" value="1"' in text
+
+    published = client.post(reverse("reporting:publish"), {"week": str(week), "confirm": "1"})
+    bulletin = Bulletin.objects.get(campaign=campaign, week=str(week))
+    assert published["Location"] == reverse("reporting:bulletin", args=[campaign.pk, str(week)])
+    assert bulletin.rows == preview.context["preview"]["rows"]
+    assert client.get(preview_url)["Location"] == published["Location"]  # nothing to preview
+
+
+def test_a_week_before_its_cut_off_has_no_preview(client, campaign, city_staff, admin_a):
+    this_week = str(weeks.current_week(campaign))
+    client.force_login(city_staff)
+    response = client.get(reverse("reporting:publish_preview", args=[this_week]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("reporting:publish")
+    assert "截止" in response.content.decode() and not Bulletin.objects.exists()
+    client.force_login(admin_a)
+    last = str(weeks.current_week(campaign).previous())
+    assert client.get(reverse("reporting:publish_preview", args=[last])).status_code == 403

@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from practitioners.models import Bureau
+from practitioners.constants import AuditAction
+from practitioners.models import AuditEvent, Bureau
 from reporting import services, weeks
 from reporting.constants import SheetStatus
 from reporting.models import ProgressSheet
@@ -193,12 +194,77 @@ def test_the_sheet_page_saves_submits_and_keeps_the_notes_of_a_stale_form(
     assert response.status_code == 400
     page = response.content.decode()
     assert "网络慢" in page and "其他人已修改" in page
-    response = client.post(url, NOTES | {"revision": 1, "submit": "1"})
+    response = client.post(url, NOTES | {"revision": 1, "submit": "1", "confirm": "1"})
     assert response.status_code == 302
     sheet = ProgressSheet.objects.get(bureau=county_a, week=week)
     assert sheet.status == SheetStatus.SUBMITTED and sheet.staff == NOTES["staff"]
     page = client.get(url).content.decode()
     assert "暂定数据" in page and "报送市局</button>" not in page
+
+
+def test_submitting_asks_once_with_the_notes_and_the_empty_ones_named(
+    client, campaign, county_a, admin_a
+):
+    """报送市局 shows what will be sent and asks; only its confirming button submits. Going
+    back keeps the notes as typed; neither step writes anything."""
+    week = weeks.current_week(campaign)
+    url = reverse("reporting:sheet", args=["450103", str(week)])
+    client.force_login(admin_a)
+    typed = NOTES | {"problems": "", "next_week": "", "revision": 0}
+    asked = client.post(url, typed | {"submit": "1"})
+    assert asked.status_code == 200
+    page = asked.content.decode()
+    assert weeks.label(campaign, week) in page and NOTES["staff"] in page
+    empty = asked.context["empty"]  # named in the page's language
+    assert "问题明细" in empty and "下周工作安排" in empty and "工作人员安排" not in empty
+    assert 'id="empty-notes"' in page
+    assert 'name="confirm"' in page and 'name="edit"' in page
+    assert not ProgressSheet.objects.filter(bureau=county_a, week=str(week)).exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.SHEET_SUBMITTED).exists()
+
+    back = client.post(url, typed | {"submit": "1", "edit": "1"})
+    assert back.status_code == 200 and NOTES["counter_days"] in back.content.decode()
+    assert back.context["form"]["staff"].value() == NOTES["staff"]
+    assert not ProgressSheet.objects.filter(bureau=county_a, week=str(week)).exists()
+
+    sent = client.post(url, typed | {"submit": "1", "confirm": "1"})
+    assert sent.status_code == 302
+    sheet = ProgressSheet.objects.get(bureau=county_a, week=str(week))
+    assert sheet.status == SheetStatus.SUBMITTED and sheet.problems == ""
+
+
+def test_a_sheet_with_every_note_empty_is_refused(client, campaign, county_a, admin_a):
+    """Refused rather than confirmed: once submitted the county cannot add a note until the
+    city returns the sheet."""
+    week = weeks.current_week(campaign)
+    url = reverse("reporting:sheet", args=["450103", str(week)])
+    client.force_login(admin_a)
+    empty = dict.fromkeys(NOTES, "  ") | {"revision": 0, "submit": "1"}
+    for data in (empty, empty | {"confirm": "1"}):
+        response = client.post(url, data)
+        assert response.status_code == 400
+        assert "at least one note" in str(response.context["form"].non_field_errors())
+    assert not ProgressSheet.objects.filter(status=SheetStatus.SUBMITTED).exists()
+    sheet = services.sheet_for(campaign=campaign, bureau=county_a, week=week)
+    with pytest.raises(services.ReportingError, match="at least one note"):
+        services.submit_sheet(sheet=sheet, actor=admin_a, notes={}, revision=sheet.revision)
+
+
+def test_a_week_that_has_not_begun_has_no_sheet(client, campaign, county_a, admin_a):
+    """Editing the URL to a later week finds nothing, and the service refuses it anyway."""
+    later = weeks.current_week(campaign).next().next().next().next()
+    url = reverse("reporting:sheet", args=["450103", str(later)])
+    client.force_login(admin_a)
+    assert client.get(url).status_code == 404
+    data = NOTES | {"revision": 0, "submit": "1", "confirm": "1"}
+    assert client.post(url, data).status_code == 404
+    assert client.get(reverse("reporting:sheet", args=["450103", str(later)])).status_code == 404
+    sheet = services.sheet_for(campaign=campaign, bureau=county_a, week=later)
+    with pytest.raises(services.ReportingError, match="has not begun"):
+        services.submit_sheet(sheet=sheet, actor=admin_a, notes=NOTES, revision=sheet.revision)
+    with pytest.raises(services.ReportingError, match="has not begun"):
+        services.save_sheet_notes(sheet=sheet, actor=admin_a, notes=NOTES, revision=0)
+    assert ProgressSheet.objects.get(pk=sheet.pk).status == SheetStatus.DRAFT
 
 
 def test_a_week_outside_the_campaign_has_no_sheet_page(client, campaign, admin_a):
