@@ -1,6 +1,6 @@
 """ID photos uploaded by practitioners: check them, then make the two JPEG copies the register keeps.
 
-(Over 400 lines on purpose: one pipeline read top to bottom, check, decode, crop, convert,
+(Over 600 lines on purpose: one pipeline read top to bottom, check, price, decode, crop, convert,
 encode, each step a few short functions; split, one upload's path would run across files.)
 
 ``process_photo(data)`` takes the raw bytes of an upload and returns a ``ProcessedPhoto``: the
@@ -22,6 +22,23 @@ of WeasyPrint, switches it off again, and ``process_photo`` refuses to run while
 
 The callers should refuse an upload whose ``size`` exceeds ``MAX_BYTES`` before reading it into
 memory; the length check here is the last line, not the only one.
+
+Memory. A 5 MB file can declare 40 megapixels of one colour, and what decoding costs depends on
+the mode, not on the file: Pillow keeps 1 byte a pixel for 1-bit, grey and palette images, 2 for
+16-bit grey, 4 for everything else (RGB included, stored as RGBX); a progressive JPEG, or one
+whose first scan lacks a component, also has libjpeg keep every DCT coefficient of the photo
+(2 bytes a sample: 3 bytes a pixel at 4:2:0, 6 at 4:4:4, 8 for CMYK), however small the decoded
+copy. So the header is priced before any pixel is decoded (``_bytes_per_pixel``), at the
+smallest decoding the format allows (a JPEG at 1/8 of its size, a PNG whole), and a file whose
+price exceeds ``DECODE_BUDGET`` is refused with the largest size admitted for a file of its kind
+(``pixel_limit``): an RGBA or RGB PNG up to 26 megapixels, a 16-bit grey PNG up to the 40 of
+``MAX_PIXELS``, a progressive CMYK JPEG up to 13. A JPEG is then decoded at the fraction its crop
+allows, or a smaller one if that is what fits the budget. After decoding, nothing of the photo's
+size is copied whole: the area kept is cut, turned by its EXIF orientation, flattened onto white
+and reduced by an integer factor strip by strip (``_cropped_and_reduced``), the same pixels as
+doing each step on the whole area, and only the reduced area (under 2148×2646) is resized. The
+worst admitted file of each kind then costs under 150 MB above the worker's baseline, where a
+5770×6915 RGBA PNG cost 480 MB (bench/photo_memory_bench.py), and the memory is returned after.
 """
 
 from __future__ import annotations
@@ -36,13 +53,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
+from PIL import ExifTags, Image, ImageCms, ImageFile
 
 MAX_BYTES = 5 * 1024 * 1024
 # Our own decompression-bomb limit, checked on the declared size before any pixel is decoded.
 # Independent of PIL.Image.MAX_IMAGE_PIXELS (a process-wide setting that other code may change).
-# 40 megapixels decode to 120-160 MB (RGB/CMYK); 12-megapixel phone photos are far below it.
+# 12-megapixel phone photos are far below it. What decoding costs is bounded separately, by
+# DECODE_BUDGET: 40 megapixels of RGBA would take 160 MB.
 MAX_PIXELS = 40_000_000
+# The memory decoding one photo may take (the pixels, and libjpeg's coefficients of a progressive
+# JPEG), priced from the header before decoding; the strips and the reduced copy made from the
+# decoded photo take under 40 MB more (module docstring).
+DECODE_BUDGET = 100 * 1024 * 1024
 MIN_WIDTH, MIN_HEIGHT = 300, 400
 STANDARD_SIZE = (358, 441)
 STANDARD_QUALITY = 90
@@ -70,13 +92,36 @@ _PILLOW_FORMATS = {"jpeg": ("JPEG", {"JPEG", "MPO"}), "png": ("PNG", {"PNG"})}
 _WHITE = (255, 255, 255)
 _HIGH_BIT_DEPTH_MODES = {"I", "I;16", "I;16B", "I;16L", "I;16N"}
 _ALPHA_MODES = {"LA", "La", "PA", "RGBA", "RGBa"}
+# Bytes Pillow keeps per pixel (libImaging/Storage.c); every other mode takes 4.
+_PIXEL_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}
+_JPEG_FORMATS = {"JPEG", "MPO"}
+# libjpeg's DCT scaling: a JPEG can be decoded at 1/2, 1/4 or 1/8 of its size.
+_JPEG_REDUCTIONS = (1, 2, 4, 8)
+# Bytes libjpeg keeps per coefficient (JCOEF, a short) when it buffers a whole JPEG.
+_JPEG_COEFFICIENT_BYTES = 2
+# Pixels of one strip the decoded photo is cut, flattened and reduced in (with the copies a
+# flattening makes, about 9 MB).
+_STRIP_PIXELS = 1 << 19
+# Pillow's resize(reducing_gap=3.0), done in two steps here: an integer-factor reduction first
+# when shrinking more than 3 times, then LANCZOS; visually the same as LANCZOS all the way.
+_REDUCING_GAP = 3.0
+# EXIF orientation: the transposition that shows the photo upright (as ImageOps.exif_transpose).
+_ORIENTATIONS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 class PhotoError(ValueError):
     """The upload cannot be used as an ID photo. ``str()`` is the reason, for the practitioner.
 
     ``code`` names the reason for programs: "empty", "too_large", "format", "broken", "animated",
-    "too_many_pixels", "too_small", "crop_outside", "crop_too_small".
+    "too_many_pixels", "too_large_to_process", "too_small", "crop_outside", "crop_too_small".
     """
 
     def __init__(self, message: str, code: str):
@@ -128,8 +173,12 @@ def process_photo(data: bytes, crop: CropBox | None = None) -> ProcessedPhoto:
 
     Raises ``PhotoError`` with a reason for the practitioner when the file cannot be used.
     """
-    image = _open(bytes(data))
-    width, height = _displayed_size(image)
+    data = bytes(data)
+    image = _open(data)
+    orientation = _orientation(image)  # a PNG is decoded here (its EXIF may follow the pixels)
+    width, height = image.size
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
     if width < MIN_WIDTH or height < MIN_HEIGHT:
         raise PhotoError(
             _(
@@ -141,15 +190,18 @@ def process_photo(data: bytes, crop: CropBox | None = None) -> ProcessedPhoto:
             code="too_small",
         )
     rectangle = _crop_rectangle((width, height), crop)
-    _draft(image, rectangle)
+    _draft(image, rectangle, data)
     _load(image)
-    if image.size != (width, height):  # decoded at a fraction of its size: the area in its pixels
-        rectangle = _scaled(rectangle, image.size, (width, height))
+    decoded = image.size if orientation not in (5, 6, 7, 8) else image.size[::-1]
+    if decoded != (width, height):  # decoded at a fraction of its size: the area in its pixels
+        rectangle = _scaled(rectangle, decoded, (width, height))
     icc_profile = image.info.get("icc_profile")
-    region = image.crop(rectangle)
-    del image  # the decoded original can be large; only the cropped region is needed from here
+    reduced, box = _cropped_and_reduced(image, orientation, rectangle)
+    del image  # the decoded original can be large; only the reduced area is needed from here
 
-    standard_image = _to_srgb(_resize(_flatten(region), STANDARD_SIZE), icc_profile)
+    resized = reduced.resize(STANDARD_SIZE, Image.Resampling.LANCZOS, box=box)
+    del reduced
+    standard_image = _to_srgb(resized, icc_profile)
     standard = _encode_jpeg(standard_image, STANDARD_QUALITY)
     national = _national_copy(standard_image)
     return ProcessedPhoto(
@@ -202,6 +254,9 @@ def _open(data: bytes) -> Image.Image:
             raise _too_many_pixels_error()
         if width < 1 or height < 1:
             raise _broken_error()
+        price = _bytes_per_pixel(image, data, _JPEG_REDUCTIONS[-1])
+        if width * height * price > DECODE_BUDGET:
+            raise _too_large_to_process_error(width * height, _pixel_limit(price))
         # What can be checked without decoding: a PNG's chunk checksums up to IEND (a JPEG has
         # none). verify() uses the image up, so the file is opened again for decoding.
         image.verify()
@@ -225,37 +280,104 @@ def _pillow_verdict() -> Iterator[None]:
             raise _broken_error() from exc
 
 
-def _displayed_size(image: Image.Image) -> tuple[int, int]:
-    """(width, height) as the photo is shown: turned by its EXIF orientation."""
-    width, height = image.size
-    with _pillow_verdict():  # a hostile EXIF block
-        turned = image.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8)
-    return (height, width) if turned else (width, height)
+def pixel_limit(data: bytes) -> int:
+    """The most pixels a photo like ``data`` may have: its format, mode and bit depth (and a
+    JPEG's scans and sampling) priced as ``_open`` does, at most ``MAX_PIXELS``. Or PhotoError
+    when ``data`` is itself refused."""
+    data = bytes(data)
+    return _pixel_limit(_bytes_per_pixel(_open(data), data, _JPEG_REDUCTIONS[-1]))
 
 
-def _draft(image: Image.Image, rectangle: tuple[int, int, int, int]) -> None:
+def _pixel_limit(price: float) -> int:
+    return min(MAX_PIXELS, int(DECODE_BUDGET / price))
+
+
+def _bytes_per_pixel(image: Image.Image, data: bytes, reduction: int) -> float:
+    """Bytes of memory that decoding the file at 1/``reduction`` of its size (a JPEG; any other
+    file whole) takes per pixel it declares, known from its header: the decoded pixels, and for
+    a JPEG that libjpeg must buffer whole, its coefficients at full size."""
+    decoded = _PIXEL_BYTES.get(image.mode, 4)
+    if image.format not in _JPEG_FORMATS:
+        return float(decoded)
+    return decoded / reduction**2 + _jpeg_coefficient_bytes(image, data)
+
+
+def _jpeg_coefficient_bytes(image: Image.Image, data: bytes) -> float:
+    """Bytes per pixel of the coefficient buffer libjpeg keeps for a progressive JPEG or one
+    whose first scan lacks a component (jdinput.c: ``has_multiple_scans``); 0 for a baseline
+    JPEG in one scan, which libjpeg decodes a row of blocks at a time. Each component is
+    sampled at (h × v) / (max h × max v) of the pixels, 2 bytes a sample."""
+    layers = getattr(image, "layer", [])
+    if not layers:
+        return 0.0
+    first_scan = _jpeg_first_scan_components(data)
+    if not image.info.get("progressive") and first_scan == len(layers):
+        return 0.0
+    # Pillow's layer: (id, horizontal sampling, vertical sampling, table): the order of the two
+    # factors does not matter here.
+    max_h = max(layer[1] for layer in layers) or 1
+    max_v = max(layer[2] for layer in layers) or 1
+    samples = sum(layer[1] * layer[2] for layer in layers) / (max_h * max_v)
+    return _JPEG_COEFFICIENT_BYTES * samples
+
+
+def _jpeg_first_scan_components(data: bytes) -> int | None:
+    """How many components the first scan (SOS segment) of a JPEG holds, found by walking the
+    segments before it (each has its length); None when the walk fails, which is then priced
+    as the dearest case."""
+    position = 2  # after the start-of-image marker
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == 0xFF:  # a fill byte
+            position += 1
+            continue
+        if marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a segment
+            position += 2
+            continue
+        if marker == 0xDA:
+            return data[position + 4] if position + 4 < len(data) else None
+        position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+    return None
+
+
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation, 1 to 8 (1: upright), as ImageOps.exif_transpose reads it."""
+    with _pillow_verdict():  # a hostile EXIF block (any value); a PNG is decoded here
+        orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+        return orientation if orientation in _ORIENTATIONS else 1
+
+
+def _draft(image: Image.Image, rectangle: tuple[int, int, int, int], data: bytes) -> None:
     """Have a JPEG decoded at 1/2, 1/4 or 1/8 of its size (libjpeg's DCT scaling) when the
     area kept is still at least the standard copy's size at that scale: a phone's 12-megapixel
-    photo then takes a fifth of the CPU (docs/decisions.md), at no visible cost."""
-    if image.format not in ("JPEG", "MPO"):
+    photo then takes a fifth of the CPU (docs/decisions.md), at no visible cost. A larger
+    photo, with a small area chosen, is decoded at the largest scale within DECODE_BUDGET
+    instead (``_open`` has checked that 1/8 is)."""
+    if image.format not in _JPEG_FORMATS:
         return
     left, top, right, bottom = rectangle
     standard_width, standard_height = STANDARD_SIZE
     scale = min((right - left) / standard_width, (bottom - top) / standard_height)
-    if scale < 2:
-        return
-    reduction = min(8, 2 ** int(math.log2(scale)))
+    reduction = 1 if scale < 2 else min(8, 2 ** int(math.log2(scale)))
     width, height = image.size
+    while (
+        reduction < _JPEG_REDUCTIONS[-1]
+        and width * height * _bytes_per_pixel(image, data, reduction) > DECODE_BUDGET
+    ):
+        reduction *= 2
+    if reduction == 1:
+        return
     # Pillow picks the largest of 1/2, 1/4, 1/8 that gives at least the size asked for.
     image.draft(image.mode, (width // reduction, height // reduction))
 
 
 def _load(image: Image.Image) -> None:
-    """Decode every pixel now (a damaged or cut-off file fails here, not later) and turn the
-    image by its EXIF orientation; or PhotoError."""
+    """Decode every pixel now (a damaged or cut-off file fails here, not later); or
+    PhotoError."""
     with _pillow_verdict():
         image.load()
-        ImageOps.exif_transpose(image, in_place=True)
 
 
 def _scaled(
@@ -282,6 +404,18 @@ def _broken_error() -> PhotoError:
             "Please take or choose the photo again."
         ),
         code="broken",
+    )
+
+
+def _too_large_to_process_error(pixels: int, limit: int) -> PhotoError:
+    return PhotoError(
+        _(
+            "The photo is too large to process: it has %(pixels).1f megapixels, but a file of "
+            "this kind (its format and colour depth) may have at most %(limit)s megapixels. "
+            "Please send a smaller photo, for example one saved at a lower resolution."
+        )
+        % {"pixels": pixels / 1_000_000, "limit": limit // 1_000_000},
+        code="too_large_to_process",
     )
 
 
@@ -375,6 +509,59 @@ def _rounded(
 
 
 # --- Pixels and encoding --------------------------------------------------------------------
+
+
+def _cropped_and_reduced(
+    image: Image.Image, orientation: int, rectangle: tuple[int, int, int, int]
+) -> tuple[Image.Image, tuple[float, float, float, float]]:
+    """The area ``rectangle`` of the photo as displayed, flattened (``_flatten``) and reduced by
+    the integer factor Pillow's resize(reducing_gap=3.0) would use, and the box of the area in
+    it to resize to the standard size.
+
+    Cutting, turning and flattening are pixel by pixel and a reduction averages blocks of
+    pixels, so doing them strip by strip (strips a whole number of blocks high) gives exactly
+    the pixels of doing them on the whole area, without a copy of the photo's size; the result
+    is under 2148×2646 pixels (a factor of n is used from 3n times the standard size on)."""
+    left, top, right, bottom = rectangle
+    width, height = right - left, bottom - top
+    factor_x = int(width / STANDARD_SIZE[0] / _REDUCING_GAP) or 1
+    factor_y = int(height / STANDARD_SIZE[1] / _REDUCING_GAP) or 1
+    strip_height = factor_y * max(1, _STRIP_PIXELS // (width * factor_y))
+    reduced: Image.Image | None = None
+    for y in range(top, bottom, strip_height):
+        strip = _flatten(
+            _displayed_crop(image, orientation, (left, y, right, min(y + strip_height, bottom)))
+        )
+        if (factor_x, factor_y) != (1, 1):
+            strip = strip.reduce((factor_x, factor_y))
+        if reduced is None:
+            size = (-(-width // factor_x), -(-height // factor_y))
+            reduced = Image.new(strip.mode, size)
+        reduced.paste(strip, (0, (y - top) // factor_y))
+    assert reduced is not None  # for the type checker: the rectangle is never empty
+    return reduced, (0, 0, width / factor_x, height / factor_y)
+
+
+def _displayed_crop(
+    image: Image.Image, orientation: int, box: tuple[int, int, int, int]
+) -> Image.Image:
+    """The area ``box`` (left, top, right, bottom) of the photo as displayed, that is turned by
+    its EXIF orientation: the same area of the stored pixels, cut, then turned."""
+    method = _ORIENTATIONS.get(orientation)
+    if method is None:
+        return image.crop(box)
+    w, h = image.size
+    left, top, right, bottom = box
+    source = {
+        Image.Transpose.FLIP_LEFT_RIGHT: (w - right, top, w - left, bottom),
+        Image.Transpose.ROTATE_180: (w - right, h - bottom, w - left, h - top),
+        Image.Transpose.FLIP_TOP_BOTTOM: (left, h - bottom, right, h - top),
+        Image.Transpose.TRANSPOSE: (top, left, bottom, right),
+        Image.Transpose.ROTATE_270: (top, h - right, bottom, h - left),
+        Image.Transpose.TRANSVERSE: (w - bottom, h - right, w - top, h - left),
+        Image.Transpose.ROTATE_90: (w - bottom, left, w - top, right),
+    }[method]
+    return image.crop(source).transpose(method)
 
 
 def _flatten(image: Image.Image) -> Image.Image:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from PIL import Image
 
 from collection.models import Application
-from tests.helpers import jpeg_bytes
+from tests.helpers import jpeg_bytes, rgba_png
 
 pytestmark = pytest.mark.django_db
 UPLOAD = reverse("collection:photo_upload")
@@ -75,8 +75,10 @@ def gif_bytes() -> bytes:
         (jpeg_bytes((50, 50)), "small.jpg", "300"),
         (jpeg_bytes()[:2000], "cut.jpg", "damaged"),
         (b"\xff\xd8\xff" + b"\x00" * (6 * 1024 * 1024), "big.jpg", "5 MB"),
+        # 171 KB, 40 megapixels of RGBA: 160 MB to decode, refused from its header.
+        (rgba_png(5770, 6915), "heavy.png", "too large to process"),
     ],
-    ids=["gif-renamed", "html-renamed", "too-small", "truncated", "over-5mb"],
+    ids=["gif-renamed", "html-renamed", "too-small", "truncated", "over-5mb", "too-heavy"],
 )
 def test_bad_photos_are_refused_next_to_the_field(logged_in, practitioner_a, data, name, reason):
     response = logged_in.post(UPLOAD, {"photo": named(data, name)})

@@ -1,18 +1,17 @@
 """ID photo checks and copies (collection.photos). Every image is drawn here with Pillow."""
 
+import functools
 import hashlib
 import io
 import json
 import os
-import struct
 import subprocess
 import sys
 import textwrap
-import zlib
 from pathlib import Path
 
 import pytest
-from PIL import ExifTags, Image, ImageCms, ImageFile
+from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
 
 from collection import photos
 from collection.photos import (
@@ -25,6 +24,7 @@ from collection.photos import (
     process_photo,
     sniff_image_format,
 )
+from tests.helpers import rgba_png, solid_png
 
 RED, GREEN, BLUE, WHITE = (220, 20, 20), (20, 200, 20), (20, 20, 220), (255, 255, 255)
 
@@ -62,36 +62,14 @@ def refusal(data: bytes, crop: CropBox | None = None) -> PhotoError:
     return caught.value
 
 
-def png_chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
 def black_bilevel_png(width: int, height: int) -> bytes:
-    """A complete, valid 1-bit greyscale PNG, all black: a small file of a huge image.
+    """A complete, valid 1-bit greyscale PNG, all black: a small file of a huge image."""
+    return solid_png(width, height, bit_depth=1, colour_type=0, row=b"\x00" * ((width + 7) // 8))
 
-    Compressing the rows (about 1 byte per 8 pixels) would take seconds for 900 megapixels, so one
-    block of rows is deflated once, ended with a full flush (which makes it independent of what
-    came before), and repeated; only the Adler-32 checksum runs over all the raw bytes."""
-    row = b"\x00" * (1 + (width + 7) // 8)  # filter byte "none", then the pixels
-    rows_per_block = 1000
-    assert height % rows_per_block == 0
-    block = row * rows_per_block
-    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
-    piece = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)
-    adler = 1
-    for _ in range(height // rows_per_block):
-        adler = zlib.adler32(block, adler)
-    final_block = zlib.compressobj(9, zlib.DEFLATED, -15).flush()
-    stream = (
-        b"\x78\xda" + piece * (height // rows_per_block) + final_block + struct.pack(">I", adler)
-    )
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", stream)
-        + png_chunk(b"IEND", b"")
-    )
+
+def grey_16_bit_png(width: int, height: int) -> bytes:
+    """A mid-grey 16-bit greyscale PNG (colour type 0), which Pillow opens as I;16."""
+    return solid_png(width, height, bit_depth=16, colour_type=0, row=b"\x75\x30" * width)
 
 
 # --- Accepted photos ----------------------------------------------------------------------------
@@ -608,3 +586,215 @@ def test_the_format_is_sniffed_from_the_first_bytes():
     assert sniff_image_format(encode(photo((10, 10)), "GIF")) is None
     assert sniff_image_format(b"<html>") is None
     assert sniff_image_format(b"") is None
+
+
+# --- Memory -------------------------------------------------------------------------------------
+
+# The file that took 544 MB in one request (step 11): a 171 KB PNG just under 40 megapixels.
+HEAVY_SIZE = (5770, 6915)
+MB = 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(rgba_png(*HEAVY_SIZE), id="RGBA"),
+        pytest.param(
+            solid_png(*HEAVY_SIZE, bit_depth=16, colour_type=6, row=b"\x13\x88" * 4 * 5770),
+            id="16-bit RGBA",
+        ),
+        pytest.param(
+            solid_png(*HEAVY_SIZE, bit_depth=8, colour_type=2, row=b"\x14\xc8\x14" * 5770),
+            id="RGB",
+        ),
+    ],
+)
+def test_a_40_megapixel_png_of_4_bytes_a_pixel_is_refused_before_decoding(data, monkeypatch):
+    # Pillow keeps RGB, RGBA and 16-bit RGBA alike at 4 bytes a pixel: 160 MB for this one.
+    assert len(data) < MAX_BYTES
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded"))
+
+    error = refusal(data)
+
+    assert error.code == "too_large_to_process"
+    assert str(error) == (
+        "The photo is too large to process: it has 39.9 megapixels, but a file of this kind "
+        "(its format and colour depth) may have at most 26 megapixels. Please send a smaller "
+        "photo, for example one saved at a lower resolution."
+    )
+
+
+def test_a_40_megapixel_16_bit_grey_png_is_within_the_budget_at_2_bytes_a_pixel():
+    # 80 MB decoded, and nothing of its size copied after (the subprocess test below measures it).
+    data = grey_16_bit_png(*HEAVY_SIZE)
+
+    assert photos.pixel_limit(data) == photos.MAX_PIXELS
+    assert HEAVY_SIZE[0] * HEAVY_SIZE[1] * 2 <= photos.DECODE_BUDGET
+
+
+def jpeg_of(mode: str, **params) -> bytes:
+    return encode(Image.new(mode, (400, 500), 128 if mode == "L" else None), "JPEG", **params)
+
+
+@pytest.mark.parametrize(
+    ("data", "megapixels"),
+    [
+        (rgba_png(400, 500), 26),  # 4 bytes a pixel
+        (encode(photo((400, 500)), "PNG"), 26),  # RGB is kept as RGBX: 4 as well
+        (encode(photo((400, 500), 30000, "I;16"), "PNG"), 40),  # 2: the 40-megapixel limit
+        (encode(photo((400, 500), 128, "L"), "PNG"), 40),  # 1
+        (encode(photo((400, 500)).quantize(16), "PNG"), 40),  # palette: 1
+        # A baseline JPEG can be decoded at 1/8 of its size: 40.
+        (jpeg_of("RGB"), 40),
+        (jpeg_of("CMYK"), 40),
+        # A progressive one has libjpeg keep its coefficients, 2 bytes a sample, at any scale.
+        (jpeg_of("RGB", progressive=True), 34),  # 4:2:0, 3 bytes a pixel
+        (jpeg_of("RGB", progressive=True, subsampling=0), 17),  # 4:4:4, 6 bytes
+        (jpeg_of("CMYK", progressive=True), 13),  # 8 bytes
+        (jpeg_of("L", progressive=True), 40),  # 2 bytes
+    ],
+)
+def test_the_pixel_limit_follows_what_a_pixel_of_the_file_costs_to_decode(data, megapixels):
+    assert photos.pixel_limit(data) // 1_000_000 == megapixels
+
+
+def test_a_progressive_jpeg_over_its_limit_is_refused_before_decoding_a_baseline_one_is_not(
+    monkeypatch,
+):
+    monkeypatch.setattr(photos, "DECODE_BUDGET", 1 * MB)  # 600×800 at 4:4:4 needs 2.9 MB
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded"))
+
+    assert refusal(jpeg(progressive=True, subsampling=0)).code == "too_large_to_process"
+    with pytest.raises(pytest.fail.Exception, match="decoded"):  # priced at 1/8: 0.03 MB
+        process_photo(jpeg(subsampling=0))
+
+
+def test_a_large_jpeg_with_a_small_area_chosen_is_decoded_at_the_scale_the_budget_allows(
+    monkeypatch,
+):
+    # Whole, 1600×2000 RGB takes 12.8 MB; at 1/2, 3.2 MB. The small area chosen would have it
+    # decoded whole for sharpness; the budget has it decoded at 1/2 instead of refusing it.
+    monkeypatch.setattr(photos, "DECODE_BUDGET", 4 * MB)
+    decoded = []
+    load = photos._load
+    monkeypatch.setattr(photos, "_load", lambda image: (decoded.append(image.size), load(image)))
+
+    result = process_photo(encode(landmarks((1600, 2000)), "JPEG"), CropBox(600, 800, 300, 369))
+
+    assert decoded == [(800, 1000)]
+    assert opened(result.standard).size == STANDARD_SIZE
+    assert (result.width, result.height) == (1600, 2000)
+
+
+def whole_area_copy(data: bytes, crop: CropBox | None) -> bytes:
+    """The standard copy made as before step 11: the photo decoded, turned, cut, flattened and
+    resized whole, each step a copy of (almost) the photo's size."""
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    icc_profile = image.info.get("icc_profile")
+    image = ImageOps.exif_transpose(image)
+    region = photos._flatten(image.crop(photos._crop_rectangle(image.size, crop)))
+    resized = region.resize(STANDARD_SIZE, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return photos._encode_jpeg(photos._to_srgb(resized, icc_profile), photos.STANDARD_QUALITY)
+
+
+def in_mode(image: Image.Image, mode: str) -> Image.Image:
+    if mode == "RGBA":  # transparency growing from the left edge to the right
+        return Image.merge(
+            "RGBA", (*image.split(), Image.linear_gradient("L").rotate(90).resize(image.size))
+        )
+    if mode == "LA":
+        return Image.merge("LA", (image.convert("L"), image.getchannel(1)))
+    if mode == "I;16":
+        return image.convert("L").convert("I").point(lambda value: value * 257).convert("I;16")
+    return image.convert(mode)
+
+
+@functools.cache
+def large_landmarks() -> Image.Image:
+    return landmarks((2301, 2899))
+
+
+DEFAULT, BOX = None, CropBox(101, 203, 2050, 2213)
+
+
+@pytest.mark.parametrize(
+    ("mode", "orientation", "crop"),
+    [("RGBA", orientation, DEFAULT) for orientation in range(1, 9)]
+    + [("RGBA", orientation, BOX) for orientation in (1, 6, 7)]
+    + [(mode, 1, DEFAULT) for mode in ("RGB", "LA", "L", "P", "1", "I;16")],
+)
+def test_cutting_flattening_and_reducing_strip_by_strip_gives_the_copy_made_whole(
+    mode, orientation, crop, monkeypatch
+):
+    # Strips of a few rows, the last one shorter, and an odd size: every strip boundary and
+    # the reduction's last partial blocks are crossed. The default crop is reduced 2×2, the
+    # box (widened to 2050×2525) is not.
+    monkeypatch.setattr(photos, "_STRIP_PIXELS", 20_000)
+    image = in_mode(large_landmarks(), mode)
+    params = {}
+    if orientation != 1:
+        exif = Image.Exif()
+        exif[ExifTags.Base.Orientation] = orientation
+        params["exif"] = exif
+        if orientation > 4:  # stored turned, so that it is displayed 2301×2899
+            image = image.transpose(Image.Transpose.TRANSPOSE)
+    data = encode(image, "PNG", compress_level=1, **params)
+
+    assert process_photo(data, crop).standard == whole_area_copy(data, crop)
+
+
+@pytest.mark.slow  # a child process, a photo of 26 and one of 40 megapixels
+@pytest.mark.parametrize("kind", ["worst admitted RGBA", "40-megapixel 16-bit grey"])
+def test_the_worst_admitted_png_costs_under_150_mb_above_the_baseline_and_returns_it(
+    kind, tmp_path
+):
+    if kind == "worst admitted RGBA":
+        limit = photos.pixel_limit(rgba_png(400, 500))
+        height = int((limit * HEAVY_SIZE[1] / HEAVY_SIZE[0]) ** 0.5)
+        width = limit // height
+        path = tmp_path / "rgba.png"
+        path.write_bytes(rgba_png(width, height))
+    else:
+        width, height = HEAVY_SIZE
+        path = tmp_path / "grey16.png"
+        path.write_bytes(grey_16_bit_png(width, height))
+    # The peak is Linux's VmHWM, which a new program starts afresh (ru_maxrss would keep the
+    # parent's peak across fork and exec); Pillow's buffers are not seen by tracemalloc.
+    script = textwrap.dedent(
+        """
+        import gc, io, json, sys
+        import django
+
+        django.setup()
+        from PIL import Image
+        from collection.photos import process_photo
+
+        def status(field):
+            with open("/proc/self/status") as lines:
+                return next(int(l.split()[1]) / 1024 for l in lines if l.startswith(field))
+
+        small = io.BytesIO()
+        Image.new("RGBA", (400, 500), (1, 2, 3, 4)).save(small, "PNG")
+        process_photo(small.getvalue())  # a serving process has processed a photo before
+        data = open(sys.argv[1], "rb").read()
+        gc.collect()
+        baseline = status("VmRSS:")
+        result = process_photo(data)
+        peak = status("VmHWM:")
+        del result
+        gc.collect()
+        print(json.dumps({"peak": peak - baseline, "kept": status("VmRSS:") - baseline}))
+        """
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "accounting_registry.settings.test"}
+    finished = subprocess.run(
+        [sys.executable, "-c", script, str(path)], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert finished.returncode == 0, finished.stderr
+
+    measured = json.loads(finished.stdout.splitlines()[-1])
+    assert width * height > 25_000_000
+    assert measured["peak"] < 150, measured
+    assert measured["kept"] < 20, measured
