@@ -91,22 +91,27 @@ def _refused(response) -> bool:
 
 
 class _ReadNames:
-    """Records the names a page reads from a QueryDict (request.GET, forms bound to it)."""
+    """Records the names read from each QueryDict (a page's request.GET, the forms bound to
+    it), asked for afterwards by the request's query: a POST's own fields are not a query
+    string's."""
 
     def __init__(self, patch):
-        self.names: set[str] = set()
+        self.reads: list[tuple[QueryDict, str]] = []
         for method in ("get", "__getitem__", "getlist", "__contains__"):
             self._wrap(patch, method)
 
     def _wrap(self, patch, method):
         original = getattr(QueryDict, method)
-        names = self.names
+        reads = self.reads
 
         def recording(query, key, *args, **kwargs):
-            names.add(key)
+            reads.append((query, key))
             return original(query, key, *args, **kwargs)
 
         patch.setattr(QueryDict, method, recording)
+
+    def names_of(self, query: QueryDict) -> set[str]:
+        return {key for read, key in self.reads if read is query}
 
 
 def _request(client, world, persona, case: Case, url: str, query: dict):
@@ -171,7 +176,7 @@ def test_no_hostile_input_gives_a_server_error(client, world, monkeypatch, name)
         # The first persona past the page's door, and city staff, who alone may pick another
         # bureau: one request per hostile value each, not one per persona (the test stays quick;
         # the matrix holds who gets past which door).
-        personas = []
+        personas, read_names = [], set()
         with monkeypatch.context() as patch:
             read = _ReadNames(patch)
             for persona in PERSONAS:
@@ -182,14 +187,16 @@ def test_no_hostile_input_gives_a_server_error(client, world, monkeypatch, name)
                 response = check(persona, case, url, {"probe": ""} | case.query)
                 if response is not None and not _refused(response):
                     personas.append(persona)
-        read_names = sorted(read.names - {"probe", *case.query})
-        if read_names and case.method == "get":
+                    read_names |= read.names_of(response.wsgi_request.GET)
+        read_names -= {"probe", *case.query}
+        if read_names:
             # Each name the page reads alone (an invalid neighbour in the same form would hide
-            # it), unless the case is a variant of the page (?format=csv); then all of them
-            # with the usual names at once.
+            # it), unless the case is a variant of the page (?format=csv) or a POST; then all
+            # of them with the usual names at once.
             every = sorted({*read_names, *USUAL_NAMES} - set(case.query))
+            alone = not case.query and case.method == "get"
             for value in QUERY_VALUES:
-                queries = [] if case.query else [{read_name: value} for read_name in read_names]
+                queries = [{key: value} for key in sorted(read_names)] if alone else []
                 queries.append(dict.fromkeys(every, value))
                 for query in queries:
                     for persona in personas:
@@ -201,3 +208,14 @@ def test_no_hostile_input_gives_a_server_error(client, world, monkeypatch, name)
             for persona in personas:
                 check(persona, case, hostile, case.query)
     assert failures == []
+
+
+def test_the_sweep_sees_the_parameters_a_page_reads(client, world, monkeypatch):
+    """The sweep sets only the names a page is seen to read (besides the usual ones): were the
+    recording blind, it would try no query string at all and pass."""
+    client.force_login(world.users["city_staff"])
+    with monkeypatch.context() as patch:
+        read = _ReadNames(patch)
+        response = client.get(reverse("confirmation:queue"), {"probe": ""})
+        names = read.names_of(response.wsgi_request.GET)
+    assert {"bureau", "day", "kind", "status", "page"} <= names
