@@ -250,3 +250,50 @@ def test_no_posted_nul_character_gives_a_server_error(client, world, case):
         if response.status_code >= 500:
             failures.append(f"{field}: {response.status_code}")
     assert failures == []
+
+
+# --- The causes found, one by one: what the user is told ----------------------------------
+
+
+def test_a_day_beyond_2099_is_refused_beside_the_field_and_kept(client, world):
+    client.force_login(world.users["city_staff"])
+    response = client.get(reverse("practitioners:audit"), {"until": "9999-12-31"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["until"] == ["Enter a date from 1900 to 2099."]
+    assert 'value="9999-12-31"' in response.text
+    for name, field in (("confirmation:queue", "day"), ("confirmation:day_sheet", "day")):
+        response = client.get(reverse(name), {field: "0001-01-01"})
+        assert response.status_code == 200  # the page as without the filter
+        assert response.context["form"].errors[field] == ["Enter a date from 1900 to 2099."]
+
+
+def test_a_campaign_cannot_end_in_the_year_9999(client, world):
+    client.force_login(world.users["city_staff"])
+    url = reverse("collection:campaign_edit", args=[world.campaign_pk])
+    response = client.post(url, world.campaign_form() | {"collection_due_date": "9999-12-31"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["collection_due_date"] == [
+        "Enter a date from 1900 to 2099."
+    ]
+
+
+@pytest.mark.parametrize("number", [2**63, 10**30])
+def test_an_identifier_beyond_64_bits_is_not_found(client, world, number):
+    week = world.bulletin_week
+    for url in (
+        f"/bulletins/{number}/{week}/",
+        f"/bulletins/{number}/{week}/bulletin.pdf",
+        f"/counter/applications/{number}/",
+        f"/business/education/{number}/decide/",
+    ):
+        client.force_login(world.users["clerk_a"])
+        assert client.get(url).status_code == 404, url
+    assert reverse("reporting:bulletin", args=[10**17, week])  # 18 digits still do
+
+
+def test_a_bureau_that_is_no_division_code_is_not_found(client, world):
+    client.force_login(world.users["city_staff"])
+    for code in ("\x00", "450103\x00", "45010", "4501030", "４５０１０３"):
+        response = client.get(reverse("confirmation:queue"), {"bureau": code})
+        assert response.status_code == 404, code
+    assert client.get(reverse("confirmation:queue"), {"bureau": "450103"}).status_code == 200
