@@ -1,6 +1,11 @@
 """The health endpoint for load balancers and monitoring: the database, the cache, the private
 storage and the background tasks, each checked for real; 200 when all are usable, 503 when one
-is not. It names no person and no file."""
+is not. It names no person and no file.
+
+Anyone may ask (a load balancer logs in as nobody), and anyone is told only whether the server
+is usable: `{"status": "ok"}` or `{"status": "unavailable"}`. Which database, cache, storage and
+task backends it runs on, how long each took and how many tasks wait are for staff only: to a
+stranger they say what to attack."""
 
 import secrets
 import time
@@ -70,11 +75,13 @@ def health(request):
         "tasks": _timed(_tasks),
     }
     ok = all(check["ok"] for check in checks.values())
+    answer: dict = {"status": "ok" if ok else "unavailable"}
     if is_staff_member(request.user):
         # Staff also see whether the weekly figures agree with their rows (not a reason to take
         # the server out of the load balancer: it answers requests all the same).
         checks["figures"] = _timed(_figures)
-    return JsonResponse({"ok": ok, **checks}, status=200 if ok else 503)
+        answer |= {"ok": ok, **checks}
+    return JsonResponse(answer, status=200 if ok else 503)
 
 
 def _figures() -> dict:

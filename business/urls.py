@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from business import views
+from core.converters import ID_DIGITS
 
 app_name = "business"
 
@@ -10,7 +11,7 @@ urlpatterns = [
     path("me/education/", views.education, name="education"),
     path("business/", views.decisions, name="decisions"),
     re_path(
-        r"^business/(?P<kind>on-post|education)/(?P<pk>[0-9]+)/decide/$",
+        rf"^business/(?P<kind>on-post|education)/(?P<pk>{ID_DIGITS})/decide/$",
         views.decide,
         name="decide",
     ),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from collection import photos, rules
 from collection.constants import APPLICATION_FIELDS, SECTIONS
 from collection.models import Campaign
+from core.forms import DayField
 from practitioners import fieldrules
 from practitioners.constants import CONTACT_FIELDS
 from practitioners.idnumbers import check_id_number, looks_like_resident_id, normalize_id_number
@@ -211,6 +212,10 @@ class CampaignForm(forms.ModelForm):
             "report_hour",
             "pending_grace_days",
         ]
+        # (the weeks of a campaign reach past its deadline: a date of year 9999 broke them)
+        field_classes = dict.fromkeys(
+            ["start_date", "plan_due_date", "collection_due_date"], DayField
+        )
         widgets = {
             "start_date": DATE_INPUT,
             "plan_due_date": DATE_INPUT,

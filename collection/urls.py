@@ -1,6 +1,7 @@
 from django.urls import path
 
 from collection.views import accounts, application, campaigns, moves, pool, practitioner, staff
+from core import converters  # noqa: F401 - registers <id:>, the records' identifiers
 
 app_name = "collection"
 
@@ -14,18 +15,18 @@ urlpatterns = [
     path("me/change.pdf", practitioner.change_pdf, name="change_pdf"),
     path("me/contact/", application.contact_form, name="contact"),
     path("me/photo/", practitioner.photo_upload, name="photo_upload"),
-    path("me/notices/<int:pk>/read/", practitioner.dismiss_notice, name="dismiss_notice"),
-    path("photos/<int:pk>/", practitioner.photo, name="photo"),
-    path("register/<int:pk>/application/", staff.staff_application, name="staff_application"),
-    path("register/<int:pk>/reset-code/", staff.issue_reset_code, name="issue_reset_code"),
-    path("register/<int:pk>/move/", moves.move_practitioner, name="move"),
+    path("me/notices/<id:pk>/read/", practitioner.dismiss_notice, name="dismiss_notice"),
+    path("photos/<id:pk>/", practitioner.photo, name="photo"),
+    path("register/<id:pk>/application/", staff.staff_application, name="staff_application"),
+    path("register/<id:pk>/reset-code/", staff.issue_reset_code, name="issue_reset_code"),
+    path("register/<id:pk>/move/", moves.move_practitioner, name="move"),
     path(
-        "register/<int:pk>/application.pdf",
+        "register/<id:pk>/application.pdf",
         staff.staff_application_pdf,
         name="staff_application_pdf",
     ),
     path("campaigns/", campaigns.campaign_list, name="campaigns"),
     path("campaigns/new/", campaigns.campaign_edit, name="campaign_new"),
-    path("campaigns/<int:pk>/", campaigns.campaign_edit, name="campaign_edit"),
-    path("campaigns/<int:pk>/pending-pool/", pool.pending_pool, name="pending_pool"),
+    path("campaigns/<id:pk>/", campaigns.campaign_edit, name="campaign_edit"),
+    path("campaigns/<id:pk>/pending-pool/", pool.pending_pool, name="pending_pool"),
 ]

@@ -5,6 +5,7 @@ from collection import rules
 from collection.constants import APPLICATION_FIELDS, ApplicationKind, ApplicationStatus
 from confirmation.constants import ReturnReason
 from confirmation.models import PrintSettings
+from core.forms import DayField
 from practitioners.models import Practitioner
 
 
@@ -47,7 +48,7 @@ class QueueFilterForm(forms.Form):
         ],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-    day = forms.DateField(
+    day = DayField(
         label=_("Submitted on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
@@ -159,6 +160,6 @@ class PrintSettingsForm(forms.ModelForm):
 
 
 class DayForm(forms.Form):
-    day = forms.DateField(
+    day = DayField(
         label=_("Day"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
     )

@@ -7,11 +7,13 @@ plain widgets (inputs, text areas, selects) are drawn in Python by the renderer,
 Django's templates for them (see DRAWN_WIDGETS).
 """
 
+import datetime
 from html import escape
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 # The Bootstrap class of each kind of widget; any other widget (text, number, date, e-mail,
 # password, textarea, file) is a form-control. Hidden inputs get none.
@@ -38,6 +40,25 @@ class BootstrapBoundField(forms.BoundField):
                 classes.append(name)
         attrs["class"] = " ".join(classes)
         return attrs
+
+
+class DayField(forms.DateField):
+    """A day typed into a form or a query string (?day=, ?until=): one of the years a person
+    can mean, 1900 to 2099, or the field's error. Python's dates reach 9999-12-31, and a page
+    that looks at the day after one (a day's end, a link to the next day) or turns it into a
+    moment in the time zone fails on the last days of that range with a server error; nothing
+    the registry holds or plans lies outside these years. (The record's own dates have stricter
+    rules: practitioners.fieldrules.)"""
+
+    EARLIEST = datetime.date(1900, 1, 1)
+    LATEST = datetime.date(2099, 12, 31)
+    default_error_messages = {"out_of_range": _("Enter a date from 1900 to 2099.")}
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        if day is not None and not self.EARLIEST <= day <= self.LATEST:
+            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+        return day
 
 
 class FormRenderer(TemplatesSetting):

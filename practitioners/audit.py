@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.forms import DayField
 from core.pagination import DeferredJoinPaginator
 from core.spreadsheets import write_table
 from practitioners import auditwords, permissions
@@ -49,12 +50,12 @@ class AuditFilterForm(forms.Form):
         to_field_name="code",
         empty_label=gettext_lazy("All"),
     )
-    since = forms.DateField(
+    since = DayField(
         label=gettext_lazy("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    until = forms.DateField(
+    until = DayField(
         label=gettext_lazy("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

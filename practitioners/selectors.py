@@ -13,6 +13,8 @@ from practitioners.idnumbers import normalize_id_number
 from practitioners.models import AuditEvent, Bureau, Practitioner, User
 
 _NUMBERISH = re.compile(r"^[0-9A-Z()\-]{4,}$")
+# A bureau's division code, as a query string gives it (?bureau=450103): six digits, no more.
+_BUREAU_CODE = re.compile(r"[0-9]{6}")
 
 # Columns a list page shows; keeps the rows narrow on a million-row table.
 LIST_FIELDS = (
@@ -91,7 +93,11 @@ def bureaus_for(*, user: User) -> QuerySet[Bureau]:
 
 
 def get_bureau_for(*, user: User, code: str) -> Bureau:
-    """One bureau the user may see, by division code, or 404."""
+    """One bureau the user may see, by division code, or 404. Anything but a code is not
+    looked up: PostgreSQL refuses a NUL character in text with a server error
+    (`?bureau=%00`), and no bureau has any other code."""
+    if not isinstance(code, str) or not _BUREAU_CODE.fullmatch(code):
+        raise Http404
     try:
         return bureaus_for(user=user).get(code=code)
     except Bureau.DoesNotExist:

@@ -1,12 +1,13 @@
 from django.urls import path
 
+from core import converters  # noqa: F401 - registers <id:>, the records' identifiers
 from practitioners import views
 
 app_name = "practitioners"
 
 urlpatterns = [
     path("register/", views.practitioner_list, name="list"),
-    path("register/<int:pk>/", views.practitioner_detail, name="detail"),
+    path("register/<id:pk>/", views.practitioner_detail, name="detail"),
     path("register/new/", views.practitioner_create, name="create"),
     path("register/import/template.xlsx", views.import_template, name="import_template"),
     path(

@@ -1,5 +1,6 @@
 from django.urls import path, register_converter
 
+from core import converters  # noqa: F401 - registers <id:>, the records' identifiers
 from reporting.views import bulletins, plans, progress, sheets
 
 
@@ -52,15 +53,15 @@ urlpatterns = [
     path("reporting/<code:code>/plan/", plans.plan, name="plan"),
     path("reporting/<code:code>/plan/decide/", plans.plan_decide, name="plan_decide"),
     path("reporting/<code:code>/plan/paper/", plans.plan_paper, name="plan_paper"),
-    path("reporting/<code:code>/plan/v<int:number>/", plans.plan_file, name="plan_file"),
+    path("reporting/<code:code>/plan/v<id:number>/", plans.plan_file, name="plan_file"),
     path("reporting/<code:code>/sheets/<week:week>/", sheets.sheet, name="sheet"),
     path(
         "reporting/<code:code>/sheets/<week:week>/decide/", sheets.sheet_decide, name="sheet_decide"
     ),
     path("bulletins/", bulletins.bulletin_list, name="bulletins"),
-    path("bulletins/<int:campaign>/<week:week>/", bulletins.bulletin, name="bulletin"),
+    path("bulletins/<id:campaign>/<week:week>/", bulletins.bulletin, name="bulletin"),
     path(
-        "bulletins/<int:campaign>/<week:week>/bulletin.<bulletinfmt:fmt>",
+        "bulletins/<id:campaign>/<week:week>/bulletin.<bulletinfmt:fmt>",
         bulletins.bulletin_file,
         name="bulletin_file",
     ),

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.tasks import TaskResultStatus, task_backends
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db import DatabaseBackend
@@ -59,14 +60,16 @@ def run_worker():
     call_command("worker", "--batch", "--interval", "0", stdout=StringIO(), verbosity=0)
 
 
-def test_a_submission_queues_its_form_and_the_worker_renders_it(queued, client):
+def test_a_submission_queues_its_form_and_the_worker_renders_it(queued, client, city_staff):
     task = DBTaskResult.objects.get()
     assert task.status == TaskResultStatus.READY
     assert task.task_path == "collection.tasks.render_application_form"
     storage = pdf.private_storage()
     name = pdf.form_path(queued.latest_submission)
     assert not storage.exists(name)
-    health = client.get(reverse("health")).json()["tasks"]
+    staff = Client()
+    staff.force_login(city_staff)  # the queue's size is for staff to see
+    health = staff.get(reverse("health")).json()["tasks"]
     assert health["queued"] == 1 and health["backend"] == "DatabaseBackend"
 
     # A download meanwhile waits for the worker on a page that tries again by itself; the web

@@ -80,13 +80,20 @@ def _check_revision(application: Application, revision: int | None) -> None:
         raise StaleApplication(application)
 
 
+def _storable(value: Any) -> Any:
+    """A draft's value as typed, less any NUL character: a draft is kept unchecked, and
+    PostgreSQL refuses NUL in text (a server error); a form's text fields refuse it on submit
+    (Django's CharField), and the record's rules refuse every control character."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 def _save_draft(
     *, practitioner: Practitioner, actor: User, data: dict[str, Any], revision: int, kind: str
 ) -> Application:
     with transaction.atomic():
         application = _open_application(practitioner, kind)
         _check_revision(application, revision)
-        data = {f: data[f] for f in APPLICATION_FIELDS if f in data}
+        data = {f: _storable(data[f]) for f in APPLICATION_FIELDS if f in data}
         if application.is_change:
             data = _with_record_contact(practitioner, data)
         # A draft is kept as typed, but no value longer than its field holds: nothing is kept

@@ -63,6 +63,26 @@ def test_save_draft_keeps_whatever_was_typed_even_invalid(logged_in, practitione
     assert form["id_number"].value() == "12345"
 
 
+def test_a_nul_character_in_a_draft_is_left_out_and_the_rest_kept(logged_in, practitioner_a):
+    # PostgreSQL refuses NUL in text: the draft was a server error there (step 11).
+    data = form_data(practitioner_a, employer="南宁\x00新单位", mobile="\x00", action="save")
+    response = logged_in.post(FORM, data)
+    assert response.status_code == 302
+    application = current(practitioner_a)
+    assert application.data["employer"] == "南宁新单位" and application.data["mobile"] == ""
+
+
+def test_a_nul_character_on_submit_is_refused_beside_its_field(
+    logged_in, practitioner_a, with_photo
+):
+    data = form_data(practitioner_a, employer="南宁\x00新单位", action="submit")
+    response = logged_in.post(FORM, data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["employer"]
+    assert response.context["form"]["employer"].value() == "南宁\x00新单位"  # kept as typed
+    assert not Submission.objects.exists()
+
+
 def test_submit_without_photo_is_refused_with_a_message(logged_in, practitioner_a):
     response = logged_in.post(FORM, form_data(practitioner_a, action="submit"))
     assert response.status_code == 400
