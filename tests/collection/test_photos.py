@@ -302,7 +302,7 @@ def landmarks(size=(2400, 3200)) -> Image.Image:
     "crop", [None, CropBox(700, 500, 1200, 1478), CropBox(1500, 2000, 716, 882)]
 )
 def test_a_large_jpeg_decoded_at_a_fraction_gives_the_same_copy_as_every_pixel(orientation, crop):
-    # A large JPEG is decoded at 1/2, 1/4 or 1/8 of its size (collection.photos._draft); the
+    # A large JPEG is decoded at 1/2, 1/4 or 1/8 of its size (collection.photos.decoding.draft); the
     # same photo as a PNG is decoded whole. The area kept must be the same, turned alike.
     image, params = landmarks(), {}
     if orientation:
@@ -411,7 +411,7 @@ def test_a_file_missing_only_its_last_bytes_is_refused_as_broken(kind, cut):
 
 
 def test_a_cut_large_jpeg_decoded_at_a_fraction_of_its_size_is_refused():
-    # 2,400×3,200 is decoded at 1/4 (collection.photos._draft): libjpeg still reads every byte.
+    # 2,400×3,200 is decoded at 1/4 (collection.photos.decoding.draft): libjpeg still reads every byte.
     data = encode(landmarks(), "JPEG", quality=90)
 
     assert refusal(data[: len(data) // 2]).code == "broken"
@@ -523,7 +523,7 @@ def test_images_over_40_megapixels_are_refused_before_decoding(size, monkeypatch
 
 def test_pillows_decompression_bomb_warning_is_a_refusal_not_a_warning(monkeypatch):
     # With our own limit out of the way, a 100-megapixel image only triggers Pillow's warning.
-    monkeypatch.setattr(photos, "MAX_PIXELS", 10**9)
+    monkeypatch.setattr(photos.limits, "MAX_PIXELS", 10**9)
     monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded"))
 
     assert refusal(black_bilevel_png(10000, 10000)).code == "too_many_pixels"
@@ -569,7 +569,7 @@ def test_the_national_copy_of_a_noisy_photo_is_102x126_and_under_50_kb():
 def test_the_national_copy_lowers_its_quality_until_it_fits(monkeypatch):
     noise = encode(Image.merge("RGB", [Image.effect_noise((400, 500), 120)] * 3), "PNG")
     at_full_quality = len(process_photo(noise).national)
-    monkeypatch.setattr(photos, "NATIONAL_MAX_BYTES", at_full_quality // 2)
+    monkeypatch.setattr(photos.limits, "NATIONAL_MAX_BYTES", at_full_quality // 2)
 
     smaller = process_photo(noise).national
 
@@ -661,7 +661,7 @@ def test_the_pixel_limit_follows_what_a_pixel_of_the_file_costs_to_decode(data, 
 def test_a_progressive_jpeg_over_its_limit_is_refused_before_decoding_a_baseline_one_is_not(
     monkeypatch,
 ):
-    monkeypatch.setattr(photos, "DECODE_BUDGET", 1 * MB)  # 600×800 at 4:4:4 needs 2.9 MB
+    monkeypatch.setattr(photos.limits, "DECODE_BUDGET", 1 * MB)  # 600×800 at 4:4:4 needs 2.9 MB
     monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded"))
 
     assert refusal(jpeg(progressive=True, subsampling=0)).code == "too_large_to_process"
@@ -674,10 +674,12 @@ def test_a_large_jpeg_with_a_small_area_chosen_is_decoded_at_the_scale_the_budge
 ):
     # Whole, 1600×2000 RGB takes 12.8 MB; at 1/2, 3.2 MB. The small area chosen would have it
     # decoded whole for sharpness; the budget has it decoded at 1/2 instead of refusing it.
-    monkeypatch.setattr(photos, "DECODE_BUDGET", 4 * MB)
+    monkeypatch.setattr(photos.limits, "DECODE_BUDGET", 4 * MB)
     decoded = []
-    load = photos._load
-    monkeypatch.setattr(photos, "_load", lambda image: (decoded.append(image.size), load(image)))
+    load = photos.decoding.load
+    monkeypatch.setattr(
+        photos.decoding, "load", lambda image: (decoded.append(image.size), load(image))
+    )
 
     result = process_photo(encode(landmarks((1600, 2000)), "JPEG"), CropBox(600, 800, 300, 369))
 
@@ -693,9 +695,11 @@ def whole_area_copy(data: bytes, crop: CropBox | None) -> bytes:
     image.load()
     icc_profile = image.info.get("icc_profile")
     image = ImageOps.exif_transpose(image)
-    region = photos._flatten(image.crop(photos._crop_rectangle(image.size, crop)))
+    region = photos.pixels.flatten(image.crop(photos.cropping.crop_rectangle(image.size, crop)))
     resized = region.resize(STANDARD_SIZE, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    return photos._encode_jpeg(photos._to_srgb(resized, icc_profile), photos.STANDARD_QUALITY)
+    return photos.pixels.encode_jpeg(
+        photos.pixels.to_srgb(resized, icc_profile), photos.STANDARD_QUALITY
+    )
 
 
 def in_mode(image: Image.Image, mode: str) -> Image.Image:
@@ -730,7 +734,7 @@ def test_cutting_flattening_and_reducing_strip_by_strip_gives_the_copy_made_whol
     # Strips of a few rows, the last one shorter, and an odd size: every strip boundary and
     # the reduction's last partial blocks are crossed. The default crop is reduced 2×2, the
     # box (widened to 2050×2525) is not.
-    monkeypatch.setattr(photos, "_STRIP_PIXELS", 20_000)
+    monkeypatch.setattr(photos.limits, "STRIP_PIXELS", 20_000)
     image = in_mode(large_landmarks(), mode)
     params = {}
     if orientation != 1:
