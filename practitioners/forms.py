@@ -148,6 +148,7 @@ class IssueEnrolmentCodeForm(forms.Form):
     account = AccountChoiceField(
         label=_("Account"),
         queryset=User.objects.none(),
+        empty_label=_("Choose an account"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 

@@ -21,3 +21,12 @@ def test_english_can_be_chosen_and_sticks(client, clerk_a):
 def test_login_page_is_chinese_for_a_chinese_browser(client):
     html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").content.decode()
     assert "登录" in html
+
+
+def test_a_selects_blank_choice_reads_in_chinese():
+    # Django 6.1's blank-choice label has no Chinese in Django's own catalogue (core.forms).
+    from django.db.models.fields import BLANK_CHOICE_LABEL
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert str(BLANK_CHOICE_LABEL) == "- 请选择 -"
