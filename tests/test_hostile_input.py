@@ -16,6 +16,7 @@ import pytest
 from django.db import transaction
 from django.http.request import QueryDict
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils.translation import gettext as _
 
 from tests.test_permission_matrix import (  # noqa: F401 - the matrix's World and its fixtures
     CASES,
@@ -259,12 +260,12 @@ def test_a_day_beyond_2099_is_refused_beside_the_field_and_kept(client, world):
     client.force_login(world.users["city_staff"])
     response = client.get(reverse("practitioners:audit"), {"until": "9999-12-31"})
     assert response.status_code == 400
-    assert response.context["form"].errors["until"] == ["Enter a date from 1900 to 2099."]
+    assert response.context["form"].errors["until"] == [_("Enter a date from 1900 to 2099.")]
     assert 'value="9999-12-31"' in response.text
     for name, field in (("confirmation:queue", "day"), ("confirmation:day_sheet", "day")):
         response = client.get(reverse(name), {field: "0001-01-01"})
         assert response.status_code == 200  # the page as without the filter
-        assert response.context["form"].errors[field] == ["Enter a date from 1900 to 2099."]
+        assert response.context["form"].errors[field] == [_("Enter a date from 1900 to 2099.")]
 
 
 def test_a_campaign_cannot_end_in_the_year_9999(client, world):
@@ -273,7 +274,7 @@ def test_a_campaign_cannot_end_in_the_year_9999(client, world):
     response = client.post(url, world.campaign_form() | {"collection_due_date": "9999-12-31"})
     assert response.status_code == 400
     assert response.context["form"].errors["collection_due_date"] == [
-        "Enter a date from 1900 to 2099."
+        _("Enter a date from 1900 to 2099.")
     ]
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from practitioners.constants import AuditAction
 from practitioners.models import AuditEvent, Bureau
@@ -243,10 +244,10 @@ def test_a_sheet_with_every_note_empty_is_refused(client, campaign, county_a, ad
     for data in (empty, empty | {"confirm": "1"}):
         response = client.post(url, data)
         assert response.status_code == 400
-        assert "at least one note" in str(response.context["form"].non_field_errors())
+        assert "报送前请至少填写一项说明" in str(response.context["form"].non_field_errors())
     assert not ProgressSheet.objects.filter(status=SheetStatus.SUBMITTED).exists()
     sheet = services.sheet_for(campaign=campaign, bureau=county_a, week=week)
-    with pytest.raises(services.ReportingError, match="at least one note"):
+    with translation.override("en"), pytest.raises(services.ReportingError, match="at least one"):
         services.submit_sheet(sheet=sheet, actor=admin_a, notes={}, revision=sheet.revision)
 
 
@@ -260,10 +261,11 @@ def test_a_week_that_has_not_begun_has_no_sheet(client, campaign, county_a, admi
     assert client.post(url, data).status_code == 404
     assert client.get(reverse("reporting:sheet", args=["450103", str(later)])).status_code == 404
     sheet = services.sheet_for(campaign=campaign, bureau=county_a, week=later)
-    with pytest.raises(services.ReportingError, match="has not begun"):
-        services.submit_sheet(sheet=sheet, actor=admin_a, notes=NOTES, revision=sheet.revision)
-    with pytest.raises(services.ReportingError, match="has not begun"):
-        services.save_sheet_notes(sheet=sheet, actor=admin_a, notes=NOTES, revision=0)
+    with translation.override("en"):
+        with pytest.raises(services.ReportingError, match="has not begun"):
+            services.submit_sheet(sheet=sheet, actor=admin_a, notes=NOTES, revision=sheet.revision)
+        with pytest.raises(services.ReportingError, match="has not begun"):
+            services.save_sheet_notes(sheet=sheet, actor=admin_a, notes=NOTES, revision=0)
     assert ProgressSheet.objects.get(pk=sheet.pk).status == SheetStatus.DRAFT
 
 
