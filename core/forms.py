@@ -13,8 +13,8 @@ from html import escape
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_noop
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 # Django 6.1's label of a select's blank choice (django.db.models.fields.BLANK_CHOICE_LABEL) has
 # no Chinese in Django's own catalogue; marked here, the project's catalogue gives it one.
