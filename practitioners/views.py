@@ -124,11 +124,12 @@ def import_problems(request, token: str):
 @require_GET
 @staff_required
 def import_template(request):
-    """An empty register file: the column names in the first row, ready to fill in."""
+    """The register file to fill in: the column names on the first sheet, an example and the
+    values of each coded column on the second (registerfile.write_template)."""
     if not permissions.can_manage_register(request.user):
         raise PermissionDenied
     out = io.BytesIO()
-    registerfile.write_xlsx([], out)
+    registerfile.write_template(out)
     out.seek(0)
     return FileResponse(
         out,

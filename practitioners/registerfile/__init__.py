@@ -5,7 +5,7 @@ it and how to write it, one module per job, each using only those listed before 
 - guards: RegisterFileError and the limits (rows, columns, zip parts and sizes, XML entities);
 - rows: one row cleaned (parse_row) and the problems found (Problem, Problems);
 - reading: bytes of an .xlsx, CSV or JSON file -> the columns and raw rows (open_sheet);
-- writing: the CSV, XLSX and JSON export, the import template, an import's problems as CSV.
+- writing: the CSV, XLSX and JSON export, the import template (write_template), an import's problems as CSV.
 
 Reading knows nothing of the database: `imports.import_register` decides what to write.
 This package re-exports the names its callers use, so that they need not know the modules.
@@ -30,6 +30,7 @@ from practitioners.registerfile.writing import (
     record_to_row,
     write_file,
     write_problems,
+    write_template,
     write_xlsx,
 )
 
@@ -54,5 +55,6 @@ __all__ = [
     "record_to_row",
     "write_file",
     "write_problems",
+    "write_template",
     "write_xlsx",
 ]

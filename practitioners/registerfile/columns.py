@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from core import spreadsheets
 from practitioners import fieldrules
 from practitioners.constants import (
+    ETHNIC_GROUPS,
     RECORD_FIELDS,
     AbacusLevel,
     Education,
@@ -216,6 +217,12 @@ def _words_writer(words: dict):
     return lambda value: canonical.get(value, "")
 
 
+def write_yes_no(value: Any) -> str:
+    """A yes/no field as 是 or 否: the words the import reads (fieldrules.YES_NO_WORDS) and the
+    ones the template lists, so that what goes in as 是/否 comes out as 是/否."""
+    return "是" if value else "否"
+
+
 def _identity(value: Any) -> Any:
     """Written as it is; None, a field left blank, as an empty cell."""
     return value if value is not None else ""
@@ -249,11 +256,11 @@ COLUMNS: tuple[Column, ...] = (
         _words_writer(ABACUS_WORDS),
     ),
     # Yes and no in the words of fieldrules.YES_NO_WORDS, read by the field's rule.
-    Column("会计电算化证", "has_computing_cert", clean_text, lambda v: "有" if v else "无"),
+    Column("会计电算化证", "has_computing_cert", clean_text, write_yes_no),
     Column("工作单位", "employer", clean_text, _identity),
     Column("统一社会信用代码", "employer_credit_code", _parse_code, _identity),
     Column("职务", "position", clean_text, _identity),
-    Column("是否在岗", "in_accounting_post", clean_text, lambda v: "是" if v else "否"),
+    Column("是否在岗", "in_accounting_post", clean_text, write_yes_no),
     Column("手机", "mobile", clean_text, _identity),
     Column("电子邮箱", "email", clean_text, _identity),
     Column("通讯地址", "address", clean_text, _identity),
@@ -311,6 +318,19 @@ EARLIER_COLUMNS: tuple[Column, ...] = (
     Column("继续教育学时", "education_hours", parse_education_hours, _write_education_hours),
 )
 EARLIER_FIELDS = tuple(c.field for c in EARLIER_COLUMNS)
+
+# The values a coded column takes, as the template lists them (header -> words): the first word
+# of each value (the import also reads the others, and our codes), every ethnic group, 是/否.
+ALLOWED_VALUES: dict[str, tuple[str, ...]] = {
+    "性别": tuple(_first_word(GENDER_WORDS).values()),
+    "民族": ETHNIC_GROUPS,
+    "证件类型": tuple(_first_word(ID_TYPE_WORDS).values()),
+    "学历": tuple(_first_word(EDUCATION_WORDS).values()),
+    "职称": tuple(_first_word(TITLE_WORDS).values()),
+    "珠算等级": tuple(_first_word(ABACUS_WORDS).values()),
+    "会计电算化证": ("是", "否"),
+    "是否在岗": ("是", "否"),
+}
 
 HEADERS = tuple(c.header for c in COLUMNS)
 REQUIRED_HEADERS = tuple(c.header for c in COLUMNS if c.required)
