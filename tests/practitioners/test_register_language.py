@@ -183,3 +183,10 @@ def test_the_staff_form_takes_a_date_written_as_the_import_takes_it(county_a):
     form = PractitionerForm(data, bureaus=Bureau.objects.filter(pk=county_a.pk))
     assert form.is_valid(), form.errors
     assert form.cleaned_data["cert_issue_date"].isoformat() == "2011-06-30"
+
+
+def test_the_import_page_says_the_template_has_an_example(client, admin_a):
+    client.force_login(admin_a)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    html = client.get(reverse("business:register_import")).content.decode()
+    assert "with an example and the values each column takes" in html
