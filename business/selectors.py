@@ -14,6 +14,7 @@ from business.models import MODELS, AnyRegistration, EducationRecord, OnPostRegi
 from collection import diff
 from collection.constants import OPEN_STATUSES, ApplicationKind
 from collection.models import Application
+from practitioners.constants import Standing
 from practitioners.models import Bureau, Practitioner, User
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def did_business_before_collecting(practitioner: Practitioner) -> bool:
 
 def collection_state(practitioner: Practitioner) -> str:
     if practitioner.pending_since is not None:
-        return _("In the pending pool")
+        return str(Standing.PENDING.label)
     return _("Not confirmed")
 
 
