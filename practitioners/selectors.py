@@ -219,14 +219,17 @@ def standings(practitioners) -> dict[int, Standing]:
             pk__in=[p.pk for p in people], applications__campaign__is_active=True
         ).values_list("pk", "applications__counted_as")
     )
-    result = {}
-    for p in people:
-        if p.pending_since is not None:
-            result[p.pk] = Standing.PENDING
-        elif counted.get(p.pk) in _COUNTED:
-            result[p.pk] = Standing(counted[p.pk])
-        elif p.confirmed_at is not None:
-            result[p.pk] = Standing.CONFIRMED
-        else:
-            result[p.pk] = Standing.NOT_STARTED
-    return result
+    return {p.pk: standing_of(p, counted.get(p.pk, "")) for p in people}
+
+
+def standing_of(practitioner: Practitioner, counted_as: str) -> Standing:
+    """Where one person stands, given their application's counted state in the running
+    campaign ("" without one): the pending pool first (it bars everything else), then the
+    campaign's counted state, then a confirmation from before, else not started."""
+    if practitioner.pending_since is not None:
+        return Standing.PENDING
+    if counted_as in _COUNTED:
+        return Standing(counted_as)
+    if practitioner.confirmed_at is not None:
+        return Standing.CONFIRMED
+    return Standing.NOT_STARTED

@@ -88,6 +88,7 @@ def practitioner_detail(request, pk: int):
         "practitioners/practitioner_detail.html",
         {
             "p": practitioner,
+            "standing": selectors.standings([practitioner])[practitioner.pk],
             "id_warnings": selectors.id_number_warnings(practitioner),
             "events": selectors.recent_events(practitioner=practitioner),
             "history": selectors.record_history(practitioner=practitioner),

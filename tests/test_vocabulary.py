@@ -139,3 +139,40 @@ def test_the_register_list_shows_where_each_person_stands(
     make_submitted(county_a, campaign, 3)
     _response, more = within_budget(REGISTER_BUDGET, client, url)
     assert more <= few  # no query per row
+
+
+# The words that named a state before there was one vocabulary, as msgids.
+RETIRED = (
+    '"Not confirmed"',
+    '"Returned, not resubmitted"',
+    '"In progress (draft)"',
+    '"Waiting at the counter"',
+    '"Waiting"',
+    '"In the pending pool"',
+)
+
+
+def test_no_page_or_module_names_a_state_in_words_of_its_own():
+    """The templates and the code take a state's word from the one vocabulary (a label, the
+    status display, or the registry's standing tags); none spells an old variant."""
+    root = pathlib.Path(settings.BASE_DIR)
+    sources = [*root.glob("templates/**/*.html"), *root.glob("templates/**/*.txt")]
+    for app in ("core", "practitioners", "collection", "business", "confirmation", "reporting"):
+        sources += [p for p in (root / app).rglob("*.py") if "migrations" not in p.parts]
+    found = [
+        f"{path.relative_to(root)}: {word}"
+        for path in sources
+        for word in RETIRED
+        if word in path.read_text(encoding="utf-8")
+    ]
+    assert found == []
+
+
+def test_the_record_page_says_where_a_person_stands(client, campaign, county_a, clerk_a):
+    (returned,) = make_submitted(county_a, campaign, 1)
+    counter_services.return_at_counter(
+        application=returned, actor=clerk_a, reason="photo", revision=returned.revision
+    )
+    client.force_login(clerk_a)
+    page = client.get(reverse("practitioners:detail", args=[returned.practitioner_id]))
+    assert 'data-standing="returned">已退回</span>' in page.content.decode()
