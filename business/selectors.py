@@ -4,9 +4,8 @@ business.permissions (404 outside the user's scope)."""
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
-from django.utils.translation import gettext as _
 
 from business import permissions
 from business.constants import ON_POST_RECORD_FIELDS, RegistrationStatus
@@ -14,6 +13,8 @@ from business.models import MODELS, AnyRegistration, EducationRecord, OnPostRegi
 from collection import diff
 from collection.constants import OPEN_STATUSES, ApplicationKind
 from collection.models import Application
+from practitioners import selectors as practitioner_selectors
+from practitioners.constants import Standing
 from practitioners.models import Bureau, Practitioner, User
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ class FlaggedCounts(TypedDict):
 
     on_post_count: int
     education_count: int
+    counted_as: str | None
 
 
 def flagged(*, bureau: Bureau) -> "QuerySet[WithAnnotations[Practitioner, FlaggedCounts]]":
@@ -80,6 +82,12 @@ def flagged(*, bureau: Bureau) -> "QuerySet[WithAnnotations[Practitioner, Flagge
         .annotate(
             on_post_count=Count("onpostregistrations", distinct=True),
             education_count=Count("educationrecords", distinct=True),
+            # Where they stand in the running campaign, for the one vocabulary's word.
+            counted_as=Subquery(
+                Application.objects.filter(
+                    practitioner=OuterRef("pk"), campaign__is_active=True
+                ).values("counted_as")[:1]
+            ),
         )
         .order_by("name", "id")
     )
@@ -90,9 +98,15 @@ def did_business_before_collecting(practitioner: Practitioner) -> bool:
 
 
 def collection_state(practitioner: Practitioner) -> str:
-    if practitioner.pending_since is not None:
-        return _("In the pending pool")
-    return _("Not confirmed")
+    """Where a person of `flagged` stands, in the one vocabulary's word."""
+    return str(standing(practitioner).label)
+
+
+def standing(practitioner: Practitioner) -> Standing:
+    """Where a person of `flagged` stands (its `counted_as` annotation)."""
+    return practitioner_selectors.standing_of(
+        practitioner, getattr(practitioner, "counted_as", None) or ""
+    )
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,7 @@ def flagged(request):
         "business/flagged.html",
         {
             "bureau": bureau,
-            "people": people[:500],
+            "rows": [(p, selectors.standing(p)) for p in people[:500]],
             "count": people.count(),
             "bureaus": _bureaus_to_pick(request),
         },

@@ -1,16 +1,18 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from practitioners.constants import RECORD_FIELDS, RECORD_SECTIONS
+from practitioners.constants import RECORD_FIELDS, RECORD_SECTIONS, Standing
 
 
 class ApplicationStatus(models.TextChoices):
-    """DESIGN §3.1. "Not started" is the absence of an application."""
+    """DESIGN §3.1. "Not started" is the absence of an application. The labels are the one
+    vocabulary's (practitioners.constants.Standing): a submitted application is one waiting
+    for the counter, and is called so everywhere."""
 
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    RETURNED = "returned", _("Returned")
-    CONFIRMED = "confirmed", _("Confirmed")
+    DRAFT = "draft", Standing.DRAFT.label
+    SUBMITTED = "submitted", Standing.WAITING.label
+    RETURNED = "returned", Standing.RETURNED.label
+    CONFIRMED = "confirmed", Standing.CONFIRMED.label
     # A change request that no longer changes anything (something else changed the record to
     # its values first): closed by the counter without an archive number or a print.
     CLOSED = "closed", _("Closed, nothing to change")
@@ -68,6 +70,7 @@ class TallyFigure(models.TextChoices):
     """What the applications' tallies count per campaign and bureau (collection.tallies).
 
     The first four are the states a weekly sheet counts; each application is in exactly one.
+    Their labels are the one vocabulary's (practitioners.constants.Standing).
     A returned application stays "returned" while it is edited, until it is submitted again.
     CONFIRMATIONS counts the counter's confirmations where they happened (a week's pace),
     which a later move of the person does not carry along; MOVED_IN and MOVED_OUT count the
@@ -75,10 +78,10 @@ class TallyFigure(models.TextChoices):
     confirmations and moves add up to the change of its confirmed total.
     """
 
-    DRAFT = "draft", _("In progress")
-    WAITING = "waiting", _("Waiting for the counter")
-    RETURNED = "returned", _("Returned, not resubmitted")
-    CONFIRMED = "confirmed", _("Confirmed")
+    DRAFT = "draft", Standing.DRAFT.label
+    WAITING = "waiting", Standing.WAITING.label
+    RETURNED = "returned", Standing.RETURNED.label
+    CONFIRMED = "confirmed", Standing.CONFIRMED.label
     CONFIRMATIONS = "confirmations", _("Confirmations")
     MOVED_IN = "moved_in", _("Confirmed people moved in")
     MOVED_OUT = "moved_out", _("Confirmed people moved out")

@@ -42,7 +42,7 @@ class QueueFilterForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[
-            (ApplicationStatus.SUBMITTED, _("Waiting")),
+            (ApplicationStatus.SUBMITTED, ApplicationStatus.SUBMITTED.label),
             (ApplicationStatus.RETURNED, ApplicationStatus.RETURNED.label),
             (ApplicationStatus.CONFIRMED, ApplicationStatus.CONFIRMED.label),
         ],

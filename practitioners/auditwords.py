@@ -24,7 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-from practitioners.constants import AuditAction, Role
+from practitioners.constants import AuditAction, Role, Standing
 from practitioners.idnumbers import looks_like_resident_id, mask_id_number, normalize_id_number
 from practitioners.models import Bureau, Practitioner, User
 from practitioners.selectors import exact_number
@@ -244,9 +244,9 @@ _KEYS: dict[str, tuple[Promise, Callable[[Any, Mapping[str, str]], str]]] = {
         pgettext_lazy("audit", "List"),
         _chosen(
             {
-                "not_started": gettext_lazy("Not started"),
-                "waiting": gettext_lazy("Waiting for the counter"),
-                "returned": gettext_lazy("Returned, not resubmitted"),
+                "not_started": Standing.NOT_STARTED.label,
+                "waiting": Standing.WAITING.label,
+                "returned": Standing.RETURNED.label,
             }
         ),
     ),

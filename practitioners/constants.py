@@ -211,9 +211,27 @@ ETHNIC_GROUPS = (
 )
 
 
+class Standing(models.TextChoices):
+    """Where a person stands in the running campaign: the ONE vocabulary of states.
+
+    Every page, PDF, export, notice and e-mail names a state with these labels (the
+    application's status, the weekly figures' counted states and the register's column all
+    take their labels from here), so that a state reads the same wherever it is shown;
+    docs/glossary.md explains each word, and a test checks the two agree. It lives in the
+    register's app, the lowest that knows people, so that the register list can use it too.
+    """
+
+    NOT_STARTED = "not_started", _("Not started")
+    DRAFT = "draft", _("In progress")
+    WAITING = "waiting", _("Waiting for the counter")
+    RETURNED = "returned", _("Returned")
+    CONFIRMED = "confirmed", _("Confirmed")
+    PENDING = "pending", _("Pending pool")
+
+
 class RegisterFigure(models.TextChoices):
     """What the register's tallies count per bureau (core.tallies)."""
 
     HOLDERS = "holders", _("Certificate holders")
     IN_POST = "in_post", _("In an accounting post")
-    PENDING = "pending", _("In the pending pool")
+    PENDING = "pending", Standing.PENDING.label

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from practitioners import permissions
-from practitioners.constants import AuditAction
+from practitioners.constants import AuditAction, Standing
 from practitioners.idnumbers import normalize_id_number
 from practitioners.models import AuditEvent, Bureau, Practitioner, User
 
@@ -25,6 +25,7 @@ LIST_FIELDS = (
     "cert_number",
     "employer",
     "confirmed_at",
+    "pending_since",
     "bureau_id",
 )
 BUREAU_COLUMN = ("bureau__id", "bureau__short_name", "bureau__code")  # city staff's lists only
@@ -196,3 +197,39 @@ def record_history(*, practitioner: Practitioner) -> list[RecordVersion]:
             )
         )
     return versions
+
+
+# The application states the weekly figures count (Application.counted_as), by their stored
+# codes: the same codes as Standing's.
+_COUNTED = {Standing.DRAFT, Standing.WAITING, Standing.RETURNED, Standing.CONFIRMED}
+
+
+def standings(practitioners) -> dict[int, Standing]:
+    """Where each person of a page of the register stands (practitioners.constants.Standing):
+    in the pending pool, else their application's counted state in the running campaign (the
+    weekly figures' own), else confirmed if their record was confirmed before, else not
+    started. One query for the whole page, whatever its size.
+
+    The applications are read through the record's reverse relation by name, so the register
+    does not import the collection app above it; the codes are the same on both sides.
+    """
+    people = list(practitioners)
+    counted = dict(
+        Practitioner.objects.filter(
+            pk__in=[p.pk for p in people], applications__campaign__is_active=True
+        ).values_list("pk", "applications__counted_as")
+    )
+    return {p.pk: standing_of(p, counted.get(p.pk, "")) for p in people}
+
+
+def standing_of(practitioner: Practitioner, counted_as: str) -> Standing:
+    """Where one person stands, given their application's counted state in the running
+    campaign ("" without one): the pending pool first (it bars everything else), then the
+    campaign's counted state, then a confirmation from before, else not started."""
+    if practitioner.pending_since is not None:
+        return Standing.PENDING
+    if counted_as in _COUNTED:
+        return Standing(counted_as)
+    if practitioner.confirmed_at is not None:
+        return Standing.CONFIRMED
+    return Standing.NOT_STARTED

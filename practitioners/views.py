@@ -56,12 +56,18 @@ def practitioner_list(request):
         page = Paginator(list(practitioners), PAGE_SIZE).get_page(1)
     else:
         page = DeferredJoinPaginator(practitioners, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Where each person on the page stands, as a column: one query, however many rows.
+    standings = {}
+    if page is not None:
+        page.object_list = list(page.object_list)  # read once, for the rows and their states
+        standings = selectors.standings(page.object_list)
     return render(
         request,
         "practitioners/practitioner_list.html",
         {
             "form": form,
             "page": page,
+            "standings": standings,
             "query": query,
             "bureau": bureau,
             "show_bureau": show_bureau,
@@ -82,6 +88,7 @@ def practitioner_detail(request, pk: int):
         "practitioners/practitioner_detail.html",
         {
             "p": practitioner,
+            "standing": selectors.standings([practitioner])[practitioner.pk],
             "id_warnings": selectors.id_number_warnings(practitioner),
             "events": selectors.recent_events(practitioner=practitioner),
             "history": selectors.record_history(practitioner=practitioner),

@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import pgettext
 
 from core import spreadsheets
+from practitioners.constants import Standing
 
 RATE_FORMAT = "0.0%"
 CHANGE_FORMAT = "+0.0%;-0.0%;0.0%"
@@ -54,13 +55,14 @@ def column_headers() -> dict[str, str]:
         "bureau_name": pgettext("bulletin", "Bureau"),
         "holders": pgettext("bulletin", "Certificate holders"),
         "in_post": pgettext("bulletin", "In an accounting post"),
-        "not_started": pgettext("bulletin", "Not started"),
-        "draft": pgettext("bulletin", "In progress (draft)"),
-        "waiting": pgettext("bulletin", "Waiting at the counter"),
-        "returned": pgettext("bulletin", "Returned, not resubmitted"),
+        # The states in the one vocabulary's words, as every page names them.
+        "not_started": str(Standing.NOT_STARTED.label),
+        "draft": str(Standing.DRAFT.label),
+        "waiting": str(Standing.WAITING.label),
+        "returned": str(Standing.RETURNED.label),
         "confirmed_week": pgettext("bulletin", "Confirmed this week"),
         "confirmed": pgettext("bulletin", "Confirmed in total"),
-        "pending": pgettext("bulletin", "In the pending pool"),
+        "pending": str(Standing.PENDING.label),
         "rate": pgettext("bulletin", "Confirmation rate"),
         "rate_change": pgettext("bulletin", "Change since last week"),
         "sheet": pgettext("bulletin", "Weekly progress sheet"),

@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 from collection import tallies as application_tallies
 from collection.constants import TallyFigure
 from practitioners import tallies as register_tallies
-from practitioners.constants import RegisterFigure
+from practitioners.constants import RegisterFigure, Standing
 from reporting import weeks
 
 
@@ -44,13 +44,13 @@ FIGURES: tuple[Definition, ...] = (
     ),
     Definition(
         "not_started",
-        _("Not started"),
+        Standing.NOT_STARTED.label,
         _("Holders who have not opened an application in this campaign."),
         people=True,
     ),
     Definition(
         "draft",
-        _("In progress"),
+        TallyFigure.DRAFT.label,
         _(
             "Applications opened but not submitted, including submitted ones the practitioner "
             "took back to change."
@@ -58,7 +58,7 @@ FIGURES: tuple[Definition, ...] = (
     ),
     Definition(
         "waiting",
-        _("Waiting for the counter"),
+        TallyFigure.WAITING.label,
         _(
             "Applications submitted and not yet confirmed or returned by the counter: people "
             "expected at the service hall with their originals."
@@ -67,7 +67,7 @@ FIGURES: tuple[Definition, ...] = (
     ),
     Definition(
         "returned",
-        _("Returned, not resubmitted"),
+        TallyFigure.RETURNED.label,
         _(
             "Applications the counter returned with a reason that the practitioner has not "
             "submitted again (even if they are editing them)."
@@ -106,7 +106,7 @@ FIGURES: tuple[Definition, ...] = (
     ),
     Definition(
         "pending",
-        _("In the pending pool"),
+        RegisterFigure.PENDING.label,
         _(
             "Holders whose records were moved to the pending pool after the collection deadline "
             "and its grace period without a confirmed collection. They can do no other business "

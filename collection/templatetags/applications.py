@@ -2,15 +2,17 @@ from django import template
 from django.utils.html import format_html
 
 from collection.constants import ApplicationStatus
+from practitioners.constants import Standing
+from practitioners.templatetags.registry import STANDING_CLASSES
 
 register = template.Library()
 
-# One look for each status, wherever it is shown.
+# One look for each status, wherever it is shown: the colour of the state it names.
 BADGE_CLASSES = {
-    ApplicationStatus.DRAFT: "text-bg-warning",
-    ApplicationStatus.SUBMITTED: "text-bg-primary",
-    ApplicationStatus.RETURNED: "text-bg-danger",
-    ApplicationStatus.CONFIRMED: "text-bg-success",
+    ApplicationStatus.DRAFT: STANDING_CLASSES[Standing.DRAFT],
+    ApplicationStatus.SUBMITTED: STANDING_CLASSES[Standing.WAITING],
+    ApplicationStatus.RETURNED: STANDING_CLASSES[Standing.RETURNED],
+    ApplicationStatus.CONFIRMED: STANDING_CLASSES[Standing.CONFIRMED],
 }
 
 
@@ -18,9 +20,7 @@ BADGE_CLASSES = {
 def status_badge(application, element_id: str = "", size: str = ""):
     """The application's status as a badge (not started: no application)."""
     if application is None:
-        from django.utils.translation import gettext
-
-        label, css = gettext("Not started"), "text-bg-secondary"
+        label, css = Standing.NOT_STARTED.label, STANDING_CLASSES[Standing.NOT_STARTED]
     else:
         label, css = application.get_status_display(), BADGE_CLASSES[application.status]
     return format_html(

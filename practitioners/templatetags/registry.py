@@ -1,5 +1,7 @@
 from django import template
+from django.utils.html import format_html
 
+from practitioners.constants import Standing
 from practitioners.idnumbers import mask_id_number
 
 register = template.Library()
@@ -28,3 +30,32 @@ def page_query(context, number: int) -> str:
     query = context["request"].GET.copy()
     query["page"] = number
     return "?" + query.urlencode()
+
+
+# One look for each state of the one vocabulary, wherever a person's state is shown.
+STANDING_CLASSES = {
+    Standing.NOT_STARTED: "text-bg-secondary",
+    Standing.DRAFT: "text-bg-warning",
+    Standing.WAITING: "text-bg-primary",
+    Standing.RETURNED: "text-bg-danger",
+    Standing.CONFIRMED: "text-bg-success",
+    Standing.PENDING: "text-bg-dark",
+}
+
+
+@register.filter
+def standing_label(value: str) -> str:
+    """A state's word (practitioners.constants.Standing): templates name no state themselves."""
+    return str(Standing(value).label)
+
+
+@register.simple_tag
+def standing_badge(value: str):
+    """A state as a badge, in the one vocabulary's word and the state's colour."""
+    state = Standing(value)
+    return format_html(
+        '<span class="badge {}" data-standing="{}">{}</span>',
+        STANDING_CLASSES[state],
+        state.value,
+        state.label,
+    )
