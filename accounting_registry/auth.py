@@ -24,6 +24,17 @@ class ThrottleMessageMixin:
 
 
 class LoginForm(ThrottleMessageMixin, AuthenticationForm):
+    """The one login page of practitioners (who log in with their ID number) and staff (who
+    log in with a user name): Django's own message speaks of a case-sensitive "user name",
+    which a practitioner typing digits cannot act on."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "The ID number (or user name) and password do not match. Check them and try again."
+        ),
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("ID number (practitioners) or user name (staff)")

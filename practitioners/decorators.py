@@ -63,7 +63,7 @@ def collected_required(action: str):
         @practitioner_required
         @functools.wraps(view)
         def wrapped(request, practitioner, *args, **kwargs):
-            found = gate.refusal(practitioner)
+            found = gate.refusal(practitioner, action)
             if found is not None:
                 return render(
                     request,

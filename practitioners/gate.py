@@ -49,32 +49,83 @@ class NotCollected(Exception):  # noqa: N818 - a refusal, read as "the person is
         self.action = action
 
 
-def refusal(practitioner: Practitioner) -> Refusal | None:
-    """None when the practitioner may do business; otherwise why not, in their words."""
+def _not_collected_message(action: str | None) -> str:
+    """Why an unconfirmed practitioner is refused, naming what they tried to do (a whole
+    sentence per action, so that each language can word it its own way)."""
+    if action == CHANGE_REQUEST:
+        return _(
+            "First complete the information collection and have it confirmed at the counter: "
+            "only then can you change your information."
+        )
+    if action == CONTACT_CHANGE:
+        return _(
+            "First complete the information collection and have it confirmed at the counter: "
+            "only then can you change your contact details."
+        )
+    if action == ON_POST_REGISTRATION:
+        return _(
+            "First complete the information collection and have it confirmed at the counter: "
+            "only then can you register on a post."
+        )
+    if action == CONTINUING_EDUCATION:
+        return _(
+            "First complete the information collection and have it confirmed at the counter: "
+            "only then can you register continuing education."
+        )
+    return _(
+        "First complete the information collection and have it confirmed at the "
+        "counter: only then can you register on a post, register continuing education "
+        "or change your information."
+    )
+
+
+def _pending_message(action: str | None) -> str:
+    """Why a practitioner in the pending pool is refused, naming what they tried to do."""
+    if action == CHANGE_REQUEST:
+        return _(
+            "Your record is in the pending pool because your information was not confirmed "
+            "by the collection deadline. Complete the information collection and have it "
+            "confirmed at the counter; then you can change your information at once."
+        )
+    if action == CONTACT_CHANGE:
+        return _(
+            "Your record is in the pending pool because your information was not confirmed "
+            "by the collection deadline. Complete the information collection and have it "
+            "confirmed at the counter; then you can change your contact details at once."
+        )
+    if action == ON_POST_REGISTRATION:
+        return _(
+            "Your record is in the pending pool because your information was not confirmed "
+            "by the collection deadline. Complete the information collection and have it "
+            "confirmed at the counter; then you can register on a post at once."
+        )
+    if action == CONTINUING_EDUCATION:
+        return _(
+            "Your record is in the pending pool because your information was not confirmed "
+            "by the collection deadline. Complete the information collection and have it "
+            "confirmed at the counter; then you can register continuing education at once."
+        )
+    return _(
+        "Your record is in the pending pool because your information was not confirmed "
+        "by the collection deadline. Complete the information collection and have it "
+        "confirmed at the counter; then you can do this at once."
+    )
+
+
+def refusal(practitioner: Practitioner, action: str | None = None) -> Refusal | None:
+    """None when the practitioner may do business; otherwise why not, in their words. Given
+    the action they tried, the message names it (the contact-details page speaks of contact
+    details); without one (the home page) it names the business in general."""
     if practitioner.pending_since is not None:
-        return Refusal(
-            _(
-                "Your record is in the pending pool because your information was not confirmed "
-                "by the collection deadline. Complete the information collection and have it "
-                "confirmed at the counter; then you can do this at once."
-            ),
-            pending=True,
-        )
+        return Refusal(_pending_message(action), pending=True)
     if practitioner.confirmed_at is None:
-        return Refusal(
-            _(
-                "First complete the information collection and have it confirmed at the "
-                "counter: only then can you register on a post, register continuing education "
-                "or change your information."
-            ),
-            pending=False,
-        )
+        return Refusal(_not_collected_message(action), pending=False)
     return None
 
 
 def require_collected(practitioner: Practitioner, action: str) -> None:
     """Raise NotCollected unless the practitioner may do business."""
-    found = refusal(practitioner)
+    found = refusal(practitioner, action)
     if found is not None:
         raise NotCollected(found, action)
 

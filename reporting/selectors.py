@@ -69,6 +69,31 @@ class PlanState:
         return self.plan.status if self.plan else None
 
 
+@dataclass(frozen=True)
+class PlanComments:
+    """The city's comments and the version they were written on; `replaced_by` is the newest
+    version when the county has filed one since, so the page reads them as history."""
+
+    text: str
+    version: int | None
+    replaced_by: int | None
+
+
+def plan_comments(plan: WorkPlan) -> PlanComments | None:
+    """The comments of the city's last decision, told apart from the version now on file: the
+    plan keeps one set of comments, written on the newest version filed before the decision."""
+    if not plan.comments:
+        return None
+    versions = list(plan.versions.all())  # newest first (prefetched by plan_of)
+    latest = versions[0].number if versions else None
+    if plan.decided_at is None:
+        return PlanComments(text=plan.comments, version=None, replaced_by=None)
+    read = [v.number for v in versions if v.uploaded_at <= plan.decided_at]
+    version = max(read) if read else None
+    replaced = latest if version is not None and latest is not None and latest > version else None
+    return PlanComments(text=plan.comments, version=version, replaced_by=replaced)
+
+
 def plan_state(
     *, campaign: Campaign, plan: WorkPlan | None, now: datetime.datetime | None = None
 ) -> PlanState:

@@ -181,8 +181,15 @@ def return_application(request, application):
     except services.InvalidDecision as exc:
         form.add_error(None, exc.message)
         return _refused(request, application, return_form=form)
+    # Named, so that a clerk going through a queue knows whose application went back.
+    practitioner = application.practitioner
     messages.success(
-        request, _("Returned. The practitioner sees the reason on their page and by email.")
+        request,
+        _(
+            "Returned: the application of %(name)s (%(id)s). The practitioner sees the reason "
+            "on their page and by email."
+        )
+        % {"name": practitioner.name, "id": practitioner.masked_id_number},
     )
     return redirect("confirmation:counter")
 

@@ -88,6 +88,7 @@ def _plan_context(request, campaign, bureau, current, **forms):
         "bureau": bureau,
         "state": selectors.plan_state(campaign=campaign, plan=current),
         "plan": current,
+        "comments": selectors.plan_comments(current) if current is not None else None,
         "can_file": permissions.can_file_plan(request.user, bureau)
         and (current is None or current.status != "acknowledged"),
         "can_decide": can_decide,

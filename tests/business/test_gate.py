@@ -11,6 +11,7 @@ import inspect
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from business import services as business_services
 from business.models import EducationRecord, OnPostRegistration
@@ -183,8 +184,48 @@ def test_an_unconfirmed_practitioner_is_told_why_with_the_way_to_the_application
     for method in ("get", "post"):
         response = getattr(client, method)(reverse(PAGES[action]))
         assert response.status_code == 403
-        assert "须先完成个人信息采集" in response.text or "先完成信息采集" in response.text
+        assert _(PREFIX + REFUSED_ON_PAGE[action]) in response.text
         assert reverse("collection:application") in response.text
+
+
+# What the refusal says on each page: the action the person tried, not business in general.
+REFUSED_ON_PAGE = {
+    gate.CHANGE_REQUEST: "only then can you change your information.",
+    gate.CONTACT_CHANGE: "only then can you change your contact details.",
+    gate.ON_POST_REGISTRATION: "only then can you register on a post.",
+    gate.CONTINUING_EDUCATION: "only then can you register continuing education.",
+}
+PREFIX = "First complete the information collection and have it confirmed at the counter: "
+
+
+def test_the_contact_details_page_speaks_of_contact_details(client, submitted_a, account_a):
+    client.force_login(account_a)
+    response = client.get(reverse("collection:contact"))
+    assert response.status_code == 403
+    assert _(PREFIX + REFUSED_ON_PAGE[gate.CONTACT_CHANGE]) in response.text
+    # Not the list of every other business (上岗注册、继续教育登记或信息变更).
+    general = _(
+        "First complete the information collection and have it confirmed at the "
+        "counter: only then can you register on a post, register continuing education "
+        "or change your information."
+    )
+    assert general not in response.text
+
+
+def test_the_pending_pool_refusal_names_the_action_too(client, practitioner_a, account_a):
+    practitioner_a.pending_since = timezone.now()
+    practitioner_a.save(update_fields=["pending_since"])
+    client.force_login(account_a)
+    response = client.get(reverse("collection:contact"))
+    assert response.status_code == 403
+    assert (
+        _(
+            "Your record is in the pending pool because your information was not confirmed "
+            "by the collection deadline. Complete the information collection and have it "
+            "confirmed at the counter; then you can change your contact details at once."
+        )
+        in response.text
+    )
 
 
 def test_the_home_page_says_so_too(client, submitted_a, account_a):

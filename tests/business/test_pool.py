@@ -156,3 +156,23 @@ def test_a_pending_practitioner_is_told_on_their_home_page(
     client.force_login(account_a)
     page = client.get(reverse("collection:home"))
     assert 'id="pending-pool"' in page.text
+
+
+def test_before_the_pool_opens_the_dry_run_says_when_the_records_will_move(
+    client, campaign, submitted_a, city_staff
+):
+    from django.utils.translation import gettext as _
+
+    client.force_login(city_staff)
+    page = client.get(reverse("collection:pending_pool", args=[campaign.pk])).text
+    opens = timezone.localtime(services.pool_opens_at(campaign)).strftime("%Y-%m-%d")
+    assert 'id="pool-closed"' in page and 'id="move-to-pool"' not in page
+    assert _("Dry run: records that would move now") not in page  # not "now": not yet
+    assert (
+        _(
+            "Dry run: records that will move to the pending pool on %(date)s unless confirmed "
+            "before then"
+        )
+        % {"date": opens}
+        in page
+    )

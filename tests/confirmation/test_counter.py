@@ -166,6 +166,26 @@ def test_return_with_a_standard_reason_and_note(client, clerk_a, submitted_a):
     )
 
 
+def test_the_returned_message_names_the_person(client, clerk_a, submitted_a):
+    from django.utils.translation import gettext as _
+
+    client.force_login(clerk_a)
+    url = reverse("confirmation:return", args=[submitted_a.pk])
+    data = {"revision": submitted_a.revision, "reason": "seal", "note": ""}
+    page = client.post(url, data, follow=True).content.decode()
+    person = submitted_a.practitioner
+    masked = person.id_number[:6] + "********" + person.id_number[-4:]
+    assert (
+        _(
+            "Returned: the application of %(name)s (%(id)s). The practitioner sees the reason "
+            "on their page and by email."
+        )
+        % {"name": person.name, "id": masked}
+        in page
+    )
+    assert person.id_number not in page  # the whole number is not shown
+
+
 def test_return_other_needs_a_note(submitted_a, clerk_a):
     with pytest.raises(services.CounterError, match="note"):
         services.return_at_counter(

@@ -30,3 +30,18 @@ def test_a_selects_blank_choice_reads_in_chinese():
 
     with translation.override("zh-hans"):
         assert str(BLANK_CHOICE_LABEL) == "- 请选择 -"
+
+
+def test_a_wrong_password_is_told_in_words_that_fit_an_id_number(client, account_a):
+    from django.utils.translation import gettext as _
+
+    response = client.post(
+        reverse("login"), {"username": account_a.username, "password": "not-the-password"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "case-sensitive" not in page and "区分大小写" not in page
+    expected = _(
+        "The ID number (or user name) and password do not match. Check them and try again."
+    )
+    assert expected in page

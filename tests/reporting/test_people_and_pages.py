@@ -117,3 +117,29 @@ def test_the_definitions_page_explains_every_figure(client):
     page = client.get(reverse("reporting:definitions")).content.decode()
     for definition in FIGURES:
         assert f'id="{definition.key}"' in page
+
+
+def test_when_every_county_is_at_risk_each_says_how_far_it_is_from_the_pace_it_needs(
+    client, city_staff, campaign, county_a, clerk_a
+):
+    from django.utils.translation import gettext as _
+
+    from tests.helpers import confirm
+
+    applications = make_submitted(county_a, campaign, 30)
+    for application in applications[:2]:
+        confirm(application, clerk_a)
+    client.force_login(city_staff)
+    response = client.get(reverse("reporting:dashboard"))
+    page = response.content.decode()
+    at_risk = response.context["at_risk"]
+    assert at_risk and all(r.forecast.at_risk for r in at_risk)
+    mine = next(r for r in at_risk if r.bureau == county_a)
+    assert mine.forecast.per_week == 1 and mine.forecast.needed_per_week > 1
+    for r in at_risk:
+        phrase = _(
+            "needs %(needed)s confirmations a week, has %(pace)s a week over the last two weeks"
+        ) % {"needed": r.forecast.needed_per_week, "pace": round(r.forecast.per_week)}
+        assert phrase in page
+    needed = mine.forecast.needed_per_week
+    assert _("%(pace)s of %(needed)s a week") % {"pace": 1, "needed": needed} in page

@@ -596,3 +596,28 @@ def test_a_pdf_stored_before_the_check_was_strict_is_downloaded_not_shown(
     assert response["Content-Disposition"].startswith("attachment")
     assert response["Content-Type"] == "application/octet-stream"
     assert b"".join(response.streaming_content) == old
+
+
+def test_after_a_new_version_the_citys_comments_read_as_history(
+    client, campaign, county_a, admin_a, city_staff
+):
+    plan = file_plan(campaign, county_a, admin_a)
+    plan = services.decide_work_plan(
+        plan=plan,
+        actor=city_staff,
+        decision=PlanStatus.RETURNED,
+        comments="补充进度安排",
+        revision=plan.revision,
+    )
+    client.force_login(admin_a)
+    url = reverse("reporting:plan", args=["450103"])
+    page = client.get(url).content.decode()
+    history = translation.gettext(
+        "The city's comments on version %(n)s (replaced by version %(m)s):"
+    ) % {"n": 1, "m": 2}
+    assert "补充进度安排" in page and history not in page  # still the instruction to act on
+    file_plan(campaign, county_a, admin_a, revision=plan.revision, summary="第二版")
+    page = client.get(url).content.decode()
+    assert "补充进度安排" in page  # kept, as history
+    assert history in page
+    assert translation.gettext("The city's comments:") not in page
