@@ -21,9 +21,9 @@ from django.utils import translation
 from django.utils.translation import pgettext
 
 from core import spreadsheets
+from reporting import points
 
 RATE_FORMAT = "0.0%"
-CHANGE_FORMAT = "+0.0%;-0.0%;0.0%"
 BLUE = "0B4F8A"
 AMBER = "B35C00"
 HEADER_FILL = "DCE6F1"
@@ -177,9 +177,13 @@ def write_row(sheet, number: int, row: Mapping[str, Any], border) -> None:
             cell = sheet.cell(number, column)  # an empty cell, not 0
         elif kind in ("rank", "count"):
             cell = sheet.cell(number, column, int(value))
+        elif kind == "change":
+            # In points (3.6), not as a fraction: "+3.6 个百分点", as the page and the PDF.
+            cell = sheet.cell(number, column, points.points(value))
+            cell.number_format = points.excel_format()
         else:
             cell = sheet.cell(number, column, float(value))
-            cell.number_format = RATE_FORMAT if kind == "rate" else CHANGE_FORMAT
+            cell.number_format = RATE_FORMAT
         cell.border = border
         if kind == "rank":
             cell.alignment = Alignment(horizontal="center")
