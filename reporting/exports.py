@@ -3,9 +3,10 @@
 Sheet "进度通报": the title, the week and cut-off, a header row, one row per bureau in rank
 order, the totals row, and a native Excel bar chart of the rates below the table. Sheet "趋势":
 the city's rate per week and a native line chart. Numbers stay numbers (the rate a fraction
-shown as a percentage), so that the bureau can sort and sum them; every text cell goes through
-core.spreadsheets, so a bureau named `=HYPERLINK(…)` shows as typed and is never
-a formula.
+shown as a percentage; the change since last week in points, shown as "+3.6 个百分点" as on
+the page and in the PDF), so that the bureau can sort and sum them; every text cell goes
+through core.spreadsheets, so a bureau named `=HYPERLINK(…)` shows as typed and is never a
+formula.
 
 openpyxl in normal mode (its charts need it); a bulletin has a few dozen rows.
 """
