@@ -121,11 +121,14 @@ def charts_of(content: dict) -> tuple[str, str]:
     return rate_svg, charts.trend_chart_svg(content["trend"])
 
 
-def files(*, campaign, week: weeks.Week, content: dict) -> dict:
-    """The charts (SVG) and the downloads (PDF, Excel) of a bulletin, made once."""
+def files(*, campaign, week: weeks.Week, content: dict, published_at) -> dict:
+    """The charts (SVG) and the downloads (PDF, Excel) of a bulletin, made once. published_at:
+    the moment it is published (Bulletin.published_at), which the PDF prints as a date in the
+    campaign's time zone, so that a printed copy says when it was issued."""
     from reporting import exports, pdf
 
     names = titles(campaign=campaign, week=week)
+    published = timezone.localtime(published_at, weeks.zone(campaign)).strftime("%Y-%m-%d")
     with translation.override("zh-hans"):
         labelled = [
             {**row, "sheet": sheet_label(row["sheet_status"], row["sheet_late"])}
@@ -138,6 +141,8 @@ def files(*, campaign, week: weeks.Week, content: dict) -> dict:
         }
     rate_svg, trend_svg = charts_of(content)
     workbook = exports.bulletin_workbook(**names, **content)
-    document = pdf.render_bulletin_pdf(**names, **content, rate_svg=rate_svg, trend_svg=trend_svg)
+    document = pdf.render_bulletin_pdf(
+        **names, **content, rate_svg=rate_svg, trend_svg=trend_svg, published_label=published
+    )
     gc.collect()
     return {"rate_svg": rate_svg, "trend_svg": trend_svg, "xlsx": workbook, "pdf": document}

@@ -3,9 +3,10 @@
 Sheet "进度通报": the title, the week and cut-off, a header row, one row per bureau in rank
 order, the totals row, and a native Excel bar chart of the rates below the table. Sheet "趋势":
 the city's rate per week and a native line chart. Numbers stay numbers (the rate a fraction
-shown as a percentage), so that the bureau can sort and sum them; every text cell goes through
-core.spreadsheets, so a bureau named `=HYPERLINK(…)` shows as typed and is never
-a formula.
+shown as a percentage; the change since last week in points, shown as "+3.6 个百分点" as on
+the page and in the PDF), so that the bureau can sort and sum them; every text cell goes
+through core.spreadsheets, so a bureau named `=HYPERLINK(…)` shows as typed and is never a
+formula.
 
 openpyxl in normal mode (its charts need it); a bulletin has a few dozen rows.
 """
@@ -22,9 +23,9 @@ from django.utils.translation import pgettext
 
 from core import spreadsheets
 from practitioners.constants import Standing
+from reporting import points
 
 RATE_FORMAT = "0.0%"
-CHANGE_FORMAT = "+0.0%;-0.0%;0.0%"
 BLUE = "0B4F8A"
 AMBER = "B35C00"
 HEADER_FILL = "DCE6F1"
@@ -179,9 +180,13 @@ def write_row(sheet, number: int, row: Mapping[str, Any], border) -> None:
             cell = sheet.cell(number, column)  # an empty cell, not 0
         elif kind in ("rank", "count"):
             cell = sheet.cell(number, column, int(value))
+        elif kind == "change":
+            # In points (3.6), not as a fraction: "+3.6 个百分点", as the page and the PDF.
+            cell = sheet.cell(number, column, points.points(value))
+            cell.number_format = points.excel_format()
         else:
             cell = sheet.cell(number, column, float(value))
-            cell.number_format = RATE_FORMAT if kind == "rate" else CHANGE_FORMAT
+            cell.number_format = RATE_FORMAT
         cell.border = border
         if kind == "rank":
             cell.alignment = Alignment(horizontal="center")

@@ -1,6 +1,6 @@
 """The progress bulletin printed (进度通报.pdf): A4 portrait, always in Chinese.
 
-The title and cut-off, the two charts (the SVG of reporting.charts as <img> data URIs: WeasyPrint
+The title, the cut-off and the publication date, the two charts (the SVG of reporting.charts as <img> data URIs: WeasyPrint
 draws them as vectors, their text in the embedded Noto Sans CJK SC), then the ranked table with
 its totals.
 Page numbers in the footer ("第 N 页 / 共 M 页"). Only aggregate figures: no personal data.
@@ -14,9 +14,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.utils import translation
+from django.utils.translation import pgettext
 
 from core.pdf import render_to_pdf
 from reporting.exports import COLUMNS, column_headers, cutoff_text
+from reporting.points import points_text
 
 TEMPLATE = "pdf/bulletin.html"
 
@@ -31,13 +33,16 @@ def render_bulletin_pdf(
     trend: Sequence[Mapping[str, Any]],
     rate_svg: str,
     trend_svg: str,
+    published_label: str,
 ) -> bytes:
     """The bulletin as PDF bytes. rate_svg and trend_svg: the markup of
-    reporting.charts.rate_chart_svg and trend_chart_svg (trusted: drawn by this project)."""
+    reporting.charts.rate_chart_svg and trend_chart_svg (trusted: drawn by this project);
+    published_label: the publication date, e.g. "2026-11-24" (printed as 发布日期：2026-11-24)."""
     with translation.override("zh-hans"):
         context = {
             "title": title,
             "subtitle": cutoff_text(week_label, cutoff_label),
+            "published": pgettext("bulletin", "Published: %(date)s") % {"date": published_label},
             "columns": [{"key": key, "header": column_headers()[key]} for key, _kind in COLUMNS],
             "rows": [table_row(row) for row in rows],
             "totals": table_row({**totals, "rank": None, "sheet": ""}),
@@ -60,9 +65,7 @@ def table_row(row: Mapping[str, Any]) -> list[dict[str, str]]:
         elif kind == "rate":
             shown = f"{float(value) * 100:.1f}%"
         elif kind == "change":
-            shown = f"{float(value) * 100:+.1f}%".replace("-", "−")
-            if shown in ("+0.0%", "−0.0%"):
-                shown = "0.0%"
+            shown = points_text(value)
         elif kind in ("rank", "count"):
             shown = str(int(value))
         else:

@@ -68,7 +68,10 @@ def publish_bulletin(*, campaign: Campaign, week: weeks.Week, actor: User) -> Bu
     cutoff = _check_publishable(campaign=campaign, week=week, actor=actor)
     freeze_week(campaign=campaign, week=week)
     content = bulletins.build(campaign=campaign, week=week)
-    files = bulletins.files(campaign=campaign, week=week, content=content)
+    published_at = timezone.now()  # the date the PDF prints is the one the bulletin records
+    files = bulletins.files(
+        campaign=campaign, week=week, content=content, published_at=published_at
+    )
     with transaction.atomic():
         if Bulletin.objects.select_for_update().filter(campaign=campaign, week=str(week)).exists():
             raise ReportingError(_("This week's bulletin is already published."))
@@ -81,6 +84,7 @@ def publish_bulletin(*, campaign: Campaign, week: weeks.Week, actor: User) -> Bu
             trend=content["trend"],
             rate_svg=files["rate_svg"],
             trend_svg=files["trend_svg"],
+            published_at=published_at,
             published_by=actor,
         )
         bulletin.pdf.save(f"bulletin-{week}.pdf", ContentFile(files["pdf"]), save=False)

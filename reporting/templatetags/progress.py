@@ -1,6 +1,8 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from reporting.points import points_text
+
 register = template.Library()
 
 
@@ -13,14 +15,10 @@ def rate(value) -> str:
 
 
 @register.filter
-def rate_change(value) -> str:
-    """A change of rate in percentage points: +3.1 / −0.4 / 0.0."""
-    if value is None or value == "":
-        return "—"
-    points = float(value) * 100
-    if round(points, 1) == 0:
-        return "0.0"
-    return f"{points:+.1f}".replace("-", "−")
+def points(value) -> str:
+    """A change of rate in percentage points, as the PDF and the workbook write it too:
+    "+3.1 个百分点" / "−0.4 个百分点" / "0.0 个百分点"; "—" if there is nothing to compare."""
+    return points_text(value)
 
 
 @register.filter

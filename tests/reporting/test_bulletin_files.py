@@ -22,6 +22,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 TITLE = "南宁市会计人员信息采集工作进度通报（第50周）"
 WEEK = "第50周"
 CUTOFF = "2026年12月13日 24:00"
+PUBLISHED = "2026-12-14"
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +44,17 @@ def trend_svg(data):
 def file_arguments(data) -> dict:
     rows, totals, trend = data
     return dict(
-        title=TITLE, week_label=WEEK, cutoff_label=CUTOFF, rows=rows, totals=totals, trend=trend
+        title=TITLE,
+        week_label=WEEK,
+        cutoff_label=CUTOFF,
+        rows=rows,
+        totals=totals,
+        trend=trend,
     )
+
+
+def pdf_arguments(data) -> dict:
+    return {**file_arguments(data), "published_label": PUBLISHED}
 
 
 def elements(svg: str, tag: str, root=None) -> list:
@@ -286,6 +296,7 @@ def workbook(workbook_bytes):
 
 
 HEADER_ROW = 4
+POINTS_FORMAT = '+0.0" 个百分点";-0.0" 个百分点";0.0" 个百分点"'
 
 
 def test_the_sheets_title_cutoff_and_chinese_headers(workbook):
@@ -316,8 +327,9 @@ def test_numbers_stay_numbers(data, workbook):
         if row["rate_change"] is None:
             assert cells["rate_change"].value is None  # empty, not 0
         else:
-            assert cells["rate_change"].value == pytest.approx(row["rate_change"])
-            assert cells["rate_change"].number_format == "+0.0%;-0.0%;0.0%"
+            # A number in points, to the decimal the page shows, written with the unit.
+            assert cells["rate_change"].value == round(row["rate_change"] * 100, 1)
+            assert cells["rate_change"].number_format == POINTS_FORMAT
     totals_cells = dict(zip(keys, sheet[HEADER_ROW + 1 + len(rows)], strict=True))
     assert totals_cells["bureau_name"].value == "合计" and totals_cells["rank"].value is None
     assert totals_cells["holders"].value == totals["holders"]
@@ -379,7 +391,7 @@ def test_columns_are_wide_enough_for_chinese(workbook):
 
 @pytest.fixture(scope="module")
 def bulletin_pdf(data, rate_svg, trend_svg):
-    return pdf.render_bulletin_pdf(**file_arguments(data), rate_svg=rate_svg, trend_svg=trend_svg)
+    return pdf.render_bulletin_pdf(**pdf_arguments(data), rate_svg=rate_svg, trend_svg=trend_svg)
 
 
 def compact(text: str) -> str:
@@ -400,6 +412,46 @@ def test_the_pdf_shows_the_title_bureaus_and_totals(data, bulletin_pdf):
     assert "第1页/共2页" in text and "第2页/共2页" in text
 
 
+def test_the_pdf_shows_the_change_in_points_and_the_publication_date(data, bulletin_pdf):
+    """Each row's change as the page writes it, number and unit on one line: "+3.1 个百分点"."""
+    rows, totals, _trend = data
+    lines = [
+        line.strip()
+        for page in PdfReader(io.BytesIO(bulletin_pdf)).pages
+        for line in page.extract_text().splitlines()
+    ]
+    assert "发布日期：2026-12-14" in lines  # under the cut-off, on a line of its own
+    table = {line.split()[1]: line for line in lines if line.split()[0].isdigit()}
+    table["合计"] = next(line for line in lines if line.startswith("合计 "))
+    for row in [*rows, {**totals, "bureau_name": "合计"}]:
+        if row["bureau_name"] == FORMULA_NAME:
+            continue  # its name wraps in the cell; its change is checked below
+        expected = points_text(row["rate_change"])
+        assert f" {expected}" in table[row["bureau_name"]], row["bureau_name"]
+    assert " +3.1 个百分点 " in table["南宁市本级财政局"]  # rank 1: a change of 0.031
+    assert " −4.1 个百分点 " in table['=HYPERLINK("htt']  # rank 13: −0.041
+    assert table["合计"].endswith(" 52.3% +1.2 个百分点")  # the city: 0.012
+
+
+def test_the_pages_filter_writes_the_unit_in_the_readers_language():
+    from reporting.templatetags.progress import points
+
+    with translation.override("en"):
+        assert points(0.036) == "+3.6 percentage points"
+        assert points(-0.0004) == "0.0 percentage points"  # never "−0.0"
+        assert points(None) == "—"  # no week before to compare with
+    with translation.override("zh-hans"):
+        assert points(-0.041) == "−4.1 个百分点"
+
+
+def points_text(change: float | None) -> str:
+    """A change of rate as every reader of the bulletin sees it, in percentage points."""
+    if change is None:
+        return "—"
+    points = round(change * 100, 1)
+    return ("0.0" if points == 0 else f"{points:+.1f}".replace("-", "−")) + " 个百分点"
+
+
 def test_the_pdf_is_a4_with_every_font_embedded(bulletin_pdf):
     reader = PdfReader(io.BytesIO(bulletin_pdf))
     for page in reader.pages:
@@ -418,7 +470,7 @@ def test_the_pdf_draws_the_charts_with_their_text(data, bulletin_pdf):
     """Page 1 holds the charts, whose names and figures are text in the embedded CJK font (the
     font test above); the table, with the bureaus' full names, starts on page 2."""
     rows, totals, trend = data
-    without = pdf.render_bulletin_pdf(**file_arguments(data), rate_svg="", trend_svg="")
+    without = pdf.render_bulletin_pdf(**pdf_arguments(data), rate_svg="", trend_svg="")
 
     def first_page(document: bytes) -> str:
         return compact(PdfReader(io.BytesIO(document)).pages[0].extract_text())
@@ -457,5 +509,5 @@ def test_the_first_page_shows_the_bars_in_colour(bulletin_pdf, tmp_path):
 def test_the_pdf_prints_only_charts_from_reporting(data):
     with pytest.raises(ValueError):
         pdf.render_bulletin_pdf(
-            **file_arguments(data), rate_svg="<img src=x onerror=alert(1)>", trend_svg=""
+            **pdf_arguments(data), rate_svg="<img src=x onerror=alert(1)>", trend_svg=""
         )

@@ -2,6 +2,8 @@
 
 import datetime
 import io
+import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -15,6 +17,8 @@ from reporting.models import Bulletin
 from tests.helpers import confirm, make_submitted
 
 pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def test_publishing_ranks_every_bureau_and_freezes_the_figures(
@@ -169,3 +173,45 @@ def test_a_week_before_its_cut_off_has_no_preview(client, campaign, city_staff, 
     client.force_login(admin_a)
     last = str(weeks.current_week(campaign).previous())
     assert client.get(reverse("reporting:publish_preview", args=[last])).status_code == 403
+
+
+def test_the_change_reads_the_same_on_the_page_in_the_pdf_and_the_excel(
+    client, campaign, county_a, clerk_a, city_staff, clock
+):
+    """青秀区 goes from 1 of 2 confirmed to 2 of 2: "+50.0 个百分点" wherever it is read; the PDF
+    prints the day it was published, in Beijing time."""
+    week = weeks.current_week(campaign).previous()
+    cut = weeks.cutoff(campaign, week)
+    with clock(weeks.cutoff(campaign, week.previous()) - datetime.timedelta(hours=1)):
+        first, second = make_submitted(county_a, campaign, 2)
+        confirm(first, clerk_a)
+    with clock(cut - datetime.timedelta(hours=1)):
+        confirm(second, clerk_a)
+    # Just past midnight in Beijing, still the day before in UTC.
+    moment = cut.astimezone(SHANGHAI).replace(hour=0, minute=30) + datetime.timedelta(days=1)
+    assert moment.astimezone(datetime.UTC).date() != moment.date()
+    with clock(moment):
+        bulletin = services.publish_bulletin(campaign=campaign, week=week, actor=city_staff)
+    assert bulletin.published_at == moment
+    (row,) = [r for r in bulletin.rows if r["bureau_code"] == county_a.code]
+
+    page = client.get(reverse("reporting:bulletin", args=[campaign.pk, bulletin.week]))
+    cells = [
+        re.sub(r"<[^>]+>", "", cell).strip()
+        for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", page.content.decode(), re.S)
+    ]
+    at = cells.index(row["short_name"])
+    assert "+50.0 个百分点" in cells[at : at + 14]
+    assert cells.count("+50.0 个百分点") == 2  # and the city's total (2 holders in all)
+    assert "较上周" in cells and "较上周（百分点）" not in cells
+
+    text = "\n".join(page.extract_text() for page in PdfReader(bulletin.pdf.open()).pages)
+    (line,) = [line for line in text.splitlines() if row["bureau_name"] in line]
+    assert line.endswith("+50.0 个百分点") or " +50.0 个百分点 " in line
+    assert f"发布日期：{moment:%Y-%m-%d}" in text.splitlines()
+
+    sheet = load_workbook(bulletin.xlsx.open()).worksheets[0]
+    (excel,) = [r for r in sheet.iter_rows(min_row=5) if r[1].value == row["bureau_name"]]
+    change = excel[12]
+    assert change.value == 50.0 and change.data_type == "n"  # a number, to sort and sum
+    assert change.number_format == '+0.0" 个百分点";-0.0" 个百分点";0.0" 个百分点"'

@@ -344,11 +344,12 @@ def rate_text(value: float) -> str:
 
 
 def points_text(change: float | None) -> str:
-    """A change of rate as the bulletin page shows it, in percentage points."""
+    """A change of rate as the bulletin page, its PDF and the county page show it: in
+    percentage points, the unit written out."""
     if change is None:
         return "—"
     points = round(change * 100, 1)
-    return "0.0" if points == 0 else f"{points:+.1f}".replace("-", "−")
+    return ("0.0" if points == 0 else f"{points:+.1f}".replace("-", "−")) + " 个百分点"
 
 
 # The order in which the sheet and the county page list the figures (the definitions page's).
@@ -935,10 +936,11 @@ def test_every_bulletins_excel_file_holds_the_hand_count(scenario, week):
     ]:
         row = by_name.pop(name)
         assert {key: row[key] for key in counts} == {key: expected[key] for key in counts}, name
-        assert (row["rank"], round(row["rate"], 4), rounded(row["rate_change"])) == (
+        # The change in points, to the decimal the page and the PDF show (+3.6 个百分点).
+        assert (row["rank"], round(row["rate"], 4), row["rate_change"]) == (
             rank,
             expected["rate"],
-            rounded(change),
+            None if change is None else round(change * 100, 1),
         ), name
     for name, row in by_name.items():  # the eleven others
         assert [row[key] for key in counts] + [row["rate"]] == [0] * 10, name
@@ -964,13 +966,13 @@ def test_every_bulletins_pdf_shows_the_hand_count(scenario, week):
         *[(f"{NAMES[c]}财政局", WEEKS[week][c], RATE_CHANGES[week][c]) for c in "AB"],
         ("合计", TOTALS[week], RATE_CHANGES[week]["total"]),
     ]:
-        assert rows[name][:11] == [
+        assert rows[name][: 11 if change is None else 12] == [
             *[count_text(expected[key]) for key in order],
             count_text(expected["confirmed_week"]),
             count_text(expected["confirmed"]),
             count_text(expected["pending"]),
             rate_text(expected["confirmed"] / expected["holders"]),
-            "—" if change is None else f"{change * 100:+.1f}%".replace("-", "−"),
+            *(["—"] if change is None else points_text(change).split()),
         ], name
     for name, cells in rows.items():
         if name not in ("合计", *[f"{n}财政局" for n in NAMES.values()]):
@@ -1001,6 +1003,10 @@ def test_the_county_page_compares_the_live_figures_with_last_weeks_final_ones(
     table = table_rows(page["html"])
     assert [cells[1] for cells in table] == as_text(now)
     assert [cells[2] for cells in table] == as_text(then)
+    # The rate's change in percentage points, written as the bulletin writes it.
+    (rate_row,) = [cells for key, cells in zip(PAGE_ORDER, table, strict=True) if key == "rate"]
+    rates = [counted["confirmed"] / counted["holders"] for counted in (now, then)]
+    assert rate_row[3] == points_text(rates[0] - rates[1])
 
 
 def test_in_the_first_week_the_county_page_has_no_last_week_to_compare_with(scenario):
