@@ -15,6 +15,13 @@ from practitioners.idnumbers import check_id_number, looks_like_resident_id, nor
 from practitioners.models import Bureau, Practitioner
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# The application's dates are typed text, not a browser date picker: a picker sends nothing for
+# a date it cannot read (2011-02-30), so a draft would silently lose it, and it refuses the ways
+# people write a date that the register reads (2011年6月30日: fieldrules.read_date).
+TYPED_DATE_INPUT = forms.DateInput(
+    attrs={"placeholder": "2011-06-30", "autocomplete": "off", "spellcheck": "false"},
+    format="%Y-%m-%d",
+)
 
 
 class NewPasswordForm(forms.Form):
@@ -93,10 +100,10 @@ class ApplicationForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
     WIDGETS = {
-        "birth_date": DATE_INPUT,
-        "cert_issue_date": DATE_INPUT,
-        "graduation_date": DATE_INPUT,
-        "title_date": DATE_INPUT,
+        "birth_date": TYPED_DATE_INPUT,
+        "cert_issue_date": TYPED_DATE_INPUT,
+        "graduation_date": TYPED_DATE_INPUT,
+        "title_date": TYPED_DATE_INPUT,
         "mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         "email": forms.EmailInput(attrs={"autocomplete": "email"}),
         "postcode": forms.TextInput(attrs={"inputmode": "numeric"}),
@@ -139,6 +146,18 @@ class ApplicationForm(forms.Form):
         typed = {name: self[name].data for name, f in self.fields.items() if not f.disabled}
         for name, messages in rules.draft_errors(typed).items():
             self.add_error(name, messages)
+
+    def mark_kept_dates(self, values: dict) -> None:
+        """Mark, on the unbound form that shows a draft again, each date the draft keeps as
+        typed but that reads as no date (rules.unreadable_dates), next to its field."""
+        if self.is_bound:
+            raise RuntimeError("mark_kept_dates is for the unbound form of a stored draft")
+        if self._errors is None:
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+        for name, messages in rules.unreadable_dates(values).items():
+            if name in self.fields and not self.fields[name].disabled:
+                self.add_error(name, messages)
 
     def clean(self):
         cleaned = super().clean()

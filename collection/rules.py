@@ -112,6 +112,26 @@ def draft_errors(values: dict[str, Any]) -> dict[str, list[str]]:
 _DRAFT_FIELDS = frozenset(APPLICATION_FIELDS) - frozenset(fieldrules.YES_NO_FIELDS)
 
 
+DRAFT_DATE_KEPT = _("Your draft keeps it as typed; correct it before you submit.")
+
+
+def unreadable_dates(values: dict[str, Any]) -> dict[str, list[str]]:
+    """The dates of a draft that read as no date (field -> messages), such as 2011-13-45.
+
+    A draft keeps them as typed rather than dropping them: the form shows them again with
+    the message a submission would give, so the person sees what to correct."""
+    errors: dict[str, list[str]] = {}
+    for name in DATE_FIELDS:
+        value = values.get(name)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        try:
+            fieldrules.read_date(value)
+        except ValidationError as exc:
+            errors[name] = [*exc.messages, str(DRAFT_DATE_KEPT)]
+    return errors
+
+
 def record_errors(values: dict[str, Any], *, practitioner: Practitioner) -> dict[str, list[str]]:
     """Rules across fields and against the register, on read values (field -> messages)."""
     errors: dict[str, list[str]] = {}

@@ -128,6 +128,8 @@ def _sectioned_form(request, practitioner, application, *, kind: str, campaign=N
             practitioner=practitioner,
             read_only=read_only,
         )
+        if application is not None:
+            form.mark_kept_dates(application.data)
     return render(
         request,
         "collection/application_form.html",

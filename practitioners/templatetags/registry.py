@@ -1,5 +1,8 @@
+from decimal import Decimal
+
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from practitioners.constants import Standing
 from practitioners.idnumbers import mask_id_number
@@ -16,6 +19,20 @@ def mask_id(value: str) -> str:
 @register.filter
 def percent(part: int, whole: int) -> str:
     return f"{part * 100 / whole:.1f}%" if whole else "—"
+
+
+@register.filter
+def study_hours(value: Decimal | int | float | None) -> str:
+    """Hours of continuing education as people say them: "24 学时", not "24.0" (a whole number
+    without its decimals; 1.5 stays 1.5): a bare 24.0 reads as an amount, not as hours."""
+    if value is None or value == "":
+        return "—"
+    number = Decimal(str(value))
+    whole = number == number.to_integral_value()
+    shown = number.quantize(Decimal(1)) if whole else number.normalize()
+    # A fraction takes the plural in English ("1.5 hours"); Chinese has one form.
+    count = int(number) if whole else 2
+    return ngettext("%(hours)s hour", "%(hours)s hours", count) % {"hours": shown}
 
 
 @register.filter

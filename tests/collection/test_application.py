@@ -63,6 +63,29 @@ def test_save_draft_keeps_whatever_was_typed_even_invalid(logged_in, practitione
     assert form["id_number"].value() == "12345"
 
 
+def test_an_invalid_date_in_a_draft_is_kept_as_typed_and_marked(logged_in, practitioner_a):
+    """A date picker sent nothing for a date it could not read, so the draft silently lost it:
+    the date is typed text, kept as typed, and shown again with the message beside it."""
+    data = form_data(practitioner_a, graduation_date="2011-13-45", action="save")
+    assert logged_in.post(FORM, data).status_code == 302
+    assert current(practitioner_a).data["graduation_date"] == "2011-13-45"
+    response = logged_in.get(FORM)
+    form = response.context["form"]
+    assert form["graduation_date"].value() == "2011-13-45"
+    assert form.errors["graduation_date"] == [
+        "Not a real date.",
+        "Your draft keeps it as typed; correct it before you submit.",
+    ]
+    assert set(form.errors) == {"graduation_date"}  # what reads as a date is not marked
+    html = response.content.decode()
+    field = html[
+        html.index('name="graduation_date"') - 200 : html.index('name="graduation_date"') + 200
+    ]
+    assert 'value="2011-13-45"' in field and 'type="text"' in field
+    assert 'aria-invalid="true"' in field
+    assert "Your draft keeps it as typed" in html
+
+
 def test_a_nul_character_in_a_draft_is_left_out_and_the_rest_kept(logged_in, practitioner_a):
     # PostgreSQL refuses NUL in text: the draft was a server error there (step 11).
     data = form_data(practitioner_a, employer="南宁\x00新单位", mobile="\x00", action="save")

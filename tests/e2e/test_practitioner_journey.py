@@ -227,3 +227,27 @@ def test_photo_page_previews_and_frames_the_chosen_file(
     assert abs(int(width) / int(height) - 358 / 441) < 0.01  # the printed shape
     page.locator("#photo-form button").click()
     expect(page.locator("#current-photo")).to_be_visible()
+
+
+def test_the_photo_frame_dims_the_photo_not_the_page(page: Page, live_server, practitioner, jpeg):
+    """The frame's shade (a wide box-shadow) once covered the whole page, which then looked
+    disabled: it is clipped to the photo."""
+    activate(page, live_server, practitioner)
+    page.goto(live_server.url + PHOTO)
+    page.locator("#photo-form input[type=file][name=photo]").set_input_files(jpeg)
+    expect(page.locator("#crop-preview")).to_be_visible(timeout=1_500)
+    page.locator("#crop-zoom").fill("60")  # a smaller frame: some of the photo is outside it
+
+    def brightest(selector: str) -> int:
+        shot = Image.open(io.BytesIO(page.locator(selector).screenshot())).convert("L")
+        return shot.getextrema()[1]
+
+    def corner_of_photo() -> int:
+        box = page.locator("#crop-image").bounding_box()
+        assert box is not None
+        clip = {"x": box["x"] + 2, "y": box["y"] + 2, "width": 10, "height": 10}
+        return Image.open(io.BytesIO(page.screenshot(clip=clip))).convert("L").getextrema()[1]
+
+    assert brightest("h1") == 255  # the page's white is white: not shaded
+    assert brightest("#photo-form button.btn-primary") >= 250  # the Upload button's label
+    assert corner_of_photo() < 200  # the photo outside the frame is shaded (it is 238 bare)
