@@ -8,8 +8,10 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from collection.constants import APPLICATION_FIELDS, IDENTITY_FIELDS, ApplicationKind
-from practitioners import records
+from practitioners import fieldrules, records
 from practitioners.models import Practitioner
 
 _MODEL_FIELDS = {f.name: f for f in Practitioner._meta.get_fields() if f.name in APPLICATION_FIELDS}
@@ -34,6 +36,19 @@ def canonical(field: str, value: Any) -> Any:
     if model_field.get_internal_type() == "BooleanField":
         return value in (True, "on", "True", "true", "1")
     return str(value)
+
+
+def as_read(field: str, value: Any) -> Any:
+    """The value as the record's rulebook reads it, canonical: what a correction is judged on,
+    so that a value typed another way (full-width digits, a lower-case x, spaces around it,
+    2011年6月30日) is no correction and asks for no ID card. A value the rulebook refuses
+    counts as typed (the form says what is wrong with it)."""
+    if isinstance(value, str) and value.strip():
+        try:
+            value = fieldrules.clean(field, value)
+        except (ValidationError, KeyError):
+            pass
+    return canonical(field, value)
 
 
 def record_values(practitioner: Practitioner) -> dict[str, Any]:

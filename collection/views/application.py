@@ -196,7 +196,7 @@ def _corrections(form, stored: dict) -> dict:
     for name in stored:
         if name == "cert_number" or name not in form.fields:
             continue
-        if diff.canonical(name, form[name].value()) != stored[name]:
+        if diff.as_read(name, form[name].value()) != stored[name]:
             out[name] = diff.display(name, stored[name])
     return out
 

@@ -163,6 +163,18 @@ def test_corrections_are_marked_and_identity_ones_need_the_id_card(logged_in, pr
     assert html.count("text-bg-danger ms-1") == 1  # only the name needs the ID card
 
 
+def test_the_own_id_number_retyped_full_width_is_no_correction(logged_in, practitioner_a):
+    # Typed on a Chinese phone keyboard in full-width digits, with a lower-case x or spaces, the
+    # person's own ID number is the same number: no correction, no ID card at the counter.
+    full_width = practitioner_a.id_number.translate(
+        str.maketrans("0123456789X", "０１２３４５６７８９ｘ")
+    )
+    logged_in.post(FORM, form_data(practitioner_a, action="save", id_number=f" {full_width} "))
+    response = logged_in.get(FORM)
+    assert "id_number" not in response.context["corrections"]
+    assert "text-bg-danger ms-1" not in response.content.decode()
+
+
 def test_diff_service_lists_labels_old_new_and_identity_flag(practitioner_a):
     values = diff.record_values(practitioner_a) | {
         "name": "韦丽华",
