@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounting_registry import auth, health, views
+from accounting_registry import auth, care, health, views
 from practitioners import views as practitioner_views
 
 admin.site.login_form = auth.AdminLoginForm
@@ -39,6 +39,7 @@ urlpatterns = [
         name="two_factor_verify",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("care-mode/", care.toggle, name="care_mode"),
     path("", include("practitioners.urls")),
     path("", include("collection.urls")),
     path("", include("confirmation.urls")),

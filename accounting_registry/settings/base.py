@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "accounting_registry.navigation.menu",
+                "accounting_registry.care.care_mode",
             ],
         },
     },

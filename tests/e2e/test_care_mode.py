@@ -1,0 +1,154 @@
+"""Care mode (关怀模式) in the browser: the key pages pass axe-core in both languages with the
+care cookie, and at 200 % zoom nothing scrolls sideways and nothing stays stuck on screen.
+
+Zoom: Chromium at 200 % lays a 1280 × 800 window out as a 640 × 400 CSS-pixel viewport with two
+device pixels to a CSS pixel; media queries and every length see exactly that. So the zoom is
+emulated by that viewport with device_scale_factor 2 — not by doubling the root font as well,
+which would count the zoom twice (care mode's own 18 px root is kept, as a zoomed page keeps it).
+"""
+
+import re
+
+import pytest
+from django.conf import settings
+
+from accounting_registry import care
+from tests.e2e.pages import (
+    LAPTOP,
+    PHONE,
+    PHONE_OPTIONS,
+    blocking_violations,
+    describe_violations,
+    page_overflow,
+)
+from tests.e2e.test_accessibility import LANGUAGES, Screen, show, tab_as, world  # noqa: F401
+
+KEY_PAGES = [
+    Screen("anonymous", "login"),
+    Screen("practitioner", "collection:home"),
+    Screen("practitioner", "collection:application"),
+    Screen("clerk", "confirmation:queue"),
+    Screen("clerk", "confirmation:counter"),
+    Screen("city", "reporting:dashboard"),
+]
+
+ZOOM_200 = {"width": 640, "height": 400}
+ZOOM_200_OPTIONS = {"device_scale_factor": 2}
+
+# Elements that stay on screen while the page scrolls (none may, in care mode).
+STUCK = """() => [...document.querySelectorAll('body *')]
+  .filter(el => ['sticky', 'fixed'].includes(getComputedStyle(el).position)
+                && el.getClientRects().length)
+  .map(el => el.tagName.toLowerCase() + (el.className ? '.' + [...el.classList].join('.') : ''))"""
+
+
+def cared_tab(new_page, live_server, world, persona, language, **options):
+    page = tab_as(new_page, live_server, world, persona, language, **options)
+    page.context.add_cookies(
+        [{"name": care.COOKIE_NAME, "value": care.COOKIE_ON, "url": live_server.url}]
+    )
+    return page
+
+
+def test_the_footer_switch_turns_care_mode_on_and_off_without_javascript(
+    new_page, live_server, world
+):
+    page = new_page(LAPTOP, java_script_enabled=False)
+    page.goto(live_server.url + Screen("anonymous", "login").url(world.things))
+    assert page.locator("html").get_attribute("class") is None
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "16px"
+    page.get_by_role("button", name=re.compile("关怀模式|Care mode")).click()
+    assert page.url.endswith("/accounts/login/")
+    assert page.locator("html").get_attribute("class") == "care"
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "18px"
+    page.get_by_role("button", name=re.compile("标准模式|Standard mode")).click()
+    assert page.locator("html").get_attribute("class") is None
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_key_pages_in_care_mode_have_no_serious_axe_violation(
+    new_page, live_server, world, language
+):
+    tabs = {}
+    failures = []
+    for screen in KEY_PAGES:
+        if screen.persona not in tabs:
+            tabs[screen.persona] = cared_tab(new_page, live_server, world, screen.persona, language)
+        page = tabs[screen.persona]
+        show(page, live_server, world, screen, language)
+        assert page.locator("html").get_attribute("class") == "care", screen
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        blocking = blocking_violations(page)
+        if blocking:
+            failures.append(f"{screen} ({page.url}):\n{describe_violations(blocking)}")
+    assert not failures, "axe-core (critical or serious) in care mode:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_key_pages_in_care_mode_at_200_percent_neither_scroll_sideways_nor_stick(
+    new_page, live_server, world, language
+):
+    tabs = {}
+    failures = []
+    for screen in KEY_PAGES:
+        if screen.persona not in tabs:
+            tabs[screen.persona] = cared_tab(
+                new_page,
+                live_server,
+                world,
+                screen.persona,
+                language,
+                viewport=ZOOM_200,
+                **ZOOM_200_OPTIONS,
+            )
+        page = tabs[screen.persona]
+        show(page, live_server, world, screen, language)
+        if (overflow := page_overflow(page)) > 0:
+            failures.append(f"{screen}: {overflow} px wider than the viewport")
+        if stuck := page.evaluate(STUCK):
+            failures.append(f"{screen}: sticky or fixed: {stuck}")
+    assert not failures, "care mode at 200 %:\n" + "\n".join(failures)
+
+
+def test_care_mode_targets_and_text_are_large(new_page, live_server, world):
+    """Buttons, fields and menu links at least 44 px high; no body text under 18 px."""
+    page = cared_tab(new_page, live_server, world, "practitioner", "zh-hans", viewport=LAPTOP)
+    show(page, live_server, world, Screen("practitioner", "collection:application"), "zh-hans")
+    small = page.evaluate(
+        """() => [...document.querySelectorAll(
+              'main .btn, main .form-control, main .form-select, nav .nav-link, footer .btn')]
+            .filter(el => el.getClientRects().length && el.getBoundingClientRect().height < 44)
+            .map(el => `${el.tagName} ${el.name || el.innerText.slice(0, 20)}`)"""
+    )
+    assert not small, f"targets under 44 px: {small}"
+    tiny = page.evaluate(
+        """() => [...document.querySelectorAll('main p, main label, main li, main td, main .form-text')]
+            .filter(el => el.getClientRects().length && parseFloat(getComputedStyle(el).fontSize) < 18)
+            .map(el => el.innerText.slice(0, 20))"""
+    )
+    assert not tiny, f"text under 18 px: {tiny}"
+    help_box = page.locator("#care-help")
+    assert help_box.is_visible()
+
+
+@pytest.mark.parametrize(
+    "viewport,options", [(PHONE, PHONE_OPTIONS), (LAPTOP, {})], ids=["390", "1366"]
+)
+def test_screenshots_of_care_mode(new_page, live_server, world, artifacts, viewport, options):
+    """For a person to look at: the home page and the application form in care mode."""
+    for screen in (
+        Screen("practitioner", "collection:home"),
+        Screen("practitioner", "collection:application"),
+    ):
+        page = cared_tab(
+            new_page, live_server, world, "practitioner", "zh-hans", viewport=viewport, **options
+        )
+        show(page, live_server, world, screen, "zh-hans")
+        assert page_overflow(page) <= 0, screen
+        name = f"care-{screen.url_name.split(':')[1]}-{viewport['width']}.png"
+        page.screenshot(path=artifacts / name, full_page=True)
+
+
+def test_care_mode_cookie_name_differs_from_django_cookies():
+    names = {settings.SESSION_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
+    assert care.COOKIE_NAME not in names
