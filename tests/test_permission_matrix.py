@@ -109,6 +109,8 @@ CASES = [
     Case("password_reset_confirm", expect(200), args=("uid", "token")),
     Case("password_reset_complete", expect(200)),
     Case("set_language", expect(302), method="post", data="language"),
+    Case("care_mode", expect(302), method="post", data="care"),
+    Case("care_mode", expect(405)),
     Case("two_factor", staff_page()),
     Case("two_factor_enrolment_codes", CITY_ONLY),
     Case("two_factor_enrolment_codes", CITY_ONLY, method="post", data="enrolment_account"),
@@ -417,6 +419,9 @@ class World:
 
     def language(self) -> dict:
         return {"language": "en", "next": "/"}
+
+    def care(self) -> dict:
+        return {"care_mode": "1", "next": "/"}
 
     def ticks(self) -> dict:
         return {"revision": self.application.revision, **all_ticks(self.application)}
