@@ -186,7 +186,7 @@ def seed_applications(
 
 def _write(batch, campaign, password: str) -> None:
     from django.db import transaction
-    from django.utils import timezone, translation
+    from django.utils import timezone
 
     from accounting_registry.demo import counter_time
     from collection import diff, notices, tallies
@@ -283,26 +283,23 @@ def _write(batch, campaign, password: str) -> None:
                 if a.status != ApplicationStatus.DRAFT
             ]
         )
-        with translation.override("zh-hans"):
-            Notice.objects.bulk_create(
-                [
-                    Notice(
-                        user_id=a.practitioner.account_id,
-                        application=a,
-                        subject=subject,
-                        body=body,
-                        created_at=a.returned_at or a.confirmed_at,
-                        read_at=a.confirmed_at,
-                    )
-                    for a in applications
-                    if a.status in (ApplicationStatus.RETURNED, ApplicationStatus.CONFIRMED)
-                    for subject, body in [
+        Notice.objects.bulk_create(
+            [
+                notices.compose(
+                    *(
                         notices.returned(a)
                         if a.status == ApplicationStatus.RETURNED
                         else notices.confirmed(a)
-                    ]
-                ]
-            )
+                    ),
+                    user_id=a.practitioner.account_id,
+                    application=a,
+                    created_at=a.returned_at or a.confirmed_at,
+                    read_at=a.confirmed_at,
+                )
+                for a in applications
+                if a.status in (ApplicationStatus.RETURNED, ApplicationStatus.CONFIRMED)
+            ]
+        )
         confirmed = [a for a in applications if a.status == ApplicationStatus.CONFIRMED]
         for a in confirmed:
             p = a.practitioner

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from business import notices as business_notices
 from business import permissions
 from business.constants import ON_POST_RECORD_FIELDS, RegistrationKind, RegistrationStatus
 from business.models import (
@@ -161,8 +162,7 @@ def approve_registration(*, registration: AnyRegistration, actor: User) -> AnyRe
             _apply_on_post(locked, actor)
         else:
             _record(locked, actor=actor, step="approved")
-        subject = _("Your %(what)s is approved") % {"what": _kind_label(locked)}
-        notices.send(locked.practitioner.account, subject, _describe(locked))
+        notices.send(locked.practitioner.account, *business_notices.approved(locked))
     return locked
 
 
@@ -204,24 +204,8 @@ def return_registration(
         locked.return_reason = reason[:500]
         locked.save(update_fields=["status", "decided_at", "decided_by", "return_reason"])
         _record(locked, actor=actor, step="returned", reason=locked.return_reason)
-        subject = _("Your %(what)s was returned") % {"what": _kind_label(locked)}
-        body = f"{_describe(locked)}\n{_('Reason:')} {locked.return_reason}"
-        notices.send(locked.practitioner.account, subject, body)
+        notices.send(locked.practitioner.account, *business_notices.returned(locked))
     return locked
-
-
-def _kind_label(registration: Registration) -> str:
-    return str(RegistrationKind(registration.kind).label)
-
-
-def _describe(registration: AnyRegistration) -> str:
-    if isinstance(registration, OnPostRegistration):
-        return f"{registration.employer} · {registration.post} · {registration.start_date:%Y-%m-%d}"
-    return _("%(year)s: %(hours)s hours, %(provider)s") % {
-        "year": registration.year,
-        "hours": registration.hours,
-        "provider": registration.provider or "—",
-    }
 
 
 def export_flagged(*, actor: User, bureau: Bureau, fmt: str) -> bytes:

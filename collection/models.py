@@ -251,6 +251,10 @@ class Notice(models.Model):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, null=True, related_name="+"
     )
+    # What it tells (collection.notices puts it into the reader's words) ...
+    kind = models.CharField(max_length=32, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    # ... and the copy that was e-mailed, in the site's language.
     subject = models.CharField(max_length=200)
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)

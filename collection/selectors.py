@@ -1,9 +1,11 @@
 """Reads of the collection app, scoped to the asking user."""
 
+from dataclasses import dataclass
+
 from django.db.models import Case, QuerySet, When
 from django.http import Http404
 
-from collection import permissions
+from collection import notices, permissions
 from collection.constants import OPEN_STATUSES, ApplicationKind, ApplicationStatus
 from collection.models import Application, Campaign, Notice, Photo, Submission
 from practitioners import selectors as register_selectors
@@ -83,9 +85,17 @@ def staff_application(
     return practitioner, application_of(practitioner=practitioner, campaign=active_campaign())
 
 
-def unread_notices(*, user: User) -> list[Notice]:
-    """Notices for the practitioner's home page, newest first."""
-    return list(Notice.objects.filter(user=user, read_at__isnull=True)[:10])
+@dataclass(frozen=True)
+class ShownNotice:
+    pk: int
+    title: str
+    text: str
+
+
+def unread_notices(*, user: User) -> list[ShownNotice]:
+    """Notices for the practitioner's home page, newest first, in the reader's language."""
+    unread = Notice.objects.filter(user=user, read_at__isnull=True)[:10]
+    return [ShownNotice(n.pk, *notices.words(n)) for n in unread]
 
 
 def campaigns() -> QuerySet[Campaign]:

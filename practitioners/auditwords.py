@@ -24,7 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-from practitioners.constants import AuditAction, Role, Standing
+from practitioners.constants import AuditAction, Role, Standing, return_reason_as_read
 from practitioners.idnumbers import looks_like_resident_id, mask_id_number, normalize_id_number
 from practitioners.models import Bureau, Practitioner, User
 from practitioners.selectors import exact_number
@@ -175,6 +175,10 @@ def _bool(value: Any, names: Mapping[str, str]) -> str:
     return _yes_no(value)
 
 
+def _reason(value: Any, names: Mapping[str, str]) -> str:
+    return return_reason_as_read(str(value)) if value else "—"
+
+
 def _field(value: Any, names: Mapping[str, str]) -> str:
     return _field_label(Practitioner, str(value))
 
@@ -220,12 +224,12 @@ _KEYS: dict[str, tuple[Promise, Callable[[Any, Mapping[str, str]], str]]] = {
         _chosen(
             {
                 "accepted": gettext_lazy("Accept"),
-                "acknowledged": gettext_lazy("Acknowledge (备案)"),
+                "acknowledged": gettext_lazy("Acknowledge (file for the record)"),
                 "returned": gettext_lazy("Return for changes"),
             }
         ),
     ),
-    "reason": (gettext_lazy("Reason"), _plain),
+    "reason": (gettext_lazy("Reason"), _reason),
     "feedback": (pgettext_lazy("audit", "Feedback"), _plain),
     "comments": (pgettext_lazy("audit", "Comments"), _plain),
     "received": (pgettext_lazy("audit", "Paper copy received"), _bool),

@@ -1,7 +1,10 @@
 """Choices of the practitioner register. Labels are translated; the stored values are stable codes."""
 
+import functools
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -148,67 +151,74 @@ class AuditAction(models.TextChoices):
     FLAGGED_EXPORTED = "flagged_exported", _("List of business before collection exported")
 
 
-# The 56 ethnic groups, in the order of GB 3304, plus the two residual categories.
-ETHNIC_GROUPS = (
-    "汉族",
-    "蒙古族",
-    "回族",
-    "藏族",
-    "维吾尔族",
-    "苗族",
-    "彝族",
-    "壮族",
-    "布依族",
-    "朝鲜族",
-    "满族",
-    "侗族",
-    "瑶族",
-    "白族",
-    "土家族",
-    "哈尼族",
-    "哈萨克族",
-    "傣族",
-    "黎族",
-    "傈僳族",
-    "佤族",
-    "畲族",
-    "高山族",
-    "拉祜族",
-    "水族",
-    "东乡族",
-    "纳西族",
-    "景颇族",
-    "柯尔克孜族",
-    "土族",
-    "达斡尔族",
-    "仫佬族",
-    "羌族",
-    "布朗族",
-    "撒拉族",
-    "毛南族",
-    "仡佬族",
-    "锡伯族",
-    "阿昌族",
-    "普米族",
-    "塔吉克族",
-    "怒族",
-    "乌孜别克族",
-    "俄罗斯族",
-    "鄂温克族",
-    "德昂族",
-    "保安族",
-    "裕固族",
-    "京族",
-    "塔塔尔族",
-    "独龙族",
-    "鄂伦春族",
-    "赫哲族",
-    "门巴族",
-    "珞巴族",
-    "基诺族",
-    "其他",
-    "外国血统中国籍人士",
-)
+# The 56 ethnic groups, in the order of GB 3304, plus the two residual categories: the stored
+# value is the Chinese name (as the register file and the ID card write it), the label is translated.
+ETHNIC_NAMES = {
+    "汉族": pgettext_lazy("ethnic group", "Han"),
+    "蒙古族": pgettext_lazy("ethnic group", "Mongol"),
+    "回族": pgettext_lazy("ethnic group", "Hui"),
+    "藏族": pgettext_lazy("ethnic group", "Tibetan"),
+    "维吾尔族": pgettext_lazy("ethnic group", "Uyghur"),
+    "苗族": pgettext_lazy("ethnic group", "Miao"),
+    "彝族": pgettext_lazy("ethnic group", "Yi"),
+    "壮族": pgettext_lazy("ethnic group", "Zhuang"),
+    "布依族": pgettext_lazy("ethnic group", "Bouyei"),
+    "朝鲜族": pgettext_lazy("ethnic group", "Korean"),
+    "满族": pgettext_lazy("ethnic group", "Manchu"),
+    "侗族": pgettext_lazy("ethnic group", "Dong"),
+    "瑶族": pgettext_lazy("ethnic group", "Yao"),
+    "白族": pgettext_lazy("ethnic group", "Bai"),
+    "土家族": pgettext_lazy("ethnic group", "Tujia"),
+    "哈尼族": pgettext_lazy("ethnic group", "Hani"),
+    "哈萨克族": pgettext_lazy("ethnic group", "Kazakh"),
+    "傣族": pgettext_lazy("ethnic group", "Dai"),
+    "黎族": pgettext_lazy("ethnic group", "Li"),
+    "傈僳族": pgettext_lazy("ethnic group", "Lisu"),
+    "佤族": pgettext_lazy("ethnic group", "Va"),
+    "畲族": pgettext_lazy("ethnic group", "She"),
+    "高山族": pgettext_lazy("ethnic group", "Gaoshan"),
+    "拉祜族": pgettext_lazy("ethnic group", "Lahu"),
+    "水族": pgettext_lazy("ethnic group", "Sui"),
+    "东乡族": pgettext_lazy("ethnic group", "Dongxiang"),
+    "纳西族": pgettext_lazy("ethnic group", "Naxi"),
+    "景颇族": pgettext_lazy("ethnic group", "Jingpo"),
+    "柯尔克孜族": pgettext_lazy("ethnic group", "Kyrgyz"),
+    "土族": pgettext_lazy("ethnic group", "Tu"),
+    "达斡尔族": pgettext_lazy("ethnic group", "Daur"),
+    "仫佬族": pgettext_lazy("ethnic group", "Mulao"),
+    "羌族": pgettext_lazy("ethnic group", "Qiang"),
+    "布朗族": pgettext_lazy("ethnic group", "Blang"),
+    "撒拉族": pgettext_lazy("ethnic group", "Salar"),
+    "毛南族": pgettext_lazy("ethnic group", "Maonan"),
+    "仡佬族": pgettext_lazy("ethnic group", "Gelao"),
+    "锡伯族": pgettext_lazy("ethnic group", "Xibe"),
+    "阿昌族": pgettext_lazy("ethnic group", "Achang"),
+    "普米族": pgettext_lazy("ethnic group", "Pumi"),
+    "塔吉克族": pgettext_lazy("ethnic group", "Tajik"),
+    "怒族": pgettext_lazy("ethnic group", "Nu"),
+    "乌孜别克族": pgettext_lazy("ethnic group", "Uzbek"),
+    "俄罗斯族": pgettext_lazy("ethnic group", "Russian"),
+    "鄂温克族": pgettext_lazy("ethnic group", "Evenki"),
+    "德昂族": pgettext_lazy("ethnic group", "De'ang"),
+    "保安族": pgettext_lazy("ethnic group", "Bonan"),
+    "裕固族": pgettext_lazy("ethnic group", "Yugur"),
+    "京族": pgettext_lazy("ethnic group", "Gin"),
+    "塔塔尔族": pgettext_lazy("ethnic group", "Tatar"),
+    "独龙族": pgettext_lazy("ethnic group", "Derung"),
+    "鄂伦春族": pgettext_lazy("ethnic group", "Oroqen"),
+    "赫哲族": pgettext_lazy("ethnic group", "Hezhen"),
+    "门巴族": pgettext_lazy("ethnic group", "Monba"),
+    "珞巴族": pgettext_lazy("ethnic group", "Lhoba"),
+    "基诺族": pgettext_lazy("ethnic group", "Jino"),
+    "其他": pgettext_lazy("ethnic group", "Other"),
+    "外国血统中国籍人士": pgettext_lazy("ethnic group", "Chinese citizen of foreign origin"),
+}
+ETHNIC_GROUPS = tuple(ETHNIC_NAMES)
+
+
+def ethnic_name(value: str) -> str:
+    """An ethnic group as the reader reads it (the stored Chinese name if it is none of them)."""
+    return str(ETHNIC_NAMES.get(value, value))
 
 
 class Standing(models.TextChoices):
@@ -235,3 +245,46 @@ class RegisterFigure(models.TextChoices):
     HOLDERS = "holders", _("Certificate holders")
     IN_POST = "in_post", _("In an accounting post")
     PENDING = "pending", Standing.PENDING.label
+
+
+class ReturnReason(models.TextChoices):
+    """Standard reasons the counter returns an application for; a note may follow. Stored in the
+    return's text as the clerk read it ("label：note"); `return_reason_as_read` shows it in the
+    reader's language."""
+
+    PHOTO = "photo", _("The photo does not meet the requirements")
+    SEAL = "seal", _("The form lacks the employer's seal")
+    ORIGINALS = "originals", _("Originals missing or not matching")
+    IDENTITY = "identity", _("Identity data do not match the ID card")
+    EDUCATION = "education", _("Education data do not match the certificate")
+    OTHER = "other", _("Other (see the note)")
+
+
+def join_return_reason(label: str, note: str) -> str:
+    """How a return's text is written: the standard reason, then the clerk's note."""
+    if not note:
+        return label
+    return pgettext("a standard reason and the clerk's note", "%(reason)s: %(note)s") % {
+        "reason": label,
+        "note": note,
+    }
+
+
+def return_reason_as_read(text: str) -> str:
+    """A return's reason as stored (the standard reason in the clerk's language, then the
+    clerk's note) in the reader's language; the note, and a reason typed in full, as typed."""
+    text = text or ""
+    for separator in ("：", ": "):
+        head, found, note = text.partition(separator)
+        code = _written_reasons().get(head.strip()) if found else None
+        if code is not None:
+            return join_return_reason(str(ReturnReason(code).label), note.strip())
+    code = _written_reasons().get(text.strip())
+    return str(ReturnReason(code).label) if code is not None else text
+
+
+@functools.cache
+def _written_reasons() -> dict[str, str]:
+    from core.languages import in_every_language
+
+    return in_every_language(ReturnReason.choices)

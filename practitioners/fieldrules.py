@@ -57,7 +57,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from practitioners.constants import ETHNIC_GROUPS, RECORD_FIELDS
+from practitioners.constants import ETHNIC_GROUPS, ETHNIC_NAMES, RECORD_FIELDS
 from practitioners.idnumbers import normalize_id_number
 from practitioners.models import Practitioner
 from practitioners.validators import (
@@ -387,7 +387,7 @@ class RecordDateField(forms.DateField):
 
 def _form_choices(field: str) -> list[tuple[str, Any]]:
     if field == "ethnicity":
-        return [("", "—"), *((group, group) for group in ETHNIC_GROUPS)]
+        return [("", "—"), *ETHNIC_NAMES.items()]
     model_field = Practitioner._meta.get_field(field)
     choices = list(model_field.choices)
     if any(code == "" for code, _label in choices) or (

@@ -13,18 +13,22 @@ values read under the lock are the "before" the tallies and the audit compare wi
 """
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.clients import current_address
+from core.languages import in_every_language
 from practitioners import tallies
 from practitioners.bulk import insert_practitioners
-from practitioners.constants import RECORD_FIELDS
+from practitioners.constants import ETHNIC_NAMES, RECORD_FIELDS, ethnic_name
 from practitioners.models import AuditEvent, Practitioner, User
 
 # The fields a record's writers may change: the record's own, and what the apps add to it.
@@ -84,11 +88,48 @@ def display(field: str, value: Any) -> str:
     choices = dict(model_field.flatchoices) if model_field.choices else {}
     if value in (None, "") and "" not in choices:
         return "—"
+    if field == "ethnicity":
+        return ethnic_name(value)
     if choices:
         return str(choices.get(value or "", value))
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
+
+
+def as_read(field: str, stored: Any) -> Any:
+    """A value as a history entry keeps it (shown then, in the writer's language: "男", "是",
+    "壮族") as the reader reads it now; text people typed stays as typed."""
+    try:
+        model_field = Practitioner._meta.get_field(field)
+    except FieldDoesNotExist:
+        return stored
+    if model_field.get_internal_type() == "BooleanField":
+        known = _written_booleans()
+    elif field == "ethnicity":
+        known = _written_ethnic_names()
+    elif model_field.choices:
+        known = _written_choices(field)
+    else:
+        return stored
+    if isinstance(stored, str) and stored in known:
+        return display(field, known[stored])
+    return stored
+
+
+@functools.cache
+def _written_booleans() -> dict[str, Any]:
+    return in_every_language([(True, gettext_lazy("Yes")), (False, gettext_lazy("No"))])
+
+
+@functools.cache
+def _written_ethnic_names() -> dict[str, Any]:
+    return in_every_language(ETHNIC_NAMES.items())
+
+
+@functools.cache
+def _written_choices(field: str) -> dict[str, Any]:
+    return in_every_language(Practitioner._meta.get_field(field).flatchoices)
 
 
 def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, str]]:

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from practitioners import permissions
+from practitioners import permissions, records
 from practitioners.constants import AuditAction, Standing
 from practitioners.idnumbers import normalize_id_number
 from practitioners.models import AuditEvent, Bureau, Practitioner, User
@@ -179,13 +179,20 @@ def record_history(*, practitioner: Practitioner) -> list[RecordVersion]:
     for event in events.order_by("-at", "-id")[:100]:
         changes = []
         for change in event.detail.get("changes", []):
-            label = change.get("label")
-            if not label:
-                try:
-                    label = Practitioner.field_label(change["field"])
-                except Exception:  # noqa: BLE001 - a field since removed: show its name
-                    label = change.get("field", "")
-            changes.append({"label": label, "old": change.get("old"), "new": change.get("new")})
+            # The field's label and the values in the reader's language; the label kept with
+            # the entry (in the writer's) only for a field since removed.
+            field = change.get("field", "")
+            try:
+                label = Practitioner.field_label(field)
+            except Exception:  # noqa: BLE001 - a field since removed: its label as kept
+                label = change.get("label") or field
+            changes.append(
+                {
+                    "label": label,
+                    "old": records.as_read(field, change.get("old")),
+                    "new": records.as_read(field, change.get("new")),
+                }
+            )
         versions.append(
             RecordVersion(
                 at=event.at,

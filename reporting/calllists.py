@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.spreadsheets import write_table
+from practitioners.constants import return_reason_as_read
 from reporting import selectors
 from reporting.figures import DEFINITIONS
 
@@ -50,7 +51,9 @@ def _rows(campaign, people, figure: str):
                 person.employer,
                 label,
                 since,
-                application.return_reason if application and figure == "returned" else "",
+                return_reason_as_read(application.return_reason)
+                if application and figure == "returned"
+                else "",
             ]
 
 

@@ -6,7 +6,7 @@ class PlanStatus(models.TextChoices):
     """A county's work plan (工作方案): filed with the city, which acknowledges or returns it."""
 
     FILED = "filed", _("Filed, awaiting the city")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged (备案)")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged (filed for the record)")
     RETURNED = "returned", _("Returned for changes")
 
 

@@ -31,7 +31,7 @@ class PlanDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[
-            (PlanStatus.ACKNOWLEDGED, _("Acknowledge (备案)")),
+            (PlanStatus.ACKNOWLEDGED, _("Acknowledge (file for the record)")),
             (PlanStatus.RETURNED, _("Return for changes")),
         ],
         widget=forms.RadioSelect,

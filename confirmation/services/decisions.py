@@ -38,7 +38,7 @@ from confirmation.services.errors import (
     StillChanges,
 )
 from practitioners import records
-from practitioners.constants import AuditAction
+from practitioners.constants import AuditAction, join_return_reason
 from practitioners.models import Bureau, Practitioner, User
 from practitioners.services import record_event
 
@@ -256,8 +256,7 @@ def return_reason_text(reason: str, note: str) -> str:
         if not note:
             raise InvalidDecision(_("Write the reason in the note."))
         return note
-    label = str(ReturnReason(reason).label)
-    return f"{label}：{note}" if note else label
+    return join_return_reason(str(ReturnReason(reason).label), note)
 
 
 def return_at_counter(

@@ -15,7 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import spreadsheets
 from practitioners import fieldrules
@@ -29,6 +31,7 @@ from practitioners.constants import (
     TitleLevel,
 )
 from practitioners.idnumbers import normalize_id_number
+from practitioners.models import Practitioner
 from practitioners.validators import MAX_LENGTH_MESSAGE
 
 # --- Values in the file: the Chinese words of the old system (never translated) ---------
@@ -157,6 +160,21 @@ class Column:
     parse: Callable[[Any], Any]
     write: Callable[[Any], Any]
     required: bool = False
+
+    @property
+    def label(self) -> str:
+        """What the column holds, in the reader's language (the header is the file's own word,
+        Chinese in every language)."""
+        if self.field in _EARLIER_LABELS:
+            return str(_EARLIER_LABELS[self.field])
+        return capfirst(Practitioner.field_label(self.field))
+
+
+_EARLIER_LABELS = {
+    "bureau_code": gettext_lazy("Code of the issuing bureau"),
+    "on_post_since": gettext_lazy("Date started in an accounting post"),
+    "education_hours": gettext_lazy("Continuing education hours per year"),
+}
 
 
 def _choice(words: dict, default: Any = ""):

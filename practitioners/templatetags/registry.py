@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from practitioners.constants import Standing
+from practitioners.constants import Standing, ethnic_name, return_reason_as_read
 from practitioners.idnumbers import mask_id_number
 
 register = template.Library()
@@ -14,6 +14,18 @@ register = template.Library()
 def mask_id(value: str) -> str:
     """Mask an ID number for lists: 450103********3428."""
     return mask_id_number(value or "")
+
+
+@register.filter(name="ethnic_name")
+def ethnic_name_filter(value: str) -> str:
+    """An ethnic group in the reader's language (stored as its Chinese name)."""
+    return ethnic_name(value) if value else "—"
+
+
+@register.filter
+def return_reason(value: str) -> str:
+    """A return's reason in the reader's language (the standard reason; the note as typed)."""
+    return return_reason_as_read(value)
 
 
 @register.filter

@@ -209,6 +209,10 @@ def test_the_change_reads_the_same_on_the_page_in_the_pdf_and_the_excel(
     (line,) = [line for line in text.splitlines() if row["bureau_name"] in line]
     assert line.endswith("+50.0 个百分点") or " +50.0 个百分点 " in line
     assert f"发布日期：{moment:%Y-%m-%d}" in text.splitlines()
+    # No header split inside its word (持证人/数): each stands whole on the header's line.
+    (header,) = [line for line in text.splitlines() if line.startswith("名次")]
+    for word in ("持证人数", "在会计岗位", "待现场确认", "本周确认", "累计确认", "待处理库"):
+        assert f" {word} " in f" {header} ", header
 
     sheet = load_workbook(bulletin.xlsx.open()).worksheets[0]
     (excel,) = [r for r in sheet.iter_rows(min_row=5) if r[1].value == row["bureau_name"]]
