@@ -55,6 +55,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from practitioners.constants import ETHNIC_GROUPS, ETHNIC_NAMES, RECORD_FIELDS
@@ -401,7 +402,7 @@ def formfield(field: str, **kwargs) -> forms.Field:
     """The form field that reads one field of the record by its rules (label, required,
     widget, error_messages: as for any form field; not required unless told)."""
     model_field = Practitioner._meta.get_field(field)
-    kwargs.setdefault("label", model_field.verbose_name)
+    kwargs.setdefault("label", capfirst(model_field.verbose_name))  # "Name", as Django's own
     kwargs.setdefault("required", False)
     if field in _DATES:
         return RecordDateField(**kwargs)

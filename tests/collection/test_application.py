@@ -511,7 +511,7 @@ def test_the_message_above_a_refused_form_names_the_fields_to_correct(
         form_data(practitioner_a, current_revision(practitioner_a), action="submit", mobile="123"),
     )
     (message,) = [str(m) for m in response.context["messages"]]
-    assert message == "Some entries need correcting: mobile. See the message beside each."
+    assert message == "Some entries need correcting: Mobile. See the message beside each."
 
 
 def test_no_abacus_level_reads_as_none_not_as_a_dash():

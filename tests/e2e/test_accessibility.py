@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page
 
+from accounting_registry import care
 from business.constants import RegistrationStatus, Source
 from business.models import EducationRecord, OnPostRegistration
 from collection import diff
@@ -247,21 +248,26 @@ def test_no_serious_axe_violation(new_page, live_server, world, language):
 
 
 def test_markup_has_no_nu_checker_error(world, tmp_path):
-    """The server's HTML of every page in both languages, checked in one run of vnu.jar."""
+    """The server's HTML of every page in both languages and both modes (standard, care),
+    checked in one run of vnu.jar."""
     documents = {}
     clients = {}
     for screen in PAGES:
         for language, cookie in LANGUAGES.items():
-            key = (screen.persona, language)
-            if key not in clients:
-                clients[key] = client = Client()
-                if screen.persona != "anonymous":
-                    client.force_login(world.people[screen.persona])
-                if cookie:
-                    client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
-            response = clients[key].get(screen.url(world.things))
-            assert response.status_code == 200, f"{screen} answered {response.status_code}"
-            documents[f"{screen}.{language}".replace(":", "_")] = response.text
+            for mode in ("standard", "care"):
+                key = (screen.persona, language, mode)
+                if key not in clients:
+                    clients[key] = client = Client()
+                    if screen.persona != "anonymous":
+                        client.force_login(world.people[screen.persona])
+                    if cookie:
+                        client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+                    if mode == "care":
+                        client.cookies[care.COOKIE_NAME] = care.COOKIE_ON
+                response = clients[key].get(screen.url(world.things))
+                assert response.status_code == 200, f"{screen} answered {response.status_code}"
+                assert ('class="care"' in response.text[:400]) == (mode == "care"), screen
+                documents[f"{screen}.{language}.{mode}".replace(":", "_")] = response.text
     leaked = [name for name, html in documents.items() if "{#" in html or "{%" in html]
     assert not leaked, f"template syntax shown as text (a {{# #}} comment is one line): {leaked}"
     errors = nu_errors(documents, tmp_path)
