@@ -15,7 +15,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432
 # (the browser of the e2e tests, pdftoppm/pdftotext, msgfmt, and a Java runtime for the Nu HTML
 # checker's vnu.jar, which the development lock brings, unless a java is on PATH already).
 RUNTIME_SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0
-TEST_SYSTEM_PACKAGES := chromium poppler-utils gettext $(if $(shell command -v java),,default-jre-headless)
+TEST_SYSTEM_PACKAGES := chromium poppler-utils gettext zbar-tools $(if $(shell command -v java),,default-jre-headless)
 RUNTIME_LOCK := requirements/runtime.txt
 DEV_LOCK := requirements/dev.txt
 LOAD_LOCK := requirements/load.txt

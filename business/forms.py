@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from business.models import EducationRecord, OnPostRegistration
@@ -16,7 +17,7 @@ RECORD_FIELD_OF = {
 
 def _on_post_formfield(db_field, **kwargs) -> forms.Field | None:
     options = {
-        "label": db_field.verbose_name,
+        "label": capfirst(db_field.verbose_name),
         "required": not db_field.blank,
         "widget": kwargs.get("widget"),
     }

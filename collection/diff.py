@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 
 from collection.constants import APPLICATION_FIELDS, IDENTITY_FIELDS, ApplicationKind
 from practitioners import fieldrules, records
@@ -89,7 +90,7 @@ def changes_between(stored: dict[str, Any], values: dict[str, Any]) -> list[Chan
             changes.append(
                 Change(
                     field=field,
-                    label=str(_MODEL_FIELDS[field].verbose_name),
+                    label=capfirst(str(_MODEL_FIELDS[field].verbose_name)),
                     old=display(field, old),
                     new=display(field, new),
                     identity=field in IDENTITY_FIELDS,

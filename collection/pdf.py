@@ -4,7 +4,8 @@ The practitioner prints it, has the employer seal it, signs it and brings it to 
 with the originals it lists. Everything it shows comes from the frozen submission (data and
 photo) and from the accepting bureau's hall (name, address, phone, hours).
 
-A submission never changes, so its form is rendered once, by WeasyPrint (tagged PDF/UA, so
+The browser prints it at once from a page drawn from the same template (print_page); the PDF,
+for download and for the record, follows. A submission never changes, so its form is rendered once, by WeasyPrint (tagged PDF/UA, so
 that its text reads in order), when it is submitted (collection.tasks), and kept in the private
 storage under the submission and a digest of everything else it shows. A download serves the
 kept file; one that finds none (not rendered yet, or the hall's details changed since) renders
@@ -13,6 +14,7 @@ and keeps it then.
 
 import base64
 import datetime
+import functools
 import gc
 import hashlib
 import json
@@ -26,6 +28,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.tasks import default_task_backend
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from collection import diff, originals
@@ -36,6 +39,7 @@ from core.storage import private_storage
 from practitioners.models import Practitioner
 
 TEMPLATE = "pdf/application_form.html"
+BODY_TEMPLATE = "pdf/_application_form_body.html"  # the form's content, the print page's too
 STYLESHEET = "pdf/base.css"
 # Part of every kept form's name: change it when the template or stylesheet changes what a
 # form shows, and every form is rendered again at its next download.
@@ -88,6 +92,21 @@ def render_application_form(submission: Submission) -> bytes:
             TEMPLATE, form_context(submission), stylesheet=STYLESHEET, pdf_variant="pdf/ua-1"
         )
     return pdf
+
+
+def print_page(submission: Submission) -> tuple[str, str]:
+    """The form as the browser prints it at once (collection/form_print.html): its content from
+    the PDF's own template, in Chinese whatever the reader's language, and the PDF's stylesheet
+    (A4, the same margins and sizes). No worker, no WeasyPrint: printable the moment it is
+    submitted; the kept PDF follows from the worker."""
+    with translation.override("zh-hans"):
+        body = render_to_string(BODY_TEMPLATE, form_context(submission))
+    return body, _print_stylesheet()
+
+
+@functools.cache
+def _print_stylesheet() -> str:
+    return render_to_string(STYLESHEET)
 
 
 def form_path(submission: Submission) -> str:

@@ -17,6 +17,7 @@ few wrong tries; issuing, using and each refusal are audited.
 
 import base64
 import datetime
+import io
 import secrets
 from urllib.parse import quote
 
@@ -85,8 +86,13 @@ def pending_device(user: User) -> TOTPDevice:
 
 
 def qr_svg_data_uri(uri: str) -> str:
-    svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    # A whole SVG document (with its xmlns: an <img> draws nothing without it), not the
+    # inline fragment made for pasting into HTML.
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(
+        out, kind="svg", scale=5, dark="#000", light="#fff", xmldecl=False
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
 
 
 def secret_for_typing(device: TOTPDevice) -> str:

@@ -1,7 +1,7 @@
 """A change of the confirmation rate, in percentage points: one way to write it everywhere.
 
 The bulletin page, the county page, the bulletin PDF and the workbook all show the week-on-week
-change as "+3.6 个百分点" ("+3.6 percentage points"): a sign, one decimal and the unit, so that
+change as "+3.6 个百分点" ("+3.6 pp"): a sign, one decimal and the unit, so that
 nobody reads a change of 3.6 points as a change of 3.6 %. The value is rounded once here, so
 the page, the PDF and the workbook's cell can never disagree on the last digit.
 """
@@ -14,8 +14,9 @@ MINUS = "\u2212"  # the typographic minus, as the pages print negative figures
 
 
 def unit() -> str:
-    """The unit in the active language: "percentage points" (个百分点)."""
-    return pgettext("rate change", "percentage points")
+    """The unit in the active language: 个百分点, in English "pp" (percentage points, as
+    economists abbreviate them: the tables stay narrow; the definitions page spells it out)."""
+    return pgettext("rate change", "pp")
 
 
 def points(change: float | None) -> float | None:

@@ -141,6 +141,7 @@ CASES = [
     Case("collection:photo_upload", practitioner_page()),
     # B has nothing submitted: sent back to the home page
     Case("collection:application_pdf", practitioner_page(other_practitioner=302)),
+    Case("collection:application_print", practitioner_page(other_practitioner=302)),
     # B's POST leaves A's notice alone (test_a_practitioner_dismisses_only_their_own_notices)
     Case(
         "collection:dismiss_notice",
@@ -178,6 +179,7 @@ CASES = [
         method="post",
     ),
     Case("collection:change_pdf", practitioner_page(practitioner=302, other_practitioner=302)),
+    Case("collection:change_print", practitioner_page(practitioner=302, other_practitioner=302)),
     Case("collection:contact", practitioner_page(practitioner=403, other_practitioner=403)),
     Case(
         "collection:contact",

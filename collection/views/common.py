@@ -34,6 +34,26 @@ def form_response(request, application, *, back: str):
     )
 
 
+def print_page_response(request, application, *, back: str, pdf_url: str):
+    """The form of the application's latest version as a page the browser prints (A4, the
+    PDF's content and styles), at once, whatever the worker's queue."""
+    submission = application.latest_submission
+    if submission is None:
+        raise PermissionDenied
+    body, stylesheet = pdf.print_page(submission)
+    return render(
+        request,
+        "collection/form_print.html",
+        {
+            "form_body": body,
+            "stylesheet": stylesheet,
+            "reference": application.reference,
+            "back": back,
+            "pdf_url": pdf_url,
+        },
+    )
+
+
 def add_rule_errors(form, exc) -> None:
     """Each message of an InvalidApplication beside its field, or above the form when the form
     has no such field (a rule across fields, or one on a value the form does not show)."""

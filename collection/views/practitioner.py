@@ -14,7 +14,7 @@ from collection import diff, photos, selectors, services
 from collection.constants import ApplicationKind, ApplicationStatus
 from collection.forms import PhotoForm
 from collection.originals import originals_for
-from collection.views.common import form_response
+from collection.views.common import form_response, print_page_response
 from practitioners import gate
 from practitioners import permissions as register_permissions
 from practitioners import selectors as register_selectors
@@ -132,10 +132,7 @@ def application_pdf(request, practitioner):
     application = selectors.application_of(
         practitioner=practitioner, campaign=selectors.active_campaign()
     )
-    if application is None or application.status not in (
-        ApplicationStatus.SUBMITTED,
-        ApplicationStatus.CONFIRMED,
-    ):
+    if not _printable(application):
         messages.info(request, _("Submit the application first; then you can print the form."))
         return redirect("collection:home")
     return form_response(request, application, back=reverse("collection:home"))
@@ -144,13 +141,54 @@ def application_pdf(request, practitioner):
 @never_cache
 @require_GET
 @practitioner_required
+def application_print(request, practitioner):
+    """The application form as a page to print at once (the PDF follows from the worker)."""
+    application = selectors.application_of(
+        practitioner=practitioner, campaign=selectors.active_campaign()
+    )
+    if not _printable(application):
+        messages.info(request, _("Submit the application first; then you can print the form."))
+        return redirect("collection:home")
+    return print_page_response(
+        request,
+        application,
+        back=reverse("collection:home"),
+        pdf_url=reverse("collection:application_pdf"),
+    )
+
+
+@never_cache
+@require_GET
+@practitioner_required
+def change_print(request, practitioner):
+    """The change form as a page to print at once."""
+    application = selectors.last_change(practitioner=practitioner)
+    if not _printable(application):
+        messages.info(request, _("Submit the change request first; then you can print its form."))
+        return redirect("collection:home")
+    return print_page_response(
+        request,
+        application,
+        back=reverse("collection:home"),
+        pdf_url=reverse("collection:change_pdf"),
+    )
+
+
+@never_cache
+@require_GET
+@practitioner_required
 def change_pdf(request, practitioner):
     """The printed change form of the practitioner's last submitted change request."""
     application = selectors.last_change(practitioner=practitioner)
-    if application is None or application.status not in (
-        ApplicationStatus.SUBMITTED,
-        ApplicationStatus.CONFIRMED,
-    ):
+    if not _printable(application):
         messages.info(request, _("Submit the change request first; then you can print its form."))
         return redirect("collection:home")
     return form_response(request, application, back=reverse("collection:home"))
+
+
+def _printable(application) -> bool:
+    """A form exists to print: the application (or change request) was submitted."""
+    return application is not None and application.status in (
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.CONFIRMED,
+    )

@@ -14,7 +14,7 @@ from reporting import permissions, selectors, services, weeks
 from reporting.documents import KINDS
 from reporting.figures import DEFINITIONS
 from reporting.forms import PublishForm
-from reporting.views.common import campaign_or_none
+from reporting.views.common import WIDE, campaign_or_none
 
 
 @require_http_methods(["GET", "POST"])
@@ -107,6 +107,7 @@ def publish_preview(request, week: str):
             "campaign": campaign,
             "week": the_week,
             "week_label": weeks.label(campaign, the_week),
+            "container": WIDE,
             "preview": preview,
             "definitions": DEFINITIONS,
         },
@@ -134,6 +135,7 @@ def bulletin(request, campaign: int, week: str):
             "bulletin": item,
             "week_label": weeks.label(item.campaign, the_week),
             "definitions": DEFINITIONS,
+            "container": WIDE,
         },
     )
 

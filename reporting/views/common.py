@@ -34,3 +34,8 @@ def reporting_bureau(request, code: str):
     if not permissions.reports(bureau):
         raise Http404
     return bureau
+
+
+# The page's container for the wide progress tables (the dashboard, a bulletin): the screen's
+# whole width, so that every column shows at 1366 px in either language.
+WIDE = "container-fluid px-lg-4"

@@ -13,7 +13,7 @@ from practitioners import registerfile
 from practitioners.decorators import staff_required
 from reporting import permissions, selectors, services, weeks
 from reporting.figures import DEFINITIONS, FIGURES, PEOPLE_FIGURES, Figures, forecast, progress
-from reporting.views.common import campaign_or_none
+from reporting.views.common import WIDE, campaign_or_none
 
 PAGE_SIZE = 50
 
@@ -37,6 +37,7 @@ def dashboard(request):
         request,
         "reporting/dashboard.html",
         {
+            "container": WIDE,
             "campaign": campaign,
             "rows": rows,
             "total": total,

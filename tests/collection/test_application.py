@@ -563,3 +563,27 @@ def test_the_rules_check_the_records_constraints_without_asking_the_database(
     with django_assert_max_num_queries(2):  # the ID number and the certificate number unique
         found = rules.record_errors(values, practitioner=practitioner_a)
     assert set(found) >= {"gender", "id_type"}
+
+
+def test_the_print_page_shows_the_submitted_form_at_once_in_chinese(
+    client, submitted, account_a, settings
+):
+    """The form to print, the moment it is submitted (no worker has rendered the PDF yet): the
+    PDF's content, in Chinese even to a reader in English; its bar in the reader's language."""
+    client.force_login(account_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("collection:application_print"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    application = current(submitted.practitioner)
+    assert f"受理编号：{application.reference}" in text
+    assert "南宁市会计从业人员基本信息采集表" in text and "身份信息" in text
+    assert 'id="print-now"' in text and ">Print<" in text
+    assert "@page" in text and "size: A4" in text  # the PDF's own stylesheet
+    assert 'src="data:image/png;base64,' in text and 'src="data:image/jpeg;base64,' in text
+
+
+def test_a_draft_has_no_print_page(client, account_a, with_photo):
+    client.force_login(account_a)
+    response = client.get(reverse("collection:application_print"))
+    assert response.status_code == 302 and response.url == reverse("collection:home")

@@ -166,8 +166,12 @@ def test_practitioner_activates_uploads_photo_corrects_submits_and_prints(
     practitioner.refresh_from_db()
     assert practitioner.employer != NEW_EMPLOYER  # the record changes only at the counter
 
-    # The printable form: a PDF served inline to the logged-in practitioner.
-    link = page.locator("#print-form")
+    # The form prints at once: the print page, printed by the browser (tests/e2e/test_print_page.py
+    # checks what it prints); and the PDF, served inline to the logged-in practitioner.
+    expect(page.locator("#print-form")).to_have_attribute(
+        "href", reverse("collection:application_print")
+    )
+    link = page.locator("#download-form")
     expect(link).to_be_visible()
     href = link.get_attribute("href")
     assert href == reverse("collection:application_pdf")

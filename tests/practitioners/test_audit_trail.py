@@ -133,7 +133,7 @@ def test_the_detail_reads_as_words_on_the_page_and_in_the_exports(
         assert raw not in table
     assert "姓名" in table and "手机号码" in table  # the fields' own labels, translated
     english = client.get(reverse("practitioners:audit"), HTTP_ACCEPT_LANGUAGE="en")
-    assert "Changed:</span>name, mobile" in english.text
+    assert "Changed: </span>name, mobile" in english.text
     csv_rows = list(
         csv.reader(
             io.StringIO(

@@ -1,6 +1,9 @@
 """A second factor for staff (TOTP): set up with a QR code and a first code; asked for after the
 password; required of city staff; a wrong code refused next to the field and audited."""
 
+import base64
+import re
+
 import pytest
 from django.urls import reverse
 from django_otp.oath import totp
@@ -27,6 +30,9 @@ def set_up(client, user) -> TOTPDevice:
     log_in(client, user)
     page = client.get(reverse("two_factor"))
     assert 'id="setup-qr"' in page.text and 'src="data:image/svg+xml;base64,' in page.text
+    # An SVG an <img> can draw: a document with its namespace, not an inline fragment.
+    encoded = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', page.text)[1]
+    assert b'xmlns="http://www.w3.org/2000/svg"' in base64.b64decode(encoded)
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     response = client.post(reverse("two_factor"), {"token": code(device)})
     assert response.status_code == 302

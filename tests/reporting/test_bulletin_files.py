@@ -437,8 +437,8 @@ def test_the_pages_filter_writes_the_unit_in_the_readers_language():
     from reporting.templatetags.progress import points
 
     with translation.override("en"):
-        assert points(0.036) == "+3.6 percentage points"
-        assert points(-0.0004) == "0.0 percentage points"  # never "−0.0"
+        assert points(0.036) == "+3.6 pp"
+        assert points(-0.0004) == "0.0 pp"  # never "−0.0"
         assert points(None) == "—"  # no week before to compare with
     with translation.override("zh-hans"):
         assert points(-0.041) == "−4.1 个百分点"
