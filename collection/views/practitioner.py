@@ -7,6 +7,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -129,13 +130,8 @@ def photo(request, pk: int):
 @require_GET
 @practitioner_required
 def application_pdf(request, practitioner):
-    application = selectors.application_of(
-        practitioner=practitioner, campaign=selectors.active_campaign()
-    )
-    if not _printable(application):
-        messages.info(request, _("Submit the application first; then you can print the form."))
-        return redirect("collection:home")
-    return form_response(request, application, back=reverse("collection:home"))
+    """The stored PDF of the application form (a page that waits while the worker renders it)."""
+    return _form(request, practitioner, "application", page=False)
 
 
 @never_cache
@@ -143,47 +139,47 @@ def application_pdf(request, practitioner):
 @practitioner_required
 def application_print(request, practitioner):
     """The application form as a page to print at once (the PDF follows from the worker)."""
-    application = selectors.application_of(
-        practitioner=practitioner, campaign=selectors.active_campaign()
-    )
-    if not _printable(application):
-        messages.info(request, _("Submit the application first; then you can print the form."))
-        return redirect("collection:home")
-    return print_page_response(
-        request,
-        application,
-        back=reverse("collection:home"),
-        pdf_url=reverse("collection:application_pdf"),
-    )
+    return _form(request, practitioner, "application", page=True)
 
 
 @never_cache
 @require_GET
 @practitioner_required
 def change_print(request, practitioner):
-    """The change form as a page to print at once."""
-    application = selectors.last_change(practitioner=practitioner)
-    if not _printable(application):
-        messages.info(request, _("Submit the change request first; then you can print its form."))
-        return redirect("collection:home")
-    return print_page_response(
-        request,
-        application,
-        back=reverse("collection:home"),
-        pdf_url=reverse("collection:change_pdf"),
-    )
+    """The change form of the last change request, as a page to print at once."""
+    return _form(request, practitioner, "change", page=True)
 
 
 @never_cache
 @require_GET
 @practitioner_required
 def change_pdf(request, practitioner):
-    """The printed change form of the practitioner's last submitted change request."""
-    application = selectors.last_change(practitioner=practitioner)
+    """The stored PDF of the practitioner's last submitted change request's form."""
+    return _form(request, practitioner, "change", page=False)
+
+
+_NOT_SUBMITTED = {
+    "application": gettext_lazy("Submit the application first; then you can print the form."),
+    "change": gettext_lazy("Submit the change request first; then you can print its form."),
+}
+
+
+def _form(request, practitioner, kind: str, *, page: bool):
+    """The form of the application (kind "application") or of the last change request, as the
+    print page or as the stored PDF; back home with a word when nothing was submitted."""
+    if kind == "application":
+        campaign = selectors.active_campaign()
+        application = selectors.application_of(practitioner=practitioner, campaign=campaign)
+    else:
+        application = selectors.last_change(practitioner=practitioner)
     if not _printable(application):
-        messages.info(request, _("Submit the change request first; then you can print its form."))
+        messages.info(request, _NOT_SUBMITTED[kind])
         return redirect("collection:home")
-    return form_response(request, application, back=reverse("collection:home"))
+    home = reverse("collection:home")
+    if page:
+        pdf_url = reverse(f"collection:{kind}_pdf")
+        return print_page_response(request, application, back=home, pdf_url=pdf_url)
+    return form_response(request, application, back=home)
 
 
 def _printable(application) -> bool:
