@@ -4,6 +4,7 @@ and the city's trend over the campaign's weeks; then its charts and files."""
 
 import gc
 
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -114,11 +115,35 @@ def titles(*, campaign, week: weeks.Week) -> dict[str, str]:
 
 
 def charts_of(content: dict) -> tuple[str, str]:
-    """The bulletin's two charts (SVG): every bureau's rate, and the city's trend."""
+    """The bulletin's two charts (SVG): every bureau's rate, and the city's trend, in the site's
+    language (the published bulletin's)."""
     from reporting import charts
 
     rate_svg = charts.rate_chart_svg(content["rows"], city_rate=content["totals"]["rate"])
     return rate_svg, charts.trend_chart_svg(content["trend"])
+
+
+def charts_as_read(content: dict, published: tuple[str, str]) -> tuple[str, str]:
+    """The charts for the page's reader: the published ones (drawn in the site's language) as
+    they are, or, for a reader in another language, drawn again from the same figures, with the
+    weeks named in the reader's words."""
+    from reporting import charts
+
+    language = translation.get_language()
+    if language == settings.LANGUAGE_CODE:
+        return published
+    trend = [
+        {**point, "label": weeks.short_label(weeks.Week.parse(point["week"]))}
+        if point.get("week")
+        else point
+        for point in content["trend"]
+    ]
+    return (
+        charts.rate_chart_svg(
+            content["rows"], city_rate=content["totals"]["rate"], language=language
+        ),
+        charts.trend_chart_svg(trend, language=language),
+    )
 
 
 def files(*, campaign, week: weeks.Week, content: dict, published_at) -> dict:

@@ -27,6 +27,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import pgettext
@@ -59,23 +60,27 @@ TICKS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 TREND_PLOT_HEIGHT = 170
 
 
-def rate_chart_svg(rows: Sequence[Mapping[str, Any]], *, city_rate: float | None = None) -> str:
+def rate_chart_svg(
+    rows: Sequence[Mapping[str, Any]], *, city_rate: float | None = None, language: str = ""
+) -> str:
     """The bureaus' confirmation rates as SVG markup (an <svg> element, no XML prolog).
 
     rows: ranked, best first, each with "short_name" (or "bureau_name"), "rate" (0..1) and,
     unless city_rate is given, "holders" and "confirmed" (the city's rate is their ratio).
+    language: of the title and legend; the site's (the published bulletin's) unless given.
     """
-    with translation.override("zh-hans"):
+    with translation.override(language or settings.LANGUAGE_CODE):
         svg = render_to_string("reporting/charts/bars.svg", rate_chart(rows, city_rate=city_rate))
     return svg.strip()
 
 
-def trend_chart_svg(trend: Sequence[Mapping[str, Any]]) -> str:
+def trend_chart_svg(trend: Sequence[Mapping[str, Any]], *, language: str = "") -> str:
     """The city's confirmation rate per ISO week as SVG markup (an <svg> element).
 
     trend: in week order, each with "label" (e.g. "第45周", or else "week") and "rate" (0..1).
+    language: of the title; the site's (the published bulletin's) unless given.
     """
-    with translation.override("zh-hans"):
+    with translation.override(language or settings.LANGUAGE_CODE):
         svg = render_to_string("reporting/charts/line.svg", trend_chart(trend))
     return svg.strip()
 
@@ -91,17 +96,16 @@ def rate_chart(rows: Sequence[Mapping[str, Any]], *, city_rate: float | None = N
     names = [chart_label(row.get("short_name") or row.get("bureau_name") or "") for row in rows]
     rates = [clamp(row.get("rate")) for row in rows]
 
-    with translation.override("zh-hans"):
-        title = pgettext("bulletin", "Confirmation rate by bureau")
-        legend_texts = [
-            ("bar", BLUE, pgettext("bulletin chart", "At or above the city")),
-            ("bar", AMBER, pgettext("bulletin chart", "Below the city")),
-            (
-                "line",
-                INK,
-                pgettext("bulletin chart", "City overall %(rate)s") % {"rate": percent(city_rate)},
-            ),
-        ]
+    title = pgettext("bulletin", "Confirmation rate by bureau")
+    legend_texts = [
+        ("bar", BLUE, pgettext("bulletin chart", "At or above the city")),
+        ("bar", AMBER, pgettext("bulletin chart", "Below the city")),
+        (
+            "line",
+            INK,
+            pgettext("bulletin chart", "City overall %(rate)s") % {"rate": percent(city_rate)},
+        ),
+    ]
     legend, legend_height = legend_layout(legend_texts)
 
     label_width = max((text_width(name, FONT_SIZE) for name in names), default=0.0)
@@ -216,8 +220,7 @@ def trend_chart(trend: Sequence[Mapping[str, Any]]) -> dict:
     labels = [chart_label(point.get("label") or point.get("week") or "") for point in trend]
     rates = [clamp(point.get("rate")) for point in trend]
     count = len(trend)
-    with translation.override("zh-hans"):
-        title = pgettext("bulletin", "City confirmation rate by week")
+    title = pgettext("bulletin", "City confirmation rate by week")
 
     left = PAD + text_width("100%", FONT_SIZE) + 6
     right = WIDTH - PAD - 4

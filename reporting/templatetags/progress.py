@@ -61,3 +61,12 @@ def sheet_state(row: dict) -> str:
     from reporting.bulletins import sheet_label
 
     return sheet_label(row.get("sheet_status", ""), row.get("sheet_late", False)) or "—"
+
+
+@register.simple_tag
+def charts_as_read(rows, totals, trend, rate_svg: str, trend_svg: str) -> tuple[str, str]:
+    """A bulletin's two charts in the reader's language (reporting.bulletins.charts_as_read)."""
+    from reporting import bulletins
+
+    content = {"rows": rows, "totals": totals, "trend": trend}
+    return bulletins.charts_as_read(content, (rate_svg, trend_svg))

@@ -10,6 +10,7 @@ purpose. Text, option labels and the attributes a person reads or hears (title, 
 placeholder, alt, value of buttons) are checked.
 """
 
+import base64
 import re
 from html.parser import HTMLParser
 
@@ -245,3 +246,32 @@ def test_stored_words_read_in_the_readers_language(more):
     history = " ".join(page_text(english.get(f"/register/{world.things['changed_record']}/").text))
     assert "Ethnicity: Han → Zhuang" in history, history
     assert "Education: Junior college → Bachelor's degree" in history, history
+
+
+def test_the_bulletins_charts_read_in_english(world, settings):  # noqa: F811
+    """The published charts are drawn in Chinese, the bulletin's language; an English reader
+    gets them drawn again from the same figures, in English (bureau names are data)."""
+    url = Screen("anonymous", "reporting:bulletin", ("campaign", "bulletin_week")).url(world.things)
+    names = sorted(
+        {n for row in Bureau.objects.values_list("name", "short_name") for n in row},
+        key=len,
+        reverse=True,
+    )
+
+    def charts(language: str) -> list[str]:
+        client = Client()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        html = client.get(url).text
+        found = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)
+        assert len(found) == 2, f"{len(found)} charts"
+        return [base64.b64decode(svg).decode() for svg in found]
+
+    for svg in charts("en"):
+        text = " ".join(re.findall(r">([^<]+)<", svg))
+        for name in names:
+            text = text.replace(name, " ")
+        assert not HAN.search(text), text
+    rate, trend = charts("en")
+    assert "At or above the city" in rate or "Below the city" in rate
+    assert "Week " in trend
+    assert "低于全市" in charts("zh-hans")[0]  # the published chart, as published
