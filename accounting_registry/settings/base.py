@@ -122,6 +122,9 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Uploaded files (photos, imports) are never served from a public URL: views check
 # permissions and stream them. MEDIA_ROOT is a private directory.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# The PDFs' font, cut down to the characters of GB 2312, made on first use (core.pdf): any
+# writable folder the server and the worker share; nothing in it needs a backup.
+PDF_FONT_DIR = Path(env_str("PDF_FONT_DIR", str(BASE_DIR / ".cache" / "pdf-fonts")))
 
 # An uploaded file up to this size is held in memory, a larger one in a temporary file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -170,7 +170,8 @@ def font_names(pdf: bytes) -> set[str]:
 def test_every_font_is_embedded_and_headings_are_bold(pdf):
     names = font_names(pdf)
     assert any("Bold" in name for name in names), names
-    assert all("CJK" in name for name in names), names
+    # Noto Sans CJK, as the subset of GB 2312 (core.pdf) and whole for a rare character
+    assert all("CJK" in name or name.startswith("Registry-Sans-SC") for name in names), names
 
 
 def test_the_qr_code_is_the_reference_one_unsmoothed_pixel_per_module(pdf):
@@ -369,3 +370,30 @@ def test_poppler_finds_every_font_embedded(pdf, tmp_path):
     ).stdout.splitlines()[2:]
     assert rows
     assert all(row.split()[-5] == "yes" for row in rows), rows
+
+
+def test_the_forms_font_is_cut_to_gb2312_and_a_rare_character_falls_back(tmp_path):
+    """core.pdf's subset font serves the common characters; one outside GB 2312 (䶮, a name's)
+    comes from the whole Noto Sans CJK, next in the family list: a second font, never a box."""
+    from core.pdf import render_html_to_pdf, subset_fonts
+
+    assert set(subset_fonts()) == {"normal", "bold"}
+    style = "font-family: 'Registry Sans SC', 'Noto Sans CJK SC', sans-serif"
+
+    def fonts_and_text(words: str) -> tuple[int, str]:
+        data = render_html_to_pdf(
+            f'<html lang="zh-CN"><body><p style="{style}">{words}</p></body></html>'
+        )
+        target = tmp_path / "words.pdf"
+        target.write_bytes(data)
+        rows = subprocess.run(
+            ["pdffonts", target], check=True, capture_output=True, text=True
+        ).stdout.splitlines()[2:]
+        return len(rows), PdfReader(io.BytesIO(data)).pages[0].extract_text()
+
+    if not shutil.which("pdffonts"):
+        pytest.skip("poppler-utils is not installed")
+    count, text = fonts_and_text("南宁市青秀区")
+    assert count == 1 and "南宁市青秀区" in text
+    count, text = fonts_and_text("南宁市青秀区 韦䶮")
+    assert count == 2 and "韦䶮" in text
