@@ -94,19 +94,21 @@ def render_application_form(submission: Submission) -> bytes:
     return pdf
 
 
-def print_page(submission: Submission) -> tuple[str, str]:
+def print_page(submission: Submission) -> str:
     """The form as the browser prints it at once (collection/form_print.html): its content from
-    the PDF's own template, in Chinese whatever the reader's language, and the PDF's stylesheet
-    (A4, the same margins and sizes). No worker, no WeasyPrint: printable the moment it is
-    submitted; the kept PDF follows from the worker."""
+    the PDF's own template, in Chinese whatever the reader's language; with the PDF's stylesheet
+    (form_stylesheet: A4, the same margins and sizes). No worker, no WeasyPrint: printable the
+    moment it is submitted; the kept PDF follows from the worker."""
     with translation.override("zh-hans"):
-        body = render_to_string(BODY_TEMPLATE, form_context(submission))
-    return body, _print_stylesheet()
+        return render_to_string(BODY_TEMPLATE, form_context(submission))
 
 
 @functools.cache
-def _print_stylesheet() -> str:
-    return render_to_string(STYLESHEET)
+def form_stylesheet() -> tuple[str, str]:
+    """The PDF's stylesheet as the print page links it, and a version of it for the link (the
+    browser keeps it until it changes)."""
+    css = render_to_string(STYLESHEET)
+    return css, hashlib.sha256(css.encode()).hexdigest()[:12]
 
 
 def form_path(submission: Submission) -> str:

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from collection.views import accounts, application, campaigns, moves, pool, practitioner, staff
+from collection.views import (
+    accounts,
+    application,
+    campaigns,
+    common,
+    moves,
+    pool,
+    practitioner,
+    staff,
+)
 from core import converters  # noqa: F401 - registers <id:>, the records' identifiers
 
 app_name = "collection"
@@ -12,6 +21,7 @@ urlpatterns = [
     path("me/application/", application.application_form, name="application"),
     path("me/application.pdf", practitioner.application_pdf, name="application_pdf"),
     path("me/application/print/", practitioner.application_print, name="application_print"),
+    path("forms/form.css", common.form_stylesheet, name="form_stylesheet"),
     path("me/change/", application.change_form, name="change"),
     path("me/change.pdf", practitioner.change_pdf, name="change_pdf"),
     path("me/change/print/", practitioner.change_print, name="change_print"),

@@ -136,6 +136,7 @@ CASES = [
     # Collection: accounts, the practitioner's own pages
     Case("collection:activate", expect(302, anonymous=200)),
     Case("collection:reset_with_code", expect(200)),
+    Case("collection:form_stylesheet", expect(200)),  # the print page's stylesheet
     Case("collection:home", practitioner_page()),
     Case("collection:application", practitioner_page()),
     Case("collection:photo_upload", practitioner_page()),

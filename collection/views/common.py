@@ -2,8 +2,9 @@
 the rule errors put beside their fields."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from collection import pdf
 
@@ -40,18 +41,28 @@ def print_page_response(request, application, *, back: str, pdf_url: str):
     submission = application.latest_submission
     if submission is None:
         raise PermissionDenied
-    body, stylesheet = pdf.print_page(submission)
     return render(
         request,
         "collection/form_print.html",
         {
-            "form_body": body,
-            "stylesheet": stylesheet,
+            "form_body": pdf.print_page(submission),
+            "stylesheet_version": pdf.form_stylesheet()[1],
             "reference": application.reference,
             "back": back,
             "pdf_url": pdf_url,
         },
     )
+
+
+@require_GET
+def form_stylesheet(request):
+    """The printed form's stylesheet (the PDF's), for the print page: the same for everyone,
+    kept by the browser until it changes (the page links it with its version)."""
+    css, version = pdf.form_stylesheet()
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    if request.GET.get("v") == version:
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 def add_rule_errors(form, exc) -> None:

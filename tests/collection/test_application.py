@@ -1,5 +1,7 @@
 """The practitioner's application: draft, submit, revise, bad input, state machine, notices."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -579,7 +581,11 @@ def test_the_print_page_shows_the_submitted_form_at_once_in_chinese(
     assert f"受理编号：{application.reference}" in text
     assert "南宁市会计从业人员基本信息采集表" in text and "身份信息" in text
     assert 'id="print-now"' in text and ">Print<" in text
-    assert "@page" in text and "size: A4" in text  # the PDF's own stylesheet
+    # The PDF's own stylesheet, linked with its version (kept by the browser until it changes)
+    link = re.search(r'<link rel="stylesheet" href="([^"]+\?v=[0-9a-f]+)">', text)[1]
+    css = client.get(link)
+    assert css["Content-Type"].startswith("text/css") and "immutable" in css["Cache-Control"]
+    assert "@page" in css.content.decode() and "size: A4" in css.content.decode()
     assert 'src="data:image/png;base64,' in text and 'src="data:image/jpeg;base64,' in text
 
 

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from collection import pdf as form_pdf
 from collection import services as collection_services
 from tests.conftest import activate
-from tests.e2e.pages import DESKTOP
+from tests.e2e.pages import DESKTOP, assert_accessible, nu_errors
 from tests.factories import PractitionerFactory
 from tests.helpers import confirm as confirm_at_counter
 from tests.helpers import jpeg_bytes, submit, submit_change
@@ -73,6 +73,7 @@ def printed(new_page, live_server, account, url: str) -> bytes:
     )
     response = page.goto(live_server.url + url)
     assert response.status == 200
+    assert_accessible(page)  # on screen, before printing
     page.emulate_media(media="print")
     assert not page.locator(".print-bar").is_visible()  # the bar does not print
     return page.pdf(prefer_css_page_size=True, print_background=True)
@@ -158,3 +159,16 @@ def test_the_change_form_prints_at_once(new_page, live_server, person, clerk_a, 
     assert "南宁市会计从业人员基本信息变更表" in text
     assert "广西北部湾会计师事务所有限公司（变更）" in text
     assert qr_text(data, tmp_path) == change.reference
+
+
+def test_the_print_page_has_no_nu_checker_error(person, tmp_path, settings):
+    practitioner, account = person
+    submit(practitioner, account)
+    client = Client()
+    client.force_login(account)
+    documents = {}
+    for language in ("zh-hans", "en"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        documents[f"print.{language}"] = client.get(reverse("collection:application_print")).text
+    errors = nu_errors(documents, tmp_path)
+    assert not errors, "Nu HTML checker errors:\n" + "\n".join(errors)
