@@ -139,6 +139,13 @@ def check(outcomes_path: Path) -> None:
     by_status: dict[str, int] = {}
     for status in tasks.values_list("status", flat=True):
         by_status[status] = by_status.get(status, 0) + 1
+    # From a submit (its form's task is enqueued in the submit's transaction) to the stored PDF.
+    stored_after_s = sorted(
+        (finished - enqueued).total_seconds()
+        for enqueued, finished in tasks.filter(
+            enqueued_at__gte=started, status="SUCCESSFUL"
+        ).values_list("enqueued_at", "finished_at")
+    )
     forms = Path(settings.MEDIA_ROOT) / "private" / "application-forms"
     stored = sorted(forms.rglob("*.pdf")) if forms.exists() else []
     run_forms = {
@@ -159,9 +166,47 @@ def check(outcomes_path: Path) -> None:
                 "form_tasks": by_status,
                 "forms_stored": len(stored),
                 "forms_stored_of_the_run": len(run_forms),
+                "stored_pdf_s": [round(v, 1) for v in stored_after_s],
+                "floor_ms": floor(),
             }
         )
     )
+
+
+def floor() -> dict[str, float]:
+    """What a journey cannot do without, measured here with the production settings: the
+    password hash (Argon2id, once a journey: its login or activation), the photo's work
+    (checking, re-encoding and cropping the load's 1200 x 1600 JPEG) and a bare Django request
+    (the favicon: every middleware, a trivial view), median of a few runs each."""
+    import io
+    import statistics
+    import time
+
+    from django.contrib.auth.hashers import make_password
+    from django.test import Client
+    from PIL import Image
+
+    from collection import photos
+
+    def median_ms(work, runs: int) -> float:
+        work()
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            work()
+            times.append((time.perf_counter() - started) * 1000)
+        return round(statistics.median(times), 2)
+
+    image = io.BytesIO()
+    Image.new("RGB", (1200, 1600), (236, 238, 240)).save(image, "JPEG", quality=90)
+    photo = image.getvalue()
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+    assert client.get("/favicon.ico").status_code == 301
+    return {
+        "password_hash_ms": median_ms(lambda: make_password("Load-test-2026!"), 5),
+        "photo_ms": median_ms(lambda: photos.process_photo(photo, None), 5),
+        "bare_request_ms": median_ms(lambda: client.get("/favicon.ico"), 50),
+    }
 
 
 def main() -> None:

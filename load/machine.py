@@ -36,8 +36,8 @@ class CpuMeter:
 
         for server in self.deployment.processes:
             tree(server.pid, "gunicorn servers")
-        if self.deployment.worker:
-            tree(self.deployment.worker.pid, "worker (nice)")
+        for worker in self.deployment.workers:
+            tree(worker.pid, "workers (nice)")
         if self.locust:
             tree(self.locust.pid, "locust")
         for process in psutil.process_iter(["name", "cmdline"]):

@@ -15,9 +15,9 @@ from basics import REDIS_URL, ROOT, WORK, step
 
 from tests import servers
 
-# Requests of one journey (load/locustfile.py): a practitioner's 13 or 14 (activation 3 pages,
-# login 4, then 10 more), a clerk's confirmation 4.
-PRACTITIONER_REQUESTS = 13.5
+# Requests of one journey (load/locustfile.py): a practitioner's 14 or 15 (activation 3 pages,
+# login 4, then 11 more, the print page among them), a clerk's confirmation 4.
+PRACTITIONER_REQUESTS = 14.5
 COUNTER_REQUESTS = 4
 
 

@@ -38,6 +38,73 @@ def read_stats() -> tuple[list[dict], dict]:
     return pages, overall
 
 
+def read_p95_history() -> list[tuple[float, float]]:
+    """(seconds since locust started, p95 ms of all pages over locust's recent window), from
+    its full history (one row a second); every tenth second."""
+    path = WORK / "locust_stats_history.csv"
+    if not path.exists():
+        return []
+    points: list[tuple[float, float]] = []
+    first = None
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            if row["Name"] != "Aggregated" or row["95%"] in ("", "N/A", "0"):
+                continue
+            first = first if first is not None else int(row["Timestamp"])
+            t = int(row["Timestamp"]) - first
+            if t % 10 == 0:
+                points.append((t, float(row["95%"])))
+    return points
+
+
+def _spread(values: list[float]) -> dict:
+    ordered = sorted(values)
+    if not ordered:
+        return {"n": 0, "p50": None, "p95": None, "max": None}
+
+    def at(share: float) -> float:
+        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+    return {"n": len(ordered), "p50": at(0.5), "p95": at(0.95), "max": ordered[-1]}
+
+
+def _queue_shape(timeline: list[dict], warmup: float, load_end: float) -> dict:
+    """The form queue's mean length over the measured window's first and last minute."""
+
+    def mean(start: float, end: float) -> float:
+        values = [s["queue"] for s in timeline if start < s["t"] <= end]
+        return round(sum(values) / len(values), 1) if values else 0.0
+
+    first, last = mean(warmup, warmup + 60), mean(load_end - 60, load_end)
+    return {"first_minute": first, "last_minute": last, "flat": last <= max(2 * first, 5)}
+
+
+def _cpu_per_journey(args, outcomes: dict, floor: dict) -> dict:
+    """Server CPU (servers, workers, PostgreSQL, Redis) per completed journey, against the
+    journey's floor (a password hash, the photo's work, a bare request for every other page)."""
+    from prepare import COUNTER_REQUESTS, PRACTITIONER_REQUESTS
+
+    cores = sum(
+        v
+        for k, v in outcomes["cpu_cores"].items()
+        if k.startswith(("gunicorn", "workers", "postgresql", "redis"))
+    )
+    whole = args.warmup + args.seconds
+    measured_journeys = outcomes["journeys"] * args.seconds / whole
+    per_journey_ms = cores * args.seconds * 1000 / max(measured_journeys, 1)
+    requests = PRACTITIONER_REQUESTS + COUNTER_REQUESTS
+    floor_ms = (
+        floor["password_hash_ms"] + floor["photo_ms"] + (requests - 2) * floor["bare_request_ms"]
+    )
+    return {
+        "server_cores": round(cores, 2),
+        "per_journey_ms": round(per_journey_ms),
+        "floor_ms": round(floor_ms),
+        "ratio": round(per_journey_ms / floor_ms, 2) if floor_ms else None,
+        "floor_parts_ms": floor,
+    }
+
+
 def _ms(value: str) -> int | None:
     return None if value in ("", "N/A") else round(float(value))
 
@@ -73,6 +140,19 @@ def summarise(args, outcomes, found, pages, overall, failures, drain_s, tasks, b
         "no failed tasks": tasks.get("FAILED", 0) == 0,
     }
     measured = args.seconds
+    printable = _spread(outcomes.get("printable_ms", []))
+    stored = _spread(found["stored_pdf_s"])
+    queue = _queue_shape(outcomes.get("timeline", []), args.warmup, args.warmup + measured)
+    cpu = _cpu_per_journey(args, outcomes, found["floor_ms"])
+    targets.update(
+        {
+            "printable at once (p95 < 1 s after the submit)": (printable["p95"] or 0) < 1000,
+            "stored PDF p95 ≤ 60 s after the submit": stored["p95"] is not None
+            and stored["p95"] <= 60,
+            "the queue flat (last minute ≤ 2 × the first)": queue["flat"],
+            "server CPU per journey ≤ 1.5 × its floor": (cpu["ratio"] or 99) <= 1.5,
+        }
+    )
     return {
         "when": datetime.datetime.now().isoformat(timespec="seconds"),
         "machine": {
@@ -85,7 +165,7 @@ def summarise(args, outcomes, found, pages, overall, failures, drain_s, tasks, b
             "servers": args.servers,
             "gunicorn_workers_per_server": args.workers,
             "threads_per_worker": args.threads,
-            "background_worker": f"1 process, nice {args.worker_nice}"
+            "background_worker": f"{args.task_workers} process(es), nice {args.worker_nice}"
             + (", SCHED_IDLE" if args.worker_idle else ""),
             "practitioners_in_register": args.practitioners,
             "simulated_practitioners": outcomes["users"]["practitioners"],
@@ -129,6 +209,10 @@ def summarise(args, outcomes, found, pages, overall, failures, drain_s, tasks, b
             "stored_for_the_run": found["forms_stored_of_the_run"],
         },
         "queue_drain_s": drain_s,
+        "printable_ms": printable,
+        "stored_pdf_s": stored,
+        "queue": queue,
+        "cpu_per_journey": cpu,
         "cpu_cores_used_while_measured": outcomes["cpu_cores"],
         "targets": targets,
         "passed": all(targets.values()),
@@ -185,6 +269,17 @@ def to_markdown(r: dict) -> str:
         f"{', '.join(f'{k} {v}' for k, v in sorted(f['tasks_after_draining'].items()))} |",
         f"| PDFs stored (the run's / all) | {f['stored_for_the_run']} / {f['stored']} |",
         f"| Queue drained after the load | {drain} |",
+        f"| Submit → printable (the print page), p50 / p95 ms | "
+        f"{r['printable_ms']['p50']} / {r['printable_ms']['p95']} |",
+        f"| Submit → stored PDF, p50 / p95 / max s ({r['stored_pdf_s']['n']} forms) | "
+        f"{r['stored_pdf_s']['p50']} / {r['stored_pdf_s']['p95']} / {r['stored_pdf_s']['max']} |",
+        f"| Forms waiting, mean of the first / last measured minute | "
+        f"{r['queue']['first_minute']} / {r['queue']['last_minute']} |",
+        f"| Server CPU per journey / its floor (hash {r['cpu_per_journey']['floor_parts_ms']['password_hash_ms']} ms, "
+        f"photo {r['cpu_per_journey']['floor_parts_ms']['photo_ms']} ms, bare request "
+        f"{r['cpu_per_journey']['floor_parts_ms']['bare_request_ms']} ms) | "
+        f"{r['cpu_per_journey']['per_journey_ms']} / {r['cpu_per_journey']['floor_ms']} ms "
+        f"({r['cpu_per_journey']['ratio']}×) |",
         "| Machine speed: a reference loop before / after (ms, lower is faster) | "
         f"{r['machine']['reference_loop_ms']['before_ms']} / "
         f"{r['machine']['reference_loop_ms']['after_ms']} |",

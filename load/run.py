@@ -40,14 +40,16 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import psutil
 from basics import LOAD_DIR, PG_URL, REDIS_URL, ROOT, WORK, step
+from chart import draw
 from machine import CpuMeter, reference_ms, wait_for_quiet
 from prepare import data_py, practitioner_users, prepare
-from report import read_failures, read_stats, summarise, to_markdown
+from report import read_failures, read_p95_history, read_stats, summarise, to_markdown
 from worker_queue import FORM_TASK, drain, queue_counts
 
 from tests import servers
@@ -60,13 +62,19 @@ def env_number(name: str, default: float) -> float:
 def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--rps", type=float, default=env_number("LOAD_RPS", 85))
-    p.add_argument("--seconds", type=int, default=int(env_number("LOAD_SECONDS", 60)))
+    p.add_argument("--seconds", type=int, default=int(env_number("LOAD_SECONDS", 600)))
     p.add_argument("--warmup", type=int, default=int(env_number("LOAD_WARMUP", 15)))
     p.add_argument("--pacing", type=float, default=env_number("LOAD_PACING", 20))
     p.add_argument("--servers", type=int, default=int(env_number("LOAD_SERVERS", 2)))
     p.add_argument("--workers", type=int, default=int(env_number("LOAD_WORKERS", 3)))
     p.add_argument("--threads", type=int, default=int(env_number("LOAD_THREADS", 1)))
     p.add_argument("--worker-nice", type=int, default=int(env_number("LOAD_WORKER_NICE", 10)))
+    p.add_argument(
+        "--task-workers",
+        type=int,
+        default=int(env_number("LOAD_TASK_WORKERS", 2)),
+        help="background worker processes (one per core: they take what the servers leave)",
+    )
     p.add_argument(
         "--worker-idle",
         action=argparse.BooleanOptionalAction,
@@ -96,7 +104,43 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def run_locust(args, data: dict, deployment: servers.Deployment, env: dict) -> dict:
+class Sampler(threading.Thread):
+    """Every `every` seconds, from the load's start until stopped: the form queue's length and
+    the CPU each part of the run used since the sample before."""
+
+    def __init__(self, deployment: servers.Deployment, database_url: str, every: float = 10):
+        super().__init__(daemon=True)
+        self.meter = CpuMeter(deployment, database_url.rsplit("/", 1)[1])
+        self.database_url = database_url
+        self.every = every
+        self.samples: list[dict] = []
+        self.stopping = threading.Event()
+        self.locust: psutil.Process | None = None
+
+    def run(self) -> None:
+        started = time.monotonic()
+        self.meter.mark(self.locust)
+        while not self.stopping.wait(self.every):
+            cpu = self.meter.since()
+            self.meter.mark(self.locust)
+            counts = queue_counts(self.database_url, FORM_TASK)
+            self.samples.append(
+                {
+                    "t": round(time.monotonic() - started),
+                    "queue": counts.get("READY", 0) + counts.get("RUNNING", 0),
+                    "cpu": cpu,
+                }
+            )
+
+    def stop(self) -> list[dict]:
+        self.stopping.set()
+        self.join(timeout=30)
+        return self.samples
+
+
+def run_locust(
+    args, data: dict, deployment: servers.Deployment, env: dict, sampler: Sampler
+) -> dict:
     data = {**data, "servers": deployment.urls}
     (WORK / "load-data.json").write_text(json.dumps(data, ensure_ascii=False))
     users = practitioner_users(args)
@@ -132,6 +176,7 @@ def run_locust(args, data: dict, deployment: servers.Deployment, env: dict) -> d
         f"{args.warmup + args.seconds}s",
         "--csv",
         str(WORK / "locust"),
+        "--csv-full-history",
         "--only-summary",
         "--loglevel",
         "WARNING",
@@ -139,6 +184,8 @@ def run_locust(args, data: dict, deployment: servers.Deployment, env: dict) -> d
     with open(WORK / "locust.log", "w") as log:
         locust = subprocess.Popen(command, cwd=ROOT, env=locust_env, stdout=log, stderr=log)
         process = psutil.Process(locust.pid)
+        sampler.locust = process
+        sampler.start()
         time.sleep(args.warmup)
         meter.mark(process)
         time.sleep(args.seconds)
@@ -168,7 +215,7 @@ def main() -> int:
     data = prepare(args, env)
     step(
         f"servers: {args.servers} x gunicorn, {args.workers} worker(s) x {args.threads} "
-        f"thread(s) each; the worker at nice {args.worker_nice}"
+        f"thread(s) each; {args.task_workers} background worker(s) at nice {args.worker_nice}"
         + (" under SCHED_IDLE" if args.worker_idle else "")
     )
     with servers.deployment(
@@ -176,12 +223,14 @@ def main() -> int:
         servers=args.servers,
         workers=args.workers,
         threads=args.threads,
+        task_workers=args.task_workers,
         worker_nice=args.worker_nice,
         worker_idle=args.worker_idle,
         log_dir=WORK / "logs",
     ) as deployment:
         before = queue_counts(env["DATABASE_URL"], FORM_TASK)
-        outcomes = run_locust(args, data, deployment, env)
+        sampler = Sampler(deployment, env["DATABASE_URL"])
+        outcomes = run_locust(args, data, deployment, env, sampler)
         load_ended = time.monotonic()
         step(
             f"load over: {outcomes['journeys']} journeys, {len(outcomes['submitted'])} submitted, "
@@ -189,6 +238,7 @@ def main() -> int:
         )
         drained, tasks = drain(env["DATABASE_URL"])
         drain_s = None if drained is None else round(time.monotonic() - load_ended, 1)
+        outcomes["timeline"] = sampler.stop()
     outcomes["speed"]["after_ms"] = reference_ms()  # the servers and the worker stopped
     done = data_py(env, "check", str(WORK / "outcomes.json"))
     found = json.loads(done.stdout.strip().splitlines()[-1])
@@ -196,6 +246,10 @@ def main() -> int:
     failures = read_failures()
     results = summarise(args, outcomes, found, pages, overall, failures, drain_s, tasks, before)
     args.results.mkdir(parents=True, exist_ok=True)
+    history = read_p95_history()
+    (args.results / f"{args.name}.svg").write_text(
+        draw(outcomes["timeline"], history, args.warmup, args.warmup + args.seconds)
+    )
     (args.results / f"{args.name}.json").write_text(
         json.dumps(results, ensure_ascii=False, indent=2) + "\n"
     )

@@ -51,6 +51,8 @@ OUTCOMES = {
     "submitted": [],  # ID numbers whose submit answered 302 to their page
     "confirmed": [],  # ID numbers whose confirmation answered 302 to the review, confirmed
     "journeys": 0,  # practitioner journeys completed (the form downloaded or pending)
+    # ms from a submit's answer to the print page's (the form printable at once), each journey
+    "printable_ms": [],
     "counter_journeys": 0,  # confirmations completed
     "forms": {"ready": 0, "pending": 0},
     "failures": [],  # (name, what) of every failure, warm-up included

@@ -108,14 +108,14 @@ def wait_for_health(url: str, *, timeout: float = 30) -> None:
 
 @dataclass
 class Deployment:
-    """The running processes: `urls` of the servers, and the worker."""
+    """The running processes: `urls` of the servers, and the background workers."""
 
     urls: list[str]
     processes: list[subprocess.Popen] = field(default_factory=list)
-    worker: subprocess.Popen | None = None
+    workers: list[subprocess.Popen] = field(default_factory=list)
 
     def stop(self, timeout: float = 20) -> None:
-        everything = [*self.processes, *([self.worker] if self.worker else [])]
+        everything = [*self.processes, *self.workers]
         for process in everything:
             if process.poll() is None:
                 process.terminate()
@@ -191,15 +191,15 @@ def deployment(
     servers: int = 2,
     workers: int = 2,
     threads: int = 1,
-    worker: bool = True,
+    task_workers: int = 1,
     worker_nice: int = 0,
     worker_idle: bool = False,
     log_dir: Path | None = None,
     gunicorn_args: tuple[str, ...] = (),
 ) -> Iterator[Deployment]:
     """`servers` gunicorn servers (each `workers` processes of `threads` threads) on free ports
-    and, with `worker`, one background worker; stopped on leaving. Yields once every server
-    answers /health/."""
+    and `task_workers` background workers; stopped on leaving. Yields once every server answers
+    /health/."""
     running = Deployment(urls=[])
     try:
         for n in range(servers):
@@ -216,9 +216,9 @@ def deployment(
                 )
             )
             running.urls.append(f"http://127.0.0.1:{port}")
-        if worker:
-            log = log_dir / "worker.log" if log_dir else None
-            running.worker = start_worker(env, nice=worker_nice, idle=worker_idle, log=log)
+        for n in range(task_workers):
+            log = log_dir / f"worker-{n + 1}.log" if log_dir else None
+            running.workers.append(start_worker(env, nice=worker_nice, idle=worker_idle, log=log))
         for url in running.urls:
             wait_for_health(url)
         yield running
