@@ -157,12 +157,14 @@ def subset_fonts() -> dict[str, Path]:
 
 def _subset_font(style: str) -> Path:
     found = subprocess.run(
-        ["fc-match", f"{SUBSET_SOURCE}:style={style}", "--format=%{file}\n%{index}"],
+        ["fc-match", f"{SUBSET_SOURCE}:style={style}", "--format=%{file}\n%{index}\n%{family}"],
         capture_output=True,
         text=True,
         check=True,
         timeout=30,
     ).stdout.split("\n")
+    if SUBSET_SOURCE not in found[2]:  # fontconfig's stand-in for a missing font: no use
+        raise LookupError(f"{SUBSET_SOURCE} is not installed (fontconfig offers {found[2]!r})")
     source, index = Path(found[0]), int(found[1] or 0)
     text = _subset_characters()
     stat = source.stat()
@@ -186,9 +188,13 @@ def _subset_font(style: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     # Another process may be making the same font: each writes its own file, then renames.
     with tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as out:
-        subset.save_font(font, out.name, options)
-    os.chmod(out.name, 0o644)  # the server and the worker may run as different users
-    os.replace(out.name, target)
+        part = Path(out.name)
+    try:
+        subset.save_font(font, str(part), options)
+        part.chmod(0o644)  # the server and the worker may run as different users
+        os.replace(part, target)
+    finally:
+        part.unlink(missing_ok=True)  # left only when writing failed
     return target
 
 
