@@ -94,6 +94,7 @@ def test_practitioner_pages_fit_a_phone(new_page, live_server, county_a, campaig
         reverse("collection:home"),
         reverse("collection:application"),
         reverse("collection:photo_upload"),
+        reverse("collection:application_print"),  # the A4 sheet scrolls in its frame
     ):
         check(page, live_server, url)
     anonymous = new_page(PHONE, **PHONE_OPTIONS)
