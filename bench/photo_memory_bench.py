@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,6 +35,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accounting_registry.settings.test")
 
 from PIL import Image  # noqa: E402
+
+from tests.pngs import solid_png  # noqa: E402
 
 # The proportion of the file that took 544 MB (5770×6915), kept for every kind.
 ASPECT = 5770 / 6915
@@ -63,33 +64,11 @@ def _jpeg(mode: str, colour: object, **params: object) -> Callable[[tuple[int, i
 
 
 def _png_rgba_16(size: tuple[int, int]) -> bytes:
-    """A 16-bit RGBA PNG (colour type 6, depth 16), half-transparent green. One block of rows is
-    deflated once, ended by a full flush (which makes it independent of what came before) and
-    repeated; only the Adler-32 checksum runs over every row."""
+    """A 16-bit RGBA PNG (colour type 6, depth 16), half-transparent green, put together from
+    its chunks (tests/pngs.py)."""
     width, height = size
     pixel = struct.pack(">HHHH", 5000, 52000, 5000, 32768)
-    row = b"\x00" + pixel * width  # filter byte "none", then the pixels
-    block_rows = 64
-    block = row * block_rows
-    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
-    piece = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)
-    whole, rest = divmod(height, block_rows)
-    tail = zlib.compressobj(9, zlib.DEFLATED, -15)
-    last = tail.compress(row * rest) + tail.flush()
-    adler = 1
-    for _ in range(whole):
-        adler = zlib.adler32(block, adler)
-    adler = zlib.adler32(row * rest, adler)
-    stream = b"\x78\xda" + piece * whole + last + struct.pack(">I", adler)
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + body))
-        return struct.pack(">I", len(body)) + kind + body + crc
-
-    header = struct.pack(">IIBBBBB", width, height, 16, 6, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", stream) + chunk(b"IEND", b"")
-    )
+    return solid_png(width, height, bit_depth=16, colour_type=6, row=pixel * width)
 
 
 # name, builder, whether it is sent with the smallest crop box (JPEGs: see the docstring)

@@ -2,9 +2,7 @@
 
 import csv
 import io
-import struct
 import threading
-import zlib
 from contextlib import contextmanager
 
 from django.db import connection, transaction
@@ -17,6 +15,7 @@ from collection import services as collection_services
 from confirmation import services as counter_services
 from practitioners import registerfile
 from practitioners.registerfile import HEADERS
+from tests.pngs import png_chunk, solid_png  # noqa: F401  (the tests import them from here)
 
 PASSWORD = "Pass-word-2026"
 
@@ -43,38 +42,6 @@ def jpeg_bytes(size=(600, 800), color=(200, 180, 160)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, "JPEG", quality=90)
     return out.getvalue()
-
-
-def png_chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
-def solid_png(width: int, height: int, *, bit_depth: int, colour_type: int, row: bytes) -> bytes:
-    """A complete, valid PNG whose every row is ``row`` (its pixels, packed as the header says).
-
-    Compressing every row would take seconds for tens of megapixels, so one block of rows is
-    deflated once, ended with a full flush (which makes it independent of what came before), and
-    repeated; only the Adler-32 checksum runs over all the raw bytes."""
-    row = b"\x00" + row  # filter byte "none", then the pixels
-    rows_per_block = 1000
-    whole, rest = divmod(height, rows_per_block)
-    block = row * rows_per_block
-    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
-    piece = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)
-    final = zlib.compressobj(9, zlib.DEFLATED, -15)
-    final_block = final.compress(row * rest) + final.flush()
-    adler = 1
-    for _ in range(whole):
-        adler = zlib.adler32(block, adler)
-    adler = zlib.adler32(row * rest, adler)
-    stream = b"\x78\xda" + piece * whole + final_block + struct.pack(">I", adler)
-    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", stream)
-        + png_chunk(b"IEND", b"")
-    )
 
 
 def rgba_png(width: int, height: int) -> bytes:
