@@ -22,11 +22,15 @@ def application_of(*, practitioner: Practitioner, campaign: Campaign | None) -> 
     """The practitioner's application in the campaign (None: not started)."""
     if campaign is None:
         return None
-    return (
-        Application.objects.select_related("photo", "campaign")
+    application = (
+        Application.objects.select_related("photo")
         .filter(campaign=campaign, practitioner=practitioner)
         .first()
     )
+    if application is not None:  # both known: no join for them (this runs on every page)
+        application.campaign = campaign
+        application.practitioner = practitioner
+    return application
 
 
 def _changes_of(practitioner: Practitioner) -> QuerySet[Application]:

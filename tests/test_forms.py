@@ -115,3 +115,18 @@ def test_a_valid_field_is_not_marked_and_an_explicit_class_is_kept():
     html = str(Small({"day": "2011-06-30"}))
     assert 'class="form-control-sm form-control"' in html
     assert "is-invalid" not in html and "invalid-feedback" not in html
+
+
+def test_a_field_label_is_escaped_and_marked_required_and_an_empty_label_is_left_out():
+    class Labels(forms.Form):
+        named = forms.CharField(label=HOSTILE, help_text=mark_safe("<b>bold</b> help"))
+        unnamed = forms.CharField(label="", required=False)
+
+    html = str(Labels())
+    assert (
+        '<label for="id_named" class="form-label">&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;'
+        '&amp;amp;<span class="asteriskField">*</span></label>' in html
+    )
+    assert '<div id="id_named_helptext" class="form-text"><b>bold</b> help</div>' in html
+    assert '<div class="mb-3" id="div_id_unnamed">\n  <input' in html  # no empty label
+    assert html.count("asteriskField") == 1
