@@ -26,14 +26,15 @@ find_python = $(firstword $(foreach p,$(PYTHON) python3.13 python3.12 \
 	$(wildcard /usr/local/bin/python3.1[3-9]) python3, \
 	$(shell $(p) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 && echo $(p))))
 
-.PHONY: help deps dev-deps system-deps test-system-deps run dev test bench load lint lock messages screenshots reset clean port-free
+.PHONY: help deps dev-deps system-deps test-system-deps run dev test bench load profile lint lock messages screenshots reset clean port-free
 
 help:
 	@echo "make run    — install, migrate, seed demo data, serve http://$(HOST):$(PORT)"
 	@echo "make dev    — the same with Django's debug pages (for development)"
 	@echo "make test   — install and run the whole test suite (SQLite, or DATABASE_URL)"
 	@echo "make bench  — seed PostgreSQL with BENCH_N=$(BENCH_N) practitioners and measure"
-	@echo "make load   — the deadline-day peak: two gunicorn servers + worker under locust for 60 s"
+	@echo "make load   — the deadline-day peak: two gunicorn servers + workers under locust, 10 min"
+	@echo "make profile — where a journey's server CPU goes, page by page (one process)"
 	@echo "make deps   — what a production server needs: runtime packages only"
 
 # The virtualenv, with a Python >= 3.12 that really starts (a pyenv shim may exist and still fail).
@@ -109,11 +110,16 @@ bench: deps
 
 # The deadline day's peak on this machine (not part of `make test`): a fresh registry_load
 # database and a seeded register, two gunicorn servers with the production settings and the
-# worker (at a lower CPU priority), simulated practitioners and clerks (locust) at about 85
-# requests a second for 60 s; then the queue drained and every submission checked in the
-# database. Figures in load/results.md and .json; LOAD_* variables tune it (load/run.py).
+# workers (at a lower CPU priority), simulated practitioners and clerks (locust) at about 85
+# requests a second for 10 minutes; then the queue drained and every submission checked in the
+# database. Figures in load/results.md, .json and .svg; LOAD_* variables tune it (load/run.py).
 load: dev-deps $(VENV)/.load-installed
 	PG_URL=$(PG_URL) $(PY) load/run.py
+
+# The load's journeys in one process with the production settings: CPU time and SQL queries per
+# page (load/cpu_profile.py; PROFILE_ARGS="--cprofile out.prof" for a profile of every page).
+profile: dev-deps
+	PG_URL=$(PG_URL) $(PY) load/cpu_profile.py --queries $(PROFILE_ARGS)
 
 # Every kind of page (1366 and 390 px wide) and PDF, as PNG, in test-artifacts/screens/.
 screenshots: dev-deps
