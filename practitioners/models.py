@@ -280,12 +280,19 @@ class Practitioner(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Who did what to which record, and when. Written by services only; never edited."""
+    """Who did what to which record, and when. Written by services only; never edited or
+    deleted (practitioners.auditchain seals each event and chains them; on PostgreSQL a trigger
+    refuses a change or a removal).
+
+    The references keep the id they were written with, whatever becomes of the account, the
+    bureau or the person (no database constraint, nothing done on their deletion): an event is
+    never rewritten, and it still says who acted."""
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         User,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
@@ -295,7 +302,8 @@ class AuditEvent(models.Model):
     action = models.CharField(_("action"), max_length=40)
     bureau = models.ForeignKey(
         Bureau,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
@@ -303,7 +311,8 @@ class AuditEvent(models.Model):
     )
     practitioner = models.ForeignKey(
         Practitioner,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="audit_events",
@@ -312,9 +321,19 @@ class AuditEvent(models.Model):
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     # The client's address for events written while serving a request (None: a command).
     address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    # practitioners.auditchain: the keyed SM3 hash of the content, written with the event; the
+    # place in the chain and the chained hash, written once by the sealer.
+    mac = models.CharField(_("seal"), max_length=64, blank=True, default="")
+    seq = models.PositiveBigIntegerField(
+        _("place in the chain"), null=True, blank=True, unique=True
+    )
+    chain = models.CharField(_("chained seal"), max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed")
+        ]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from core.clients import current_address
 from core.languages import in_every_language
-from practitioners import tallies
+from practitioners import auditchain, tallies
 from practitioners.bulk import insert_practitioners
 from practitioners.constants import ETHNIC_NAMES, RECORD_FIELDS, ethnic_name
 from practitioners.models import AuditEvent, Practitioner, User
@@ -148,14 +148,16 @@ def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[s
 
 
 def _event(*, actor, action, practitioner_id, bureau_id, at, detail) -> AuditEvent:
-    return AuditEvent(
-        at=at,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        practitioner_id=practitioner_id,
-        bureau_id=bureau_id,
-        detail=detail,
-        address=current_address(),
+    return auditchain.stamp(
+        AuditEvent(
+            at=at,
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action=action,
+            practitioner_id=practitioner_id,
+            bureau_id=bureau_id,
+            detail=detail,
+            address=current_address(),
+        )
     )
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from core.clients import current_address
-from practitioners import permissions, records, registerfile
+from practitioners import auditchain, permissions, records, registerfile
 from practitioners.constants import AuditAction
 from practitioners.models import AuditEvent, Bureau, Practitioner, User
 
@@ -26,8 +26,9 @@ def record_event(
     bureau: Bureau | None = None,
     **detail: Any,
 ) -> AuditEvent:
-    """Write one audit event (with the client's address when serving a request)."""
-    return AuditEvent.objects.create(
+    """Write one audit event (with the client's address when serving a request), sealed by
+    its own keyed hash (practitioners.auditchain; the sealer chains it within a minute)."""
+    event = AuditEvent(
         actor=actor if actor and actor.is_authenticated else None,
         action=action,
         practitioner=practitioner,
@@ -35,6 +36,9 @@ def record_event(
         detail=detail,
         address=current_address(),
     )
+    auditchain.stamp(event)
+    event.save(force_insert=True)
+    return event
 
 
 def record_practitioner_viewed(

@@ -203,6 +203,16 @@ else:
 REGISTRY_PROXY_COUNT = env_int("REGISTRY_PROXY_COUNT", 0)
 REGISTRY_CLIENT_IP_HEADER = env_str("REGISTRY_CLIENT_IP_HEADER", "X-Forwarded-For")
 
+# The audit trail (practitioners.auditchain): the key of its SM3 seals, kept out of the database
+# and its backups (derived from SECRET_KEY when unset: then set it to `manage.py verify_audit
+# --show-key`'s value before changing SECRET_KEY), and how long events are kept, at least 180
+# days (GB/T 22239-2019 level 3). Nothing deletes an event today; this is the floor an archive
+# must respect.
+REGISTRY_AUDIT_KEY = env_str("REGISTRY_AUDIT_KEY", "")
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
+if AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 180 (days).")
+
 # A second factor (TOTP) for staff accounts (practitioners.twofactor): any staff member may turn
 # it on; city staff and every account that can open the admin (is_staff, is_superuser) must,
 # after typing an enrolment code another city administrator issued (unless this is switched

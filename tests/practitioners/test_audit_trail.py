@@ -11,13 +11,14 @@ from practitioners import audit, auditwords
 from practitioners.constants import AuditAction
 from practitioners.models import AuditEvent
 from practitioners.services import record_event, record_practitioner_viewed
+from tests.helpers import clear_audit_trail
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def trail(practitioner_a, practitioner_b, clerk_a, clerk_b):
-    AuditEvent.objects.all().delete()  # the people's creation: not what these tests look at
+    clear_audit_trail()  # the people's creation: not what these tests look at
     record_practitioner_viewed(actor=clerk_a, practitioner=practitioner_a)
     record_practitioner_viewed(actor=clerk_b, practitioner=practitioner_b)
     record_event(
@@ -60,7 +61,7 @@ def test_pages_go_back_in_time_numbered_like_every_list(
     client, city_staff, practitioner_a, clerk_a, monkeypatch
 ):
     monkeypatch.setattr(audit, "PAGE_SIZE", 2)
-    AuditEvent.objects.all().delete()
+    clear_audit_trail()
     for _ in range(5):
         record_practitioner_viewed(actor=clerk_a, practitioner=practitioner_a)
     pages = [audit.page({}, number) for number in (1, 2, 3)]
@@ -79,7 +80,7 @@ def test_a_practitioners_account_is_masked_as_the_one_who_acted(
 ):
     """A practitioner's account is named by the ID number: the page, the CSV and the Excel
     show it masked, as the person's own column does."""
-    AuditEvent.objects.all().delete()
+    clear_audit_trail()
     record_event(actor=account_a, action=AuditAction.PHOTO_UPLOADED, practitioner=practitioner_a)
     masked = practitioner_a.masked_id_number
     client.force_login(city_staff)
@@ -108,7 +109,7 @@ def test_a_practitioners_account_is_masked_as_the_one_who_acted(
 def test_the_detail_reads_as_words_on_the_page_and_in_the_exports(
     client, city_staff, practitioner_a, clerk_a, admin_a
 ):
-    AuditEvent.objects.all().delete()
+    clear_audit_trail()
     record_event(
         actor=clerk_a,
         action=AuditAction.UPDATED,
