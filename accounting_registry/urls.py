@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounting_registry import auth, care, health, views
+from practitioners import idle
 from practitioners import views as practitioner_views
 
 admin.site.login_form = auth.AdminLoginForm
@@ -40,6 +41,7 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("care-mode/", care.toggle, name="care_mode"),
+    path("accounts/idle/", idle.status, name="idle_status"),
     path("", include("practitioners.urls")),
     path("", include("collection.urls")),
     path("", include("confirmation.urls")),

@@ -111,6 +111,7 @@ class AuditAction(models.TextChoices):
     ENROLMENT_CODE_ISSUED = "enrolment_code_issued", _("Second-factor enrolment code issued")
     ENROLMENT_CODE_USED = "enrolment_code_used", _("Second-factor enrolment code used")
     ENROLMENT_CODE_REFUSED = "enrolment_code_refused", _("Second-factor enrolment code refused")
+    SIGNED_OUT_IDLE = "signed_out_idle", _("Signed out after inactivity")
     # collection
     ACTIVATED = "account_activated", _("Account activated")
     DRAFT_SAVED = "application_draft_saved", _("Application draft saved")

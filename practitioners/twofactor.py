@@ -303,6 +303,7 @@ _OPEN_PREFIXES = (
     "/health/",
     "/favicon.ico",
     "/accounts/logout/",
+    "/accounts/idle/",
 )
 
 

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "practitioners.idle.StaffIdleTimeoutMiddleware",
     "practitioners.twofactor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -78,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "accounting_registry.navigation.menu",
                 "accounting_registry.care.care_mode",
+                "practitioners.idle.idle_context",
             ],
         },
     },
@@ -219,6 +221,10 @@ if AUDIT_RETENTION_DAYS < 180:
 # off, as the tests do for their many logins and `make run` for the demo).
 REGISTRY_CITY_STAFF_NEED_OTP = env_bool("REGISTRY_CITY_STAFF_NEED_OTP", True)
 OTP_TOTP_ISSUER = "Registry"
+
+# Staff sessions end after this many seconds without activity, with a warning a minute before
+# (practitioners.idle); 0: never. Practitioners' sessions last SESSION_COOKIE_AGE.
+REGISTRY_STAFF_IDLE_SECONDS = env_int("REGISTRY_STAFF_IDLE_SECONDS", 15 * 60)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)

@@ -19,3 +19,5 @@ WHITENOISE_AUTOREFRESH = True
 # Most tests log staff in with force_login: the second factor is tested on its own
 # (tests/practitioners/test_two_factor.py switches this back on).
 REGISTRY_CITY_STAFF_NEED_OTP = False
+# Tests travel in time by weeks as staff: the idle sign-out is on in its own tests only.
+REGISTRY_STAFF_IDLE_SECONDS = 0
