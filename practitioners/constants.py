@@ -112,6 +112,7 @@ class AuditAction(models.TextChoices):
     ENROLMENT_CODE_USED = "enrolment_code_used", _("Second-factor enrolment code used")
     ENROLMENT_CODE_REFUSED = "enrolment_code_refused", _("Second-factor enrolment code refused")
     SIGNED_OUT_IDLE = "signed_out_idle", _("Signed out after inactivity")
+    STAFF_DISABLED_UNUSED = "staff_disabled_unused", _("Unused staff account disabled")
     # collection
     ACTIVATED = "account_activated", _("Account activated")
     DRAFT_SAVED = "application_draft_saved", _("Application draft saved")

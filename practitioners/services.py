@@ -1,15 +1,18 @@
 """State changes of the register. Views, commands and admin call these; nothing else writes."""
 
+import datetime
 from collections.abc import Iterator
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from core.clients import current_address
 from practitioners import auditchain, permissions, records, registerfile
-from practitioners.constants import AuditAction
+from practitioners.constants import STAFF_ROLES, AuditAction
 from practitioners.models import AuditEvent, Bureau, Practitioner, User
 
 # Fields an import may set (every column but the bureau code, which becomes bureau_id).
@@ -134,3 +137,30 @@ def stream_register(
     """The register as csv or json text in pieces, for a streaming download; audited up front."""
     record_event(actor=actor, action=AuditAction.EXPORTED, bureau=bureau, format=fmt)
     return registerfile.TEXT_FORMATS[fmt](export_records(bureau=bureau, queryset=queryset))
+
+
+def unused_staff_accounts(*, now: datetime.datetime | None = None) -> QuerySet[User]:
+    """Active accounts that open staff pages or the admin and have not logged in for
+    REGISTRY_STAFF_UNUSED_DAYS (never logged in: counted from their creation)."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.REGISTRY_STAFF_UNUSED_DAYS)
+    staff = Q(role__in=STAFF_ROLES) | Q(is_staff=True) | Q(is_superuser=True)
+    unused = Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff)
+    return User.objects.filter(staff & unused, is_active=True).order_by("username")
+
+
+def disable_unused_staff(*, now: datetime.datetime | None = None) -> list[User]:
+    """Disable the unused staff accounts (GB/T 22239: no dormant accounts), each audited; the
+    accounts disabled, for the security administrator to be told (the command mails them).
+    An account comes back when an administrator makes it active again."""
+    with transaction.atomic():
+        accounts = list(unused_staff_accounts(now=now).select_for_update())
+        for account in accounts:
+            User.objects.filter(pk=account.pk).update(is_active=False)
+            record_event(
+                actor=None,
+                action=AuditAction.STAFF_DISABLED_UNUSED,
+                bureau=account.bureau,
+                account=account.username,
+                last_login=account.last_login.isoformat() if account.last_login else None,
+            )
+    return accounts

@@ -1,7 +1,8 @@
 """A second factor for staff accounts: TOTP (RFC 6238, any authenticator app), by django-otp.
 
-Any staff member may turn it on; city staff and every account that can open Django's admin
-(is_staff or is_superuser) must (REGISTRY_CITY_STAFF_NEED_OTP): until they have, every page,
+Any staff member may turn it on; staff of the roles REGISTRY_SECOND_FACTOR_ROLES names (every
+staff role by default) and every account that can open Django's admin (is_staff or
+is_superuser) must (REGISTRY_CITY_STAFF_NEED_OTP, on in production): until they have, every page,
 the admin's included, sends them to set it up. Someone with a second factor who has logged in
 with the password only is sent to type a code before any other page. Codes are checked by
 django-otp's TOTP device, which also slows down guessing (each failure doubles the wait).
@@ -36,7 +37,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from practitioners import permissions
-from practitioners.constants import AuditAction, Role
+from practitioners.constants import AuditAction
 from practitioners.models import EnrolmentCode, User
 from practitioners.services import record_event
 
@@ -61,9 +62,11 @@ class SecondFactorError(Exception):
 
 
 def must_have(user: User) -> bool:
-    """City staff, and whoever can open the admin, where the settings require a second factor."""
+    """Staff of the roles REGISTRY_SECOND_FACTOR_ROLES names (every staff role in production),
+    and whoever can open the admin, where the settings require a second factor."""
     return settings.REGISTRY_CITY_STAFF_NEED_OTP and (
-        permissions.is_city_staff(user) or permissions.opens_the_admin(user)
+        (permissions.is_staff_member(user) and user.role in settings.REGISTRY_SECOND_FACTOR_ROLES)
+        or permissions.opens_the_admin(user)
     )
 
 
@@ -142,7 +145,7 @@ def turn_off(*, request) -> None:
     """Remove the second factor (refused where it is required); audited."""
     user = request.user
     if must_have(user):
-        raise SecondFactorError(_("City staff must keep a second factor."))
+        raise SecondFactorError(_("Your role must keep a second factor."))
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         record_event(actor=user, action=AuditAction.SECOND_FACTOR_OFF)
@@ -151,11 +154,13 @@ def turn_off(*, request) -> None:
 
 def enrolment_candidates(issuer: User) -> QuerySet[User]:
     """The accounts a city administrator may issue an enrolment code for: the other active
-    city staff and admin accounts (those the settings may require a second factor of)."""
+    staff of the roles that must have a second factor, and the admin accounts."""
     return (
         User.objects.filter(is_active=True)
         .filter(
-            Q(role=Role.CITY_STAFF, bureau__isnull=False) | Q(is_staff=True) | Q(is_superuser=True)
+            Q(role__in=settings.REGISTRY_SECOND_FACTOR_ROLES, bureau__isnull=False)
+            | Q(is_staff=True)
+            | Q(is_superuser=True)
         )
         .exclude(pk=issuer.pk)
         .order_by("username")

@@ -111,6 +111,8 @@ CASES = [
     Case("set_language", expect(302), method="post", data="language"),
     Case("care_mode", expect(302), method="post", data="care"),
     Case("care_mode", expect(405)),
+    Case("idle_status", expect(200)),  # {"left": 0} for anyone not watched
+    Case("idle_status", expect(200), method="post"),
     Case("two_factor", staff_page()),
     Case("two_factor_enrolment_codes", CITY_ONLY),
     Case("two_factor_enrolment_codes", CITY_ONLY, method="post", data="enrolment_account"),

@@ -216,15 +216,23 @@ if AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 180 (days).")
 
 # A second factor (TOTP) for staff accounts (practitioners.twofactor): any staff member may turn
-# it on; city staff and every account that can open the admin (is_staff, is_superuser) must,
-# after typing an enrolment code another city administrator issued (unless this is switched
-# off, as the tests do for their many logins and `make run` for the demo).
+# it on; staff of the roles below and every account that can open the admin (is_staff,
+# is_superuser) must, after typing an enrolment code a city administrator issued (unless this
+# is switched off, as the tests do for their many logins and `make run` for the demo).
 REGISTRY_CITY_STAFF_NEED_OTP = env_bool("REGISTRY_CITY_STAFF_NEED_OTP", True)
+# Which staff roles must have one (with the switch above on): every staff role unless the
+# bureau chooses fewer (city_staff, bureau_admin, clerk).
+REGISTRY_SECOND_FACTOR_ROLES = env_list(
+    "REGISTRY_SECOND_FACTOR_ROLES", ["city_staff", "bureau_admin", "clerk"]
+)
 OTP_TOTP_ISSUER = "Registry"
 
 # Staff sessions end after this many seconds without activity, with a warning a minute before
 # (practitioners.idle); 0: never. Practitioners' sessions last SESSION_COOKIE_AGE.
 REGISTRY_STAFF_IDLE_SECONDS = env_int("REGISTRY_STAFF_IDLE_SECONDS", 15 * 60)
+# Staff accounts not used for this many days are disabled by `manage.py disable_unused_staff`
+# (cron, daily), and the city's administrators told.
+REGISTRY_STAFF_UNUSED_DAYS = env_int("REGISTRY_STAFF_UNUSED_DAYS", 90)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)

@@ -319,7 +319,24 @@ def test_the_command_refuses_an_unknown_account(db):
         call_command("issue_enrolment_code", "nobody", stdout=io.StringIO())
 
 
-def test_county_staff_still_set_it_up_themselves(client, clerk_a, otp_required):
+def test_every_staff_role_must_enrol_with_a_code_by_default(
+    client, clerk_a, admin_a, city_staff, otp_required
+):
+    """GB/T 22239 level 3: two factors for every staff login, not only the city's. A county
+    clerk is sent to set it up before any page, and sees no secret without a code."""
     log_in(client, clerk_a)
+    assert client.get(reverse("confirmation:counter")).url == reverse("two_factor")
+    assert not secret_shown(client.get(reverse("two_factor")).text, clerk_a)
+    client.force_login(city_staff)
+    assert clerk_a in twofactor.enrolment_candidates(city_staff)
+    assert admin_a in twofactor.enrolment_candidates(city_staff)
+
+
+def test_a_bureau_that_requires_fewer_roles_lets_county_staff_choose(
+    client, clerk_a, otp_required, settings
+):
+    settings.REGISTRY_SECOND_FACTOR_ROLES = ["city_staff"]
+    log_in(client, clerk_a)
+    assert client.get(reverse("confirmation:counter")).status_code == 200
     page = client.get(reverse("two_factor"))
     assert secret_shown(page.text, clerk_a)
