@@ -44,6 +44,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A view's database or object-store outage: a 503 page that keeps the form (core.outages).
+    "core.outages.OutageMiddleware",
     "core.clients.ClientAddressMiddleware",
     "core.throttle.DeviceCookieMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
