@@ -92,6 +92,15 @@ def test_with_redis_away_the_database_cache_stands_in_and_warns_once(redis_away,
 
 
 @pytest.mark.django_db
+def test_with_redis_away_the_server_stays_healthy_and_tells_staff(redis_away, city_staff):
+    staff = Client()
+    staff.force_login(city_staff)
+    health = staff.get(reverse("health"))
+    assert health.status_code == 200
+    assert health.json()["cache"]["redis_away"] is True
+
+
+@pytest.mark.django_db
 def test_with_redis_away_logins_work_and_their_limits_count(redis_away, account_a):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     for _ in range(5):
