@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 BREAKER_SECONDS = 15.0
 FALLBACK_TABLE = "registry_cache"
+FALLBACK_MAX_ENTRIES = 100_000
 # A key deleted while Redis was away leaves a row under this mark in the stand-in, so that the
 # key is deleted from Redis too when it returns.
 DELETED = "fail-soft-deleted:"
@@ -104,7 +105,15 @@ class FailSoftRedisCache(RedisCache):
         options.setdefault("socket_timeout", 2)
         super().__init__(server, {**params, "OPTIONS": options})
         shared = ("TIMEOUT", "KEY_PREFIX", "VERSION", "KEY_FUNCTION")
-        self.fallback = DatabaseCache(table, {k: params[k] for k in shared if k in params})
+        self.fallback = DatabaseCache(
+            table,
+            {
+                **{k: params[k] for k in shared if k in params},
+                # Room for an outage's sessions and counters: Django's default (300 entries)
+                # would cull them, and with them the marks of deleted keys.
+                "OPTIONS": {"MAX_ENTRIES": FALLBACK_MAX_ENTRIES},
+            },
+        )
         self.location = server if isinstance(server, str) else ",".join(server)
         self.breaker = _breaker(self.location)
 
