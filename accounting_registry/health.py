@@ -43,7 +43,11 @@ def _cache() -> dict:
     cache.set(key, value, 30)
     if cache.get(key) != value:
         raise RuntimeError("the cache did not keep a value")
-    return {"backend": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]}
+    found = {"backend": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]}
+    breaker = getattr(cache, "breaker", None)  # core.cache.FailSoftRedisCache
+    if breaker is not None and breaker.away():
+        found["redis_away"] = True  # the database cache stands in: usable, but say so
+    return found
 
 
 def _storage() -> dict:

@@ -8,6 +8,9 @@ from practitioners import views as practitioner_views
 
 admin.site.login_form = auth.AdminLoginForm
 
+# A database or object-store outage outside a view: the 503 page (core.outages), not the 500.
+handler500 = "core.outages.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),

@@ -7,11 +7,20 @@ REGISTRY_S3_BUCKET is set, so that several servers share the files. The bucket i
 objects are written with the `private` ACL, and no URL to one is ever made.
 
 The models' file fields hold `private_storage()`, a lazy handle on `storages["private"]` that
-Django resets when a test changes STORAGES, as it does for `default_storage`."""
+Django resets when a test changes STORAGES, as it does for `default_storage`.
 
+A file is whole or absent: on the file system it is written under a temporary name beside its
+own (`.NAME.XXXX.part`) and renamed when complete, so that a process killed mid-write leaves at
+most a hidden part file, never a truncated file under a real name; an object store's PUT is
+atomic by itself."""
+
+import os
+import sys
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -33,6 +42,70 @@ class PrivateStorage(FileSystemStorage):
 
     def url(self, name):
         raise ValueError(NO_URL)
+
+    def _save(self, name, content):
+        """Written whole to a part file in the same folder, then renamed into place (Django's
+        own move, which keeps its handling of a name taken meanwhile)."""
+        full_path = self.path(name)
+        folder = os.path.dirname(full_path)
+        os.makedirs(folder, exist_ok=True)
+        fd, part = tempfile.mkstemp(
+            dir=folder, prefix=f".{os.path.basename(full_path)}.", suffix=".part"
+        )
+        try:
+            with os.fdopen(fd, "wb") as out:
+                if hasattr(content, "seek"):
+                    content.seek(0)
+                for chunk in content.chunks():
+                    out.write(chunk if isinstance(chunk, bytes) else chunk.encode())
+                out.flush()
+                os.fsync(out.fileno())
+            return super()._save(name, _Written(part))
+        finally:
+            if os.path.exists(part):
+                os.unlink(part)
+
+
+class _Written(File):
+    """A complete part file on disk, for FileSystemStorage._save to move into place."""
+
+    def __init__(self, path: str):
+        super().__init__(None, name=path)
+        self._path = path
+
+    def temporary_file_path(self) -> str:
+        return self._path
+
+
+# Error codes with which an S3-compatible store says it is busy or away for a moment.
+_BUSY_CODES = frozenset(
+    {"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "Throttling"}
+)
+
+
+def is_store_unavailable(exc: BaseException) -> bool:
+    """The object store refused for now (503 SlowDown and the like, any 5xx) or could not be
+    reached: worth trying again in a minute. botocore is looked at only when it is loaded (the
+    object storage is in use)."""
+    botocore = sys.modules.get("botocore.exceptions")
+    boto3 = sys.modules.get("boto3.exceptions")
+    if botocore is None:
+        return False
+    if boto3 is not None and isinstance(exc, boto3.S3UploadFailedError):
+        return True
+    if isinstance(exc, botocore.ClientError):
+        response = getattr(exc, "response", {}) or {}
+        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return status >= 500 or response.get("Error", {}).get("Code") in _BUSY_CODES
+    return isinstance(
+        exc,
+        (
+            botocore.EndpointConnectionError,
+            botocore.ConnectionClosedError,
+            botocore.ReadTimeoutError,
+            botocore.ConnectTimeoutError,
+        ),
+    )
 
 
 def private_storage_settings(

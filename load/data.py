@@ -104,7 +104,6 @@ def people(out: Path, *, bureaus: list[str], each: int, clerks: int) -> None:
 
 
 def check(outcomes_path: Path) -> None:
-    from django.conf import settings
     from django_tasks_db.models import DBTaskResult
 
     from collection.constants import ApplicationStatus
@@ -146,13 +145,27 @@ def check(outcomes_path: Path) -> None:
             enqueued_at__gte=started, status="SUCCESSFUL"
         ).values_list("enqueued_at", "finished_at")
     )
-    forms = Path(settings.MEDIA_ROOT) / "private" / "application-forms"
-    stored = sorted(forms.rglob("*.pdf")) if forms.exists() else []
+    stored = stored_files("application-forms/")
+    by_application: dict[str, set[str]] = {}
+    for name in stored:
+        folder, _, file = name.rpartition("/")
+        by_application.setdefault(folder.rpartition("/")[2], set()).add(file.split("-", 1)[0])
     run_forms = {
         f"{a}/{n}"
         for a, n in run_submissions.values_list("application_id", "number")
-        if any((forms / str(a)).glob(f"{n}-*.pdf"))
+        if str(n) in by_application.get(str(a), set())
     }
+    # Submissions made while the load ran whose form is stored: every one, after draining.
+    without_form = [
+        f"{a}/{n}"
+        for a, n in Submission.objects.filter(submitted_at__gte=started).values_list(
+            "application_id", "number"
+        )
+        if str(n) not in by_application.get(str(a), set())
+    ]
+    audit = audit_events(submitted, confirmed)
+    whole = whole_files(started) if os.environ.get("LOAD_CHECK_FILES") else None
+    stuck = tasks.filter(status__in=("READY", "RUNNING")).count()
     print(
         json.dumps(
             {
@@ -166,11 +179,99 @@ def check(outcomes_path: Path) -> None:
                 "form_tasks": by_status,
                 "forms_stored": len(stored),
                 "forms_stored_of_the_run": len(run_forms),
+                "submissions_without_form": without_form[:20],
+                "submissions_without_form_count": len(without_form),
+                "tasks_stuck": stuck,
+                "audit": audit,
+                "files": whole,
                 "stored_pdf_s": [round(v, 1) for v in stored_after_s],
                 "floor_ms": floor(),
             }
         )
     )
+
+
+def stored_files(prefix: str) -> list[str]:
+    """Names of the private files under `prefix`, on the file system or in the bucket."""
+    from core.storage import private_storage
+
+    storage = private_storage()
+    bucket = getattr(storage, "bucket", None)
+    if bucket is not None:
+        location = storage.location.rstrip("/") + "/"
+        return [
+            o.key.removeprefix(location) for o in bucket.objects.filter(Prefix=location + prefix)
+        ]
+    root = Path(storage.path(""))
+    return [
+        str(p.relative_to(root))
+        for p in (root / prefix).rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    ]
+
+
+def audit_events(submitted: set[str], confirmed: set[str]) -> dict:
+    """Every submission and confirmation locust saw has its audit event."""
+    from practitioners.constants import AuditAction
+    from practitioners.models import AuditEvent
+
+    def having(action: str, people: set[str]) -> set[str]:
+        return set(
+            AuditEvent.objects.filter(action=action, practitioner__id_number__in=people)
+            .values_list("practitioner__id_number", flat=True)
+            .distinct()
+        )
+
+    lost_submitted = submitted - having(AuditAction.SUBMITTED, submitted)
+    lost_confirmed = confirmed - having(AuditAction.CONFIRMED, confirmed)
+    return {
+        "submitted_without_event": len(lost_submitted),
+        "confirmed_without_event": len(lost_confirmed),
+        "lost": len(lost_submitted) + len(lost_confirmed),
+    }
+
+
+def whole_files(started: datetime.datetime) -> dict:
+    """Every PDF and photo stored for the run read back whole: a PDF that parses to its last
+    page, a JPEG that decodes; and no part file left on the file system."""
+    import io
+
+    from PIL import Image
+    from pypdf import PdfReader
+
+    from collection.models import Photo
+    from core.storage import private_storage
+
+    storage = private_storage()
+    broken: list[str] = []
+    checked = {"pdf": 0, "photo": 0}
+    for name in stored_files("application-forms/"):
+        with storage.open(name, "rb") as f:
+            data = f.read()
+        try:
+            reader = PdfReader(io.BytesIO(data), strict=True)
+            assert len(reader.pages) >= 1 and data.rstrip().endswith(b"%%EOF")
+            reader.pages[-1].extract_text()
+        except Exception:  # noqa: BLE001 - counted
+            broken.append(name)
+        checked["pdf"] += 1
+    for photo in Photo.objects.filter(uploaded_at__gte=started):
+        for field in (photo.image, photo.national_image):
+            try:
+                with field.open("rb") as f:
+                    Image.open(io.BytesIO(f.read())).load()
+            except Exception:  # noqa: BLE001 - counted
+                broken.append(field.name)
+            checked["photo"] += 1
+    parts = []
+    if getattr(storage, "bucket", None) is None:
+        parts = [str(p) for p in Path(storage.path("")).rglob(".*.part")]
+    return {
+        "checked": checked,
+        "broken": broken[:20],
+        "broken_count": len(broken),
+        "part_files": parts[:20],
+    }
 
 
 def floor() -> dict[str, float]:

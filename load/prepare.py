@@ -34,9 +34,10 @@ def data_py(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 def prepare(args, env: dict[str, str]) -> dict:
     database_url = env["DATABASE_URL"]
     servers.create_database(database_url)
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    step("migrate, collectstatic")
+    redis.Redis.from_url(env.get("REDIS_URL") or REDIS_URL).flushdb()
+    step("migrate, createcachetable, collectstatic")
     servers.manage(env, "migrate", "--noinput")
+    servers.manage(env, "createcachetable")
     servers.manage(env, "collectstatic", "--noinput")
     step(f"bulk seeding: {args.practitioners:,} practitioners")
     started = time.perf_counter()

@@ -173,8 +173,12 @@ def summarise(args, outcomes, found, pages, overall, failures, drain_s, tasks, b
             "pacing_s": args.pacing,
             "warmup_s": args.warmup,
             "measured_s": measured,
-            "storage": "file system (MEDIA_ROOT)",
-            "cache_and_sessions": "Redis (db 8), sessions cached_db",
+            "storage": "moto's S3 server behind a fault switch"
+            if args.faults
+            else "file system (MEDIA_ROOT)",
+            "cache_and_sessions": "Redis of the run's own (fail-soft), sessions cached_db"
+            if args.faults
+            else "Redis (db 8), sessions cached_db",
         },
         "overall": overall,
         "pages": pages,
@@ -291,8 +295,187 @@ def to_markdown(r: dict) -> str:
         "|---|---|",
     ]
     lines += [f"| {name} | {'yes' if ok else '**no**'} |" for name, ok in r["targets"].items()]
+    if r.get("faults"):
+        lines += faults_markdown(r["faults"], r.get("locust_started_at"))
     if r["errors_by_page"]:
         lines += ["", "| Errors: page | what | count |", "|---|---|---:|"]
         for e in r["errors_by_page"]:
             lines.append(f"| `{e['page']}` | {e['error'][:160]} | {e['count']} |")
     return "\n".join(lines) + "\n"
+
+
+# --- The fault runs (run.py --faults, load/faults.py) -----------------------------------------
+
+# The requests each fault is expected to touch: its recovery is the first success of these.
+AFFECTED = {
+    "worker": None,  # no page: the killed worker's form task, done again
+    "postgresql": "",  # every page
+    "redis": "",  # every page (the sessions' cache), the logins' limits above all
+    "store": "POST /me/photo/",  # the photo's two files written
+}
+# A failure up to this long after a fault ended is still the fault's (a request sent during it).
+FAULT_TAIL_S = 15
+
+
+def fault_figures(plan, requests: list, outcomes: dict, found: dict, restarts: list, args) -> dict:
+    """Each fault: when, how long, the failed requests while it lasted (by page) and how long
+    the service took to be back; after draining, what was lost, stuck or half-written."""
+    faults = plan.summary()
+    load_end = outcomes.get("stopped_at") or max((r[0] for r in requests), default=0)
+    starts = [f["started_at"] for f in faults if f["started_at"]]
+    rows = []
+    in_a_fault = 0
+    for fault in faults:
+        start, end = fault["started_at"], fault["ended_at"]
+        if start is None:
+            rows.append({**fault, "error": "not run"})
+            continue
+        later = [s for s in starts if s > start]
+        until = min(later) if later else load_end
+        window = [r for r in requests if start <= r[0] < until]
+        failed = [r for r in window if not r[2]]
+        by_page: dict[str, dict[str, int]] = {}
+        for _t, page, _ok, status in failed:
+            by_page.setdefault(page, {})
+            by_page[page][str(status or "no answer")] = by_page[page].get(str(status), 0) + 1
+        in_a_fault += sum(1 for r in failed if r[0] <= (end or start) + FAULT_TAIL_S)
+        kind = AFFECTED[fault["kind"]]
+        affected_failures = [r[0] for r in failed if r[1].startswith(kind or "")]
+        last_failure = max(affected_failures, default=None)
+
+        def first_success(after: float, kind=kind, window=window) -> float | None:
+            """Seconds from `after` to the first success of the affected kind."""
+            found_at = next(
+                (r[0] for r in window if r[2] and r[0] > after and r[1].startswith(kind or "")),
+                None,
+            )
+            return None if found_at is None else round(found_at - after, 2)
+
+        during = [r for r in requests if start <= r[0] <= (end or start)]
+        logins = [r for r in during if r[1] in ("POST /accounts/login/", "POST /activate/")]
+        row = {
+            **fault,
+            "requests_during": len(during),
+            "failed_during": sum(1 for r in during if not r[2]),
+            "logins_during_ok": sum(1 for r in logins if r[2]),
+            "logins_during_failed": sum(1 for r in logins if not r[2]),
+            "lasted_s": None if end is None else round(end - start, 1),
+            "requests_in_window": len(window),
+            "failed": len(failed),
+            "failed_by_page": by_page,
+            "first_failure_s": None if not failed else round(failed[0][0] - start, 2),
+            "last_failure_s": None if not failed else round(failed[-1][0] - start, 2),
+        }
+        if kind is None:
+            back = [r for r in restarts if r["exited_at"] >= start - 1]
+            row["worker_started_again_s"] = round(back[0]["at"] - start, 1) if back else None
+            row["lasted_s"] = row["worker_started_again_s"]
+            row["back_s"] = fault.get("form_stored_s")
+        else:
+            row["first_success_after_start_s"] = first_success(start)
+            row["first_success_after_end_s"] = first_success(end) if end else None
+            if last_failure is None:
+                row["back_s"] = row["first_success_after_start_s"]
+            else:
+                after = first_success(last_failure)
+                row["back_s"] = None if after is None else round(last_failure - start + after, 2)
+        rows.append(row)
+    errors_500 = sum(1 for r in requests if r[3] == 500)
+    total_failed = sum(1 for r in requests if not r[2])
+    files = found.get("files") or {}
+    after = {
+        "lost_submissions": len(found["lost_submissions"]),
+        "lost_confirmations": len(found["lost_confirmations"]),
+        "submissions_of_the_run_without_pdf": found.get("submissions_without_form_count"),
+        "audit_events_lost": (found.get("audit") or {}).get("lost"),
+        "tasks_stuck_ready_or_running": found.get("tasks_stuck"),
+        "form_tasks": found["form_tasks"],
+        "files_checked": files.get("checked"),
+        "files_broken": files.get("broken_count"),
+        "part_files_left": len(files.get("part_files") or []),
+        "worker_restarts": len(restarts),
+        "pages_answering_500": errors_500,
+        "failed_requests_total": total_failed,
+        "failed_requests_during_faults": in_a_fault,
+        "plan_errors": plan.errors,
+    }
+    targets = {
+        "faults: every fault run": not plan.errors and all(f["started_at"] for f in faults),
+        "faults: failures only while a fault lasted": total_failed == in_a_fault,
+        "faults: no 500 page": errors_500 == 0,
+        "faults: nothing lost (submissions, confirmations, PDFs, audit events)": (
+            after["lost_submissions"] == 0
+            and after["lost_confirmations"] == 0
+            and after["submissions_of_the_run_without_pdf"] == 0
+            and after["audit_events_lost"] == 0
+        ),
+        "faults: no task stuck": after["tasks_stuck_ready_or_running"] == 0,
+        "faults: no half-written file": after["files_broken"] == 0
+        and after["part_files_left"] == 0,
+    }
+    return {"faults": rows, "after_draining": after, "targets": targets}
+
+
+FAULT_NAMES = {
+    "worker": "a background worker killed (SIGKILL) mid-render",
+    "postgresql": "PostgreSQL restarted",
+    "redis": "Redis stopped",
+    "store": "the object store refusing writes (503 SlowDown)",
+}
+
+
+def faults_markdown(f: dict, t0: float | None) -> list[str]:
+    lines = [
+        "",
+        "## Faults",
+        "",
+        "| Fault | at (s) | lasted (s) | requests while it lasted: all / failed; logins and "
+        "activations ok / failed | requests failed until the next fault (by page: status × "
+        "count) | first success after its start / end (s) | back after (s) |",
+        "|---|---:|---:|---|---|---|---:|",
+    ]
+    for row in f["faults"]:
+        at = "" if not (t0 and row.get("started_at")) else round(row["started_at"] - t0)
+        pages = "; ".join(
+            f"`{page}` " + ", ".join(f"{status} × {n}" for status, n in statuses.items())
+            for page, statuses in sorted(row.get("failed_by_page", {}).items())
+        )
+        if row["kind"] == "worker":
+            success = (
+                f"worker started again after {row.get('worker_started_again_s')} s; the "
+                f"task's form stored after {row.get('form_stored_s')} s "
+                f"({row.get('stored_by', '?')})"
+            )
+        else:
+            success = (
+                f"{row.get('first_success_after_start_s')} / {row.get('first_success_after_end_s')}"
+            )
+        lines.append(
+            f"| {FAULT_NAMES[row['kind']]} | {at} | {row.get('lasted_s')} | "
+            f"{row.get('requests_during')} / {row.get('failed_during')}; "
+            f"{row.get('logins_during_ok')} / {row.get('logins_during_failed')} | "
+            f"{row.get('failed', 0)}{': ' + pages if pages else ''} | {success} | "
+            f"{row.get('back_s')} |"
+        )
+    a = f["after_draining"]
+    checked = a.get("files_checked") or {}
+    lines += [
+        "",
+        "| After draining | Value |",
+        "|---|---|",
+        f"| Submissions / confirmations lost | {a['lost_submissions']} / {a['lost_confirmations']} |",
+        f"| Submissions of the run without a stored PDF | {a['submissions_of_the_run_without_pdf']} |",
+        f"| Audit events lost (submitted, confirmed) | {a['audit_events_lost']} |",
+        f"| Tasks stuck (READY or RUNNING) | {a['tasks_stuck_ready_or_running']} |",
+        "| Form tasks by status (a FAILED attempt is followed by its retry) | "
+        + ", ".join(f"{k} {v}" for k, v in sorted(a["form_tasks"].items()))
+        + " |",
+        f"| Files read back whole: PDFs / photos; broken; part files left | "
+        f"{checked.get('pdf')} / {checked.get('photo')}; {a['files_broken']}; {a['part_files_left']} |",
+        f"| Worker restarts by the supervisor | {a['worker_restarts']} |",
+        f"| Failed requests: all / during a fault / 500 pages | {a['failed_requests_total']} / "
+        f"{a['failed_requests_during_faults']} / {a['pages_answering_500']} |",
+    ]
+    if a["plan_errors"]:
+        lines.append(f"| Faults not run | {'; '.join(a['plan_errors'])} |")
+    return lines

@@ -27,7 +27,12 @@ the exit status is 0 when every target is met (p95 < 200 ms overall and per page
 LOAD_RPS requests a second, no error, nothing lost, the queue drained in less than 10 minutes
 with no failed task), 1 otherwise.
 
-The parts: basics.py (paths, services, the step log), prepare.py (1 and 2), machine.py (the CPU
+With --faults (LOAD_FAULTS=1), the parts fail at the peak (load/faults.py): a background worker
+killed mid-render, PostgreSQL restarted, Redis (the run's own) stopped for 30 s, the object
+store (moto's S3 server, the private files' storage then) refusing writes for 30 s; the
+results gain a "Faults" section and are judged by what was lost, stuck or half-written.
+
+The parts: basics.py (paths, services, the step log), faults.py (the fault runs), prepare.py (1 and 2), machine.py (the CPU
 each part used, the machine's speed, the wait for quiet), worker_queue.py (5), data.py (2 and 6,
 in a child process with Django set up), report.py (the figures, the targets, the files).
 """
@@ -35,6 +40,7 @@ in a child process with Django set up), report.py (the figures, the targets, the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -44,12 +50,21 @@ import threading
 import time
 from pathlib import Path
 
+import faults
 import psutil
+import psycopg
 from basics import LOAD_DIR, PG_URL, REDIS_URL, ROOT, WORK, step
 from chart import draw
 from machine import CpuMeter, reference_ms, wait_for_quiet
 from prepare import data_py, practitioner_users, prepare
-from report import read_failures, read_p95_history, read_stats, summarise, to_markdown
+from report import (
+    fault_figures,
+    read_failures,
+    read_p95_history,
+    read_stats,
+    summarise,
+    to_markdown,
+)
 from worker_queue import FORM_TASK, drain, queue_counts
 
 from tests import servers
@@ -96,6 +111,14 @@ def parse_args() -> argparse.Namespace:
         help="seconds to wait for other processes to stop using the CPU",
     )
     p.add_argument(
+        "--faults",
+        action=argparse.BooleanOptionalAction,
+        default=os.environ.get("LOAD_FAULTS", "") not in ("", "0", "false"),
+        help="the fault plan (load/faults.py): a worker killed mid-render, PostgreSQL "
+        "restarted, Redis away 30 s, the object store refusing writes 30 s; Redis and moto's S3 "
+        "of the run's own",
+    )
+    p.add_argument(
         "--results", type=Path, default=LOAD_DIR, help="where results.json/.md go (load/)"
     )
     p.add_argument(
@@ -123,7 +146,10 @@ class Sampler(threading.Thread):
         while not self.stopping.wait(self.every):
             cpu = self.meter.since()
             self.meter.mark(self.locust)
-            counts = queue_counts(self.database_url, FORM_TASK)
+            try:
+                counts = queue_counts(self.database_url, FORM_TASK)
+            except psycopg.Error:  # PostgreSQL restarting (the fault runs): no sample
+                continue
             self.samples.append(
                 {
                     "t": round(time.monotonic() - started),
@@ -139,7 +165,7 @@ class Sampler(threading.Thread):
 
 
 def run_locust(
-    args, data: dict, deployment: servers.Deployment, env: dict, sampler: Sampler
+    args, data: dict, deployment: servers.Deployment, env: dict, sampler: Sampler, on_start=None
 ) -> dict:
     data = {**data, "servers": deployment.urls}
     (WORK / "load-data.json").write_text(json.dumps(data, ensure_ascii=False))
@@ -161,6 +187,8 @@ def run_locust(
         "LOAD_PACING": str(args.pacing),
         "LOAD_WARMUP": str(args.warmup),
     }
+    if args.faults:
+        locust_env["LOAD_REQUEST_LOG"] = str(WORK / "requests.json")
     command = [
         servers.PYTHON,
         "-m",
@@ -186,6 +214,8 @@ def run_locust(
         process = psutil.Process(locust.pid)
         sampler.locust = process
         sampler.start()
+        if on_start:
+            on_start()
         time.sleep(args.warmup)
         meter.mark(process)
         time.sleep(args.seconds)
@@ -204,13 +234,34 @@ def main() -> int:
     args = parse_args()
     shutil.rmtree(WORK, ignore_errors=True)
     (WORK / "logs").mkdir(parents=True)
+    with contextlib.ExitStack() as parts:
+        return measure(args, parts)
+
+
+def measure(args, parts: contextlib.ExitStack) -> int:
+    redis_url, extra = REDIS_URL, {}
+    if args.faults:
+        own_redis = faults.OwnRedis(WORK / "logs" / "redis.log")
+        own_redis.start()
+        parts.callback(own_redis.stop)
+        moto = faults.Moto(WORK / "logs" / "moto.log")
+        moto.start()
+        parts.callback(moto.stop)
+        switch = faults.StoreSwitch(moto.port)
+        parts.callback(switch.stop)
+        redis_url, extra = own_redis.url, {**faults.store_env(switch), "LOAD_CHECK_FILES": "1"}
+        step(
+            f"faults on: Redis of the run's own on {redis_url}, private files on moto's S3 "
+            f"behind a switch at {switch.url}"
+        )
     env = servers.production_env(
         database_url=f"{PG_URL}/registry_load",
-        redis_url=REDIS_URL,
+        redis_url=redis_url,
         media_root=WORK / "media",
         static_root=WORK / "static",
         # Many people log in from one address here: the limits count failures only, and none
         # fail, but the second factor of city staff is not part of the run (no city staff).
+        **extra,
     )
     data = prepare(args, env)
     step(
@@ -218,6 +269,7 @@ def main() -> int:
         f"thread(s) each; {args.task_workers} background worker(s) at nice {args.worker_nice}"
         + (" under SCHED_IDLE" if args.worker_idle else "")
     )
+    plan = supervisor = None
     with servers.deployment(
         env,
         servers=args.servers,
@@ -228,9 +280,34 @@ def main() -> int:
         worker_idle=args.worker_idle,
         log_dir=WORK / "logs",
     ) as deployment:
+        if args.faults:
+
+            def start_worker(index: int):
+                log = WORK / "logs" / f"worker-{index + 1}.log"
+                return servers.start_worker(
+                    env, nice=args.worker_nice, idle=args.worker_idle, log=log
+                )
+
+            supervisor = faults.Supervisor(deployment, start_worker)
+            supervisor.start()
+            plan = faults.FaultPlan(
+                warmup=args.warmup,
+                seconds=args.seconds,
+                database_url=env["DATABASE_URL"],
+                deployment=deployment,
+                redis=own_redis,
+                switch=switch,
+                task_path=FORM_TASK,
+            )
+
+        def start_faults() -> None:
+            if plan is not None:
+                plan.t0 = time.time()
+                plan.start()
+
         before = queue_counts(env["DATABASE_URL"], FORM_TASK)
         sampler = Sampler(deployment, env["DATABASE_URL"])
-        outcomes = run_locust(args, data, deployment, env, sampler)
+        outcomes = run_locust(args, data, deployment, env, sampler, on_start=start_faults)
         load_ended = time.monotonic()
         step(
             f"load over: {outcomes['journeys']} journeys, {len(outcomes['submitted'])} submitted, "
@@ -239,12 +316,26 @@ def main() -> int:
         drained, tasks = drain(env["DATABASE_URL"])
         drain_s = None if drained is None else round(time.monotonic() - load_ended, 1)
         outcomes["timeline"] = sampler.stop()
+        if supervisor is not None:
+            supervisor.stop()
     outcomes["speed"]["after_ms"] = reference_ms()  # the servers and the worker stopped
     done = data_py(env, "check", str(WORK / "outcomes.json"))
     found = json.loads(done.stdout.strip().splitlines()[-1])
     pages, overall = read_stats()
     failures = read_failures()
     results = summarise(args, outcomes, found, pages, overall, failures, drain_s, tasks, before)
+    if plan is not None and supervisor is not None:
+        requests = json.loads((WORK / "requests.json").read_text())
+        results["faults"] = fault_figures(
+            plan, requests, outcomes, found, supervisor.restarts, args
+        )
+        results["locust_started_at"] = plan.t0
+        # A fault run is judged by its own targets: failures while a fault lasts are expected,
+        # and a form task's failed attempt is followed by its retry.
+        for name in ("no errors", "no failed tasks"):
+            results["targets"].pop(name, None)
+        results["targets"].update(results["faults"]["targets"])
+        results["passed"] = all(results["targets"].values())
     args.results.mkdir(parents=True, exist_ok=True)
     history = read_p95_history()
     (args.results / f"{args.name}.svg").write_text(

@@ -6,7 +6,7 @@ what a browser expects.
 
 Environment: LOAD_DATA (the people and clerks, from load/data.py, with the servers' URLs),
 LOAD_OUTCOMES (written when the run stops), LOAD_WARMUP (seconds after which the statistics
-start afresh).
+start afresh), LOAD_REQUEST_LOG (every request's time, page and outcome, for the fault runs).
 """
 
 import json
@@ -62,11 +62,21 @@ OUTCOMES = {
 }
 
 
+# Every request's end (epoch seconds), page, success and status, when LOAD_REQUEST_LOG names a
+# file for them (the fault runs: report.py reads them against the faults' times).
+REQUEST_LOG = os.environ.get("LOAD_REQUEST_LOG")
+REQUESTS: list[list] = []
+
+
 @events.request.add_listener
 def _count(request_type, name, response_time, response_length, exception=None, **kwargs):
     OUTCOMES["requests"] += 1
     if exception is not None:
         OUTCOMES["failures"].append([f"{request_type} {name}", str(exception)[:300]])
+    if REQUEST_LOG:
+        response = kwargs.get("response")
+        status = getattr(response, "status_code", 0) if response is not None else 0
+        REQUESTS.append([round(time.time(), 3), name, exception is None, status])
 
 
 @events.test_start.add_listener
@@ -89,6 +99,8 @@ def _write(environment, **kwargs):
     OUTCOMES["waiting_at_the_counter"] = sum(map(len, AT_THE_COUNTER.values()))
     OUTCOMES["stopped_at"] = time.time()
     Path(os.environ["LOAD_OUTCOMES"]).write_text(json.dumps(OUTCOMES, ensure_ascii=False))
+    if REQUEST_LOG:
+        Path(REQUEST_LOG).write_text(json.dumps(REQUESTS, ensure_ascii=False))
 
 
 class Failed(Exception):

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A view's database or object-store outage: a 503 page that keeps the form (core.outages).
+    "core.outages.OutageMiddleware",
     "core.clients.ClientAddressMiddleware",
     "core.throttle.DeviceCookieMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -187,12 +189,18 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 # The cache holds the login and lookup counters (core.throttle) and the
 # bulletins' pages. With REDIS_URL set it is Redis, shared by every worker and server, and the
 # sessions are kept in the database with Redis in front (cached_db: a Redis restart logs nobody
-# out). Without it: one process's memory here; production uses the database (production.py).
-# Sessions are in the database in every case, so every server sees every login.
+# out). While Redis cannot be reached the database cache stands in for it (core.cache; the table
+# `createcachetable` makes). Without it: one process's memory here; production uses the
+# database (production.py). Sessions are in the database in every case, so every server sees
+# every login.
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "core.cache.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"FALLBACK_TABLE": "registry_cache"},
+        }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:

@@ -168,14 +168,20 @@ def _add_submission(
         submitted_by=actor,
     )
     application.has_identity_changes = any(c.identity for c in diff.changes_between(record, data))
-    transaction.on_commit(lambda: _render_form_later(submission.pk))
+    _render_form_later(submission.pk)
     return submission
 
 
 def _render_form_later(submission_pk: int) -> None:
+    """The form's task: with a queue in the database (the worker's), written in the submit's
+    transaction, so that a submission is never kept without it (the database lost between
+    the commit and the task); otherwise (the immediate backend) run once it is committed."""
     from collection.tasks import render_application_form
 
-    render_application_form.enqueue(submission_pk)
+    if render_application_form.get_backend().supports_defer:
+        render_application_form.enqueue(submission_pk)
+    else:
+        transaction.on_commit(lambda: render_application_form.enqueue(submission_pk))
 
 
 def _same_submission_again(

@@ -16,6 +16,7 @@ from collection.constants import ApplicationKind, ApplicationStatus
 from collection.forms import PhotoForm
 from collection.originals import originals_for
 from collection.views.common import form_response, print_page_response
+from core.storage import is_store_unavailable
 from practitioners import gate
 from practitioners import permissions as register_permissions
 from practitioners import selectors as register_selectors
@@ -73,6 +74,7 @@ def photo_upload(request, practitioner):
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
     )
+    store_busy = False
     if request.method == "POST" and form.is_valid():
         crop = None
         c = form.cleaned_data
@@ -86,6 +88,15 @@ def photo_upload(request, practitioner):
             form.add_error("photo", str(exc))
         except services.CollectionError as exc:
             messages.error(request, exc.message)
+        except Exception as exc:
+            if not is_store_unavailable(exc):
+                raise
+            # The object store refuses for a moment: the page again, with a word by the field.
+            form.add_error(
+                "photo",
+                _("The file store is busy: please choose the photo again in a minute."),
+            )
+            store_busy = True
         else:
             messages.success(
                 request,
@@ -98,7 +109,7 @@ def photo_upload(request, practitioner):
     application = selectors.application_of(
         practitioner=practitioner, campaign=selectors.active_campaign()
     )
-    return render(
+    response = render(
         request,
         "collection/photo_upload.html",
         {
@@ -107,8 +118,11 @@ def photo_upload(request, practitioner):
             "practitioner": practitioner,
             "sizes": {"min_w": photos.MIN_WIDTH, "min_h": photos.MIN_HEIGHT},
         },
-        status=400 if form.errors else 200,
+        status=503 if store_busy else 400 if form.errors else 200,
     )
+    if store_busy:
+        response["Retry-After"] = "60"
+    return response
 
 
 @never_cache  # a face: no copy kept by browsers or proxies
