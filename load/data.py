@@ -228,6 +228,29 @@ def audit_events(submitted: set[str], confirmed: set[str]) -> dict:
         "submitted_without_event": len(lost_submitted),
         "confirmed_without_event": len(lost_confirmed),
         "lost": len(lost_submitted) + len(lost_confirmed),
+        "chain": audit_chain(),
+    }
+
+
+def audit_chain() -> dict:
+    """The run's audit events sealed into the chain (as `seal_audit` does every minute), and
+    the whole chain verified: how long each takes, and whether it is intact."""
+    import time
+
+    from practitioners import auditchain
+
+    started = time.perf_counter()
+    sealed = auditchain.seal()
+    sealed_s = time.perf_counter() - started
+    started = time.perf_counter()
+    report = auditchain.verify()
+    return {
+        "sealed": sealed,
+        "seal_s": round(sealed_s, 1),
+        "verified": report.sealed,
+        "verify_s": round(time.perf_counter() - started, 1),
+        "intact": report.problem is None,
+        "problem": report.problem.text if report.problem else None,
     }
 
 

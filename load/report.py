@@ -136,6 +136,9 @@ def summarise(args, outcomes, found, pages, overall, failures, drain_s, tasks, b
         "no errors": errors == 0,
         "no lost submissions": lost == 0,
         "no lost confirmations": lost_confirmations == 0,
+        "the audit chain intact after the run": (found.get("audit") or {})
+        .get("chain", {})
+        .get("intact", False),
         "queue drained within 10 min": drain_s is not None and drain_s < DRAIN_LIMIT_S,
         "no failed tasks": tasks.get("FAILED", 0) == 0,
     }
@@ -213,6 +216,7 @@ def summarise(args, outcomes, found, pages, overall, failures, drain_s, tasks, b
             "stored_for_the_run": found["forms_stored_of_the_run"],
         },
         "queue_drain_s": drain_s,
+        "audit_chain": (found.get("audit") or {}).get("chain"),
         "printable_ms": printable,
         "stored_pdf_s": stored,
         "queue": queue,
@@ -221,6 +225,16 @@ def summarise(args, outcomes, found, pages, overall, failures, drain_s, tasks, b
         "targets": targets,
         "passed": all(targets.values()),
     }
+
+
+def _chain_row(chain: dict | None) -> str:
+    if not chain:
+        return "| Audit chain after the run | not checked |"
+    state = "intact" if chain["intact"] else f"**{chain['problem']}**"
+    return (
+        f"| Audit chain after the run: events sealed (s) / verified (s) | {chain['sealed']} "
+        f"({chain['seal_s']}) / {chain['verified']} ({chain['verify_s']}), {state} |"
+    )
 
 
 def psql_version() -> str:
@@ -273,6 +287,7 @@ def to_markdown(r: dict) -> str:
         f"{', '.join(f'{k} {v}' for k, v in sorted(f['tasks_after_draining'].items()))} |",
         f"| PDFs stored (the run's / all) | {f['stored_for_the_run']} / {f['stored']} |",
         f"| Queue drained after the load | {drain} |",
+        _chain_row(r.get("audit_chain")),
         f"| Submit → printable (the print page), p50 / p95 ms | "
         f"{r['printable_ms']['p50']} / {r['printable_ms']['p95']} |",
         f"| Submit → stored PDF, p50 / p95 / max s ({r['stored_pdf_s']['n']} forms) | "
