@@ -90,6 +90,12 @@ STAFF_MORE = _entries(
         frozenset({"practitioners:audit"}),
         frozenset({Role.CITY_STAFF}),
     ),
+    Entry(
+        _("Record of processing"),
+        "processing_record",
+        frozenset({"processing_record"}),
+        frozenset({Role.CITY_STAFF}),
+    ),
     Entry(_("Second factor"), "two_factor", frozenset({"two_factor"})),
     Entry(
         _("Enrolment codes"),

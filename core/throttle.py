@@ -112,6 +112,8 @@ PASSWORD_RESET_REQUEST = Limit(
 )
 # A staff account's lookups of people who belong to another bureau (the counter's directions).
 LOOKUP_ELSEWHERE = Limit("lookup-elsewhere", per_account="60/d")
+# A practitioner's downloads of everything held about them (the PDF is drawn on request).
+MY_DATA = Limit("my-data", per_account="10/h")
 
 # Scopes of a limit reached: what the person is told differs.
 ACCOUNT = "account"

@@ -143,6 +143,7 @@ class AuditAction(models.TextChoices):
     CHANGE_CONFIRMED = "change_confirmed", _("Change request confirmed")
     CHANGE_CLOSED = "change_closed", _("Change request closed, nothing to change")
     CONTACT_CHANGED = "contact_changed", _("Contact details changed")
+    DATA_DOWNLOADED = "data_downloaded", _("Own data downloaded")
     ON_POST_SUBMITTED = "on_post_submitted", _("On-post registration submitted")
     ON_POST_APPROVED = "on_post_approved", _("On-post registration approved")
     ON_POST_RETURNED = "on_post_returned", _("On-post registration returned")

@@ -113,6 +113,10 @@ CASES = [
     Case("care_mode", expect(405)),
     Case("idle_status", expect(200)),  # {"left": 0} for anyone not watched
     Case("idle_status", expect(200), method="post"),
+    Case("my_data", practitioner_page()),
+    Case("my_data_json", practitioner_page()),
+    Case("my_data_pdf", practitioner_page()),
+    Case("processing_record", CITY_ONLY),
     Case("two_factor", staff_page()),
     Case("two_factor_enrolment_codes", CITY_ONLY),
     Case("two_factor_enrolment_codes", CITY_ONLY, method="post", data="enrolment_account"),

@@ -107,9 +107,17 @@
           location.assign(body.dataset.idleLogin + "?next=" + encodeURIComponent(next));
         }
       });
-    } else if (now >= deadline - warningSeconds * 1000) {
-      if (lastInput > deadline - timeout * 1000) stay(); // typing counts: no warning
-      else showWarning(true);
+    } else if (now >= deadline - warningSeconds * 1000 && warning.hidden) {
+      if (lastInput > deadline - timeout * 1000) {
+        stay(); // typing counts: no warning
+        return;
+      }
+      // Another tab may have been in use: warn only if the server says the end is near.
+      ask("GET").then((answer) => {
+        if (!answer) return;
+        deadline = Date.now() + answer.left * 1000;
+        if (answer.left <= warningSeconds) showWarning(true);
+      });
     }
   };
 
