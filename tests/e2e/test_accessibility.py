@@ -101,6 +101,9 @@ PAGES = [
     Screen("city", "practitioners:audit"),
     Screen("clerk", "two_factor"),
     Screen("city", "two_factor_enrolment_codes"),
+    # Fit for a data centre (issue 30)
+    Screen("confirmed", "my_data"),
+    Screen("city", "processing_record"),
 ]
 
 # How a person chooses: the browser's Accept-Language (zh-CN in every test context), or the
