@@ -1,14 +1,17 @@
 """Reads of the register, already scoped to what the asking user may see."""
 
+import datetime
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from practitioners import permissions, records
-from practitioners.constants import AuditAction, Standing
+from practitioners.constants import STAFF_ROLES, AuditAction, Standing
 from practitioners.idnumbers import normalize_id_number
 from practitioners.models import AuditEvent, Bureau, Practitioner, User
 
@@ -240,3 +243,12 @@ def standing_of(practitioner: Practitioner, counted_as: str) -> Standing:
     if practitioner.confirmed_at is not None:
         return Standing.CONFIRMED
     return Standing.NOT_STARTED
+
+
+def unused_staff_accounts(*, now: datetime.datetime | None = None) -> QuerySet[User]:
+    """Active accounts that open staff pages or the admin and have not logged in for
+    REGISTRY_STAFF_UNUSED_DAYS (never logged in: counted from their creation)."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.REGISTRY_STAFF_UNUSED_DAYS)
+    staff = Q(role__in=STAFF_ROLES) | Q(is_staff=True) | Q(is_superuser=True)
+    unused = Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff)
+    return User.objects.filter(staff & unused, is_active=True).order_by("username")

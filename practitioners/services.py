@@ -4,15 +4,13 @@ import datetime
 from collections.abc import Iterator
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from core.clients import current_address
-from practitioners import auditchain, permissions, records, registerfile
-from practitioners.constants import STAFF_ROLES, AuditAction
+from practitioners import auditchain, permissions, records, registerfile, selectors
+from practitioners.constants import AuditAction
 from practitioners.models import AuditEvent, Bureau, Practitioner, User
 
 # Fields an import may set (every column but the bureau code, which becomes bureau_id).
@@ -139,21 +137,12 @@ def stream_register(
     return registerfile.TEXT_FORMATS[fmt](export_records(bureau=bureau, queryset=queryset))
 
 
-def unused_staff_accounts(*, now: datetime.datetime | None = None) -> QuerySet[User]:
-    """Active accounts that open staff pages or the admin and have not logged in for
-    REGISTRY_STAFF_UNUSED_DAYS (never logged in: counted from their creation)."""
-    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.REGISTRY_STAFF_UNUSED_DAYS)
-    staff = Q(role__in=STAFF_ROLES) | Q(is_staff=True) | Q(is_superuser=True)
-    unused = Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff)
-    return User.objects.filter(staff & unused, is_active=True).order_by("username")
-
-
 def disable_unused_staff(*, now: datetime.datetime | None = None) -> list[User]:
     """Disable the unused staff accounts (GB/T 22239: no dormant accounts), each audited; the
     accounts disabled, for the security administrator to be told (the command mails them).
     An account comes back when an administrator makes it active again."""
     with transaction.atomic():
-        accounts = list(unused_staff_accounts(now=now).select_for_update())
+        accounts = list(selectors.unused_staff_accounts(now=now).select_for_update())
         for account in accounts:
             User.objects.filter(pk=account.pk).update(is_active=False)
             record_event(

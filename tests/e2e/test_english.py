@@ -191,6 +191,8 @@ def more(world, county_a, clerk_a):  # noqa: F811
             ethnicity="壮族",
             education="bachelor",
             in_accounting_post=not changed.in_accounting_post,
+            # in a post needs an employer: the factory's person may have none
+            employer=changed.employer or "广西八桂会计师事务所有限公司",
         ),
         clerk_a,
     )

@@ -5,7 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from practitioners import services
+from practitioners import selectors, services
 from practitioners.constants import Role
 from practitioners.models import User
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool, **options):
         if dry_run:
-            accounts = list(services.unused_staff_accounts())
+            accounts = list(selectors.unused_staff_accounts())
         else:
             accounts = services.disable_unused_staff()
         for account in accounts:
