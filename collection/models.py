@@ -1,3 +1,4 @@
+import datetime
 import secrets
 
 from django.conf import settings
@@ -184,6 +185,15 @@ class Application(models.Model):
     @property
     def is_change(self) -> bool:
         return self.kind == ApplicationKind.CHANGE
+
+    @property
+    def answer_by(self) -> datetime.date | None:
+        """A change request (a correction of the record, PIPL art. 46) is answered, confirmed
+        or returned, by this day: REGISTRY_CHANGE_ANSWER_DAYS after it was submitted."""
+        if not self.is_change or self.submitted_at is None:
+            return None
+        days = datetime.timedelta(days=settings.REGISTRY_CHANGE_ANSWER_DAYS)
+        return timezone.localdate(self.submitted_at) + days
 
     @property
     def latest_submission(self) -> "Submission | None":

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -18,6 +19,7 @@ from practitioners.selectors import exact_number
 
 QUEUE_FIELDS = (
     "id",
+    "kind",
     "reference",
     "status",
     "submitted_at",
@@ -127,6 +129,21 @@ def queue(
     if identity_only:
         qs = qs.filter(has_identity_changes=True)
     return qs.select_related("practitioner").only(*QUEUE_FIELDS).order_by("submitted_at", "id")
+
+
+def overdue_changes(*, bureau: Bureau) -> int:
+    """A bureau's change requests waiting past the day they were to be answered by
+    (Application.answer_by): submitted more than REGISTRY_CHANGE_ANSWER_DAYS days ago."""
+    today = timezone.localdate()
+    days = datetime.timedelta(days=settings.REGISTRY_CHANGE_ANSWER_DAYS)
+    # answer_by < today  <=>  the local day of submission < today - days
+    start = timezone.make_aware(datetime.datetime.combine(today - days, datetime.time.min))
+    return Application.objects.filter(
+        bureau=bureau,
+        kind=ApplicationKind.CHANGE,
+        status=ApplicationStatus.SUBMITTED,
+        submitted_at__lt=start,
+    ).count()
 
 
 def application_for_counter(*, user: User, pk: int) -> Application:

@@ -238,6 +238,10 @@ OTP_TOTP_ISSUER = "Registry"
 # Staff sessions end after this many seconds without activity, with a warning a minute before
 # (practitioners.idle); 0: never. Practitioners' sessions last SESSION_COOKIE_AGE.
 REGISTRY_STAFF_IDLE_SECONDS = env_int("REGISTRY_STAFF_IDLE_SECONDS", 15 * 60)
+# A change request (the person's request to correct their record) is answered, confirmed or
+# returned, within this many days of its submission: the counter's queue shows the day and
+# counts those past it, and the person sees it.
+REGISTRY_CHANGE_ANSWER_DAYS = env_int("REGISTRY_CHANGE_ANSWER_DAYS", 15)
 # Staff accounts not used for this many days are disabled by `manage.py disable_unused_staff`
 # (cron, daily), and the city's administrators told.
 REGISTRY_STAFF_UNUSED_DAYS = env_int("REGISTRY_STAFF_UNUSED_DAYS", 90)

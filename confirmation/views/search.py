@@ -4,6 +4,7 @@ queue of a bureau's applications."""
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -76,6 +77,10 @@ def queue(request):
             "status": status,
             "kind": kind,
             "Kind": ApplicationKind,
+            "overdue": selectors.overdue_changes(bureau=bureau)
+            if kind == ApplicationKind.CHANGE
+            else 0,
+            "today": timezone.localdate(),
             # One reverse() per page instead of one per row: the queue is the counter's hot page.
             "review_prefix": reverse("confirmation:review", args=[0]).removesuffix("0/"),
             "bureaus": register_selectors.bureaus_for(user=request.user)
