@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PractitionersConfig(AppConfig):
     name = "practitioners"
     verbose_name = _("Practitioner register")
+
+    def ready(self):
+        from practitioners import adminaudit  # noqa: F401 - connects its receivers

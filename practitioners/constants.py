@@ -113,6 +113,8 @@ class AuditAction(models.TextChoices):
     ENROLMENT_CODE_REFUSED = "enrolment_code_refused", _("Second-factor enrolment code refused")
     SIGNED_OUT_IDLE = "signed_out_idle", _("Signed out after inactivity")
     STAFF_DISABLED_UNUSED = "staff_disabled_unused", _("Unused staff account disabled")
+    SUPERUSER_LOGIN = "superuser_login", _("Superuser logged in")
+    ADMIN_CHANGE = "admin_change", _("Changed in the admin")
     # collection
     ACTIVATED = "account_activated", _("Account activated")
     DRAFT_SAVED = "application_draft_saved", _("Application draft saved")

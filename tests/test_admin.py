@@ -96,3 +96,31 @@ def test_admin_names_are_in_chinese(admin_client):
     for name in ("打印记录", "确认记录", "受理窗口退回记录", "信息采集申请"):
         assert name in text, name
     assert "Print logs" not in text
+
+
+def test_the_superusers_logins_and_every_admin_change_are_audited(client, superuser, county_a):
+    """The superuser is for installation only: each login is in the audit trail, and so is
+    each change made in the admin, beside the service's own event."""
+    superuser.set_password("Pass-word-2026")
+    superuser.save()
+    page = client.post(reverse("admin:login"), {"username": "admin", "password": "Pass-word-2026"})
+    assert page.status_code == 302
+    assert AuditEvent.objects.filter(actor=superuser, action="superuser_login").exists()
+    client.post(
+        reverse("admin:practitioners_bureau_change", args=[county_a.pk]),
+        {
+            "section_name": county_a.section_name,
+            "hall_name": county_a.hall_name,
+            "hall_address": "南宁市青秀区民族大道2号",
+            "hall_phone": county_a.hall_phone,
+            "hall_hours": county_a.hall_hours,
+        },
+    )
+    change = AuditEvent.objects.get(actor=superuser, action="admin_change")
+    assert change.detail["model"] == "practitioners.bureau" and change.detail["what"] == "changed"
+    assert change.detail["object_id"] == str(county_a.pk)
+
+
+def test_a_staff_login_is_not_a_superuser_login(client, clerk_a):
+    client.post(reverse("login"), {"username": "clerk_a", "password": "Pass-word-2026"})
+    assert not AuditEvent.objects.filter(action="superuser_login").exists()
