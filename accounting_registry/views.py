@@ -95,5 +95,6 @@ def processing_record(request):
             "idle_minutes": settings.REGISTRY_STAFF_IDLE_SECONDS // 60,
             "unused_days": settings.REGISTRY_STAFF_UNUSED_DAYS,
             "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+            "photo_days": settings.REGISTRY_RETENTION_DAYS["photos"],
         },
     )

@@ -149,6 +149,21 @@ def private_storage() -> Storage:
     return _private  # type: ignore[return-value]
 
 
+def purge(name: str) -> None:
+    """Delete a private file for good: on an object store, every version of it too (a bucket
+    with versioning keeps the old ones after a plain delete; the retention policy must not)."""
+    storage = private_storage()
+    bucket = getattr(storage, "bucket", None)
+    if bucket is None:
+        storage.delete(name)
+        return
+    key = storage._normalize_name(name)  # type: ignore[attr-defined]
+    for version in bucket.object_versions.filter(Prefix=key):
+        if version.object_key == key:
+            version.delete()
+    storage.delete(name)
+
+
 def backend_name() -> str:
     """Which storage serves now (the health endpoint says)."""
     return settings.STORAGES["private"]["BACKEND"].rsplit(".", 1)[-1]

@@ -115,6 +115,7 @@ class AuditAction(models.TextChoices):
     STAFF_DISABLED_UNUSED = "staff_disabled_unused", _("Unused staff account disabled")
     SUPERUSER_LOGIN = "superuser_login", _("Superuser logged in")
     ADMIN_CHANGE = "admin_change", _("Changed in the admin")
+    RETENTION_DELETED = "retention_deleted", _("Deleted at the end of its retention period")
     # collection
     ACTIVATED = "account_activated", _("Account activated")
     DRAFT_SAVED = "application_draft_saved", _("Application draft saved")

@@ -95,3 +95,23 @@ def _upload(data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("me.jpg", data, content_type="image/jpeg")
+
+
+def test_a_purged_file_leaves_no_version_in_a_versioned_bucket(bucket):
+    """The retention policy deletes for good: every version of the object, not only a delete
+    marker over them (core.storage.purge)."""
+    from django.core.files.base import ContentFile
+
+    from core.storage import purge
+
+    bucket.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    storage = private_storage()
+    name = storage.save("import-problems/1/report.csv", ContentFile(b"first"))
+    storage.delete(name)
+    name = storage.save("import-problems/1/report.csv", ContentFile(b"second"))
+    key = f"private/{name}"
+    versions = bucket.list_object_versions(Bucket=BUCKET, Prefix=key)
+    assert len(versions.get("Versions", [])) == 2
+    purge(name)
+    left = bucket.list_object_versions(Bucket=BUCKET, Prefix=key)
+    assert not left.get("Versions") and not left.get("DeleteMarkers")

@@ -242,6 +242,15 @@ REGISTRY_STAFF_IDLE_SECONDS = env_int("REGISTRY_STAFF_IDLE_SECONDS", 15 * 60)
 # returned, within this many days of its submission: the counter's queue shows the day and
 # counts those past it, and the person sees it.
 REGISTRY_CHANGE_ANSWER_DAYS = env_int("REGISTRY_CHANGE_ANSWER_DAYS", 15)
+# How long files are kept once they have served (collection.retention, `apply_retention`):
+# photos no application refers to any more, import problem reports, the stored forms of
+# applications confirmed that long ago (drawn again if asked for). Days; each from the
+# environment (REGISTRY_RETAIN_PHOTOS_DAYS, ...).
+REGISTRY_RETENTION_DAYS = {
+    "photos": env_int("REGISTRY_RETAIN_PHOTOS_DAYS", 90),
+    "import_reports": env_int("REGISTRY_RETAIN_IMPORT_REPORTS_DAYS", 1),
+    "printed_forms": env_int("REGISTRY_RETAIN_PRINTED_FORMS_DAYS", 365),
+}
 # Staff accounts not used for this many days are disabled by `manage.py disable_unused_staff`
 # (cron, daily), and the city's administrators told.
 REGISTRY_STAFF_UNUSED_DAYS = env_int("REGISTRY_STAFF_UNUSED_DAYS", 90)
