@@ -108,30 +108,36 @@ def _import_reports(cutoff: datetime.datetime, dry_run: bool) -> Outcome:
 
 
 def _printed_forms(cutoff: datetime.datetime, dry_run: bool) -> Outcome:
+    """From the forms kept (one folder an application), those whose application was confirmed
+    before the cutoff: the work follows the files still kept, not every record ever confirmed."""
     outcome = Outcome("printed_forms")
     storage = private_storage()
-    confirmed = Application.objects.filter(
-        status=ApplicationStatus.CONFIRMED, confirmed_at__lt=cutoff
-    ).select_related("practitioner")
-    for application in confirmed.iterator(chunk_size=500):
-        folder = f"{pdf.FOLDER}/{application.pk}"
-        if not storage.exists(folder):
-            continue
-        names = [f"{folder}/{name}" for name in storage.listdir(folder)[1]]
-        if not names:
-            continue
-        outcome.files += names
-        outcome.rows += 1
-        if dry_run:
-            continue
-        for name in names:
-            purge(name)
-        record_event(
-            actor=None,
-            action=AuditAction.RETENTION_DELETED,
-            practitioner=application.practitioner,
-            kind="printed_forms",
-            reference=application.reference,
-            files=len(names),
-        )
+    if not storage.exists(pdf.FOLDER):
+        return outcome
+    kept = [int(name) for name in storage.listdir(pdf.FOLDER)[0] if name.isdigit()]
+    for start in range(0, len(kept), 1000):
+        expired = Application.objects.filter(
+            pk__in=kept[start : start + 1000],
+            status=ApplicationStatus.CONFIRMED,
+            confirmed_at__lt=cutoff,
+        ).select_related("practitioner")
+        for application in expired:
+            folder = f"{pdf.FOLDER}/{application.pk}"
+            names = [f"{folder}/{name}" for name in storage.listdir(folder)[1]]
+            if not names:
+                continue
+            outcome.files += names
+            outcome.rows += 1
+            if dry_run:
+                continue
+            for name in names:
+                purge(name)
+            record_event(
+                actor=None,
+                action=AuditAction.RETENTION_DELETED,
+                practitioner=application.practitioner,
+                kind="printed_forms",
+                reference=application.reference,
+                files=len(names),
+            )
     return outcome
