@@ -20,6 +20,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -308,7 +309,9 @@ def readable(data: dict[str, Any]) -> dict[str, Any]:
         parts.append(
             Part(
                 _("Your account"),
-                rows=[(_label(User, k), _plain(account[k])) for k in _ACCOUNT_FIELDS]
+                rows=[
+                    (_label(User, k), _plain(_choice(User, k, account[k]))) for k in _ACCOUNT_FIELDS
+                ]
                 + [
                     (_("Created"), _plain(account["created_at"])),
                     (_("Last login"), _plain(account["last_login"])),
@@ -425,30 +428,32 @@ def _application_part(application: dict[str, Any]) -> Part:
     )
 
 
+def _field(model, name: str):
+    """The model's field of that name, or None for a key of ours (not a field)."""
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
 def _label(model, name: str) -> str:
     if name == "submitted_by":  # the models' field has no label of its own
         return _("Submitted by")
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except Exception:  # noqa: BLE001 - a key of ours, not a field
-        return name
+    found = _field(model, name)
+    return str(found.verbose_name) if found is not None else name
 
 
 def _choice(model, name: str, value: Any) -> Any:
-    try:
-        choices = dict(model._meta.get_field(name).flatchoices)
-    except Exception:  # noqa: BLE001
-        return value
+    found = _field(model, name)
+    choices = dict(found.flatchoices) if found is not None and found.choices else {}
     return str(choices.get(value, value)) if choices else value
 
 
 def _shown(name: str, value: Any) -> str:
+    """A value of the record as people read it (records.display), times to the minute."""
     if isinstance(value, str) and len(value) >= 19 and value[10] == "T":  # a time, not a date
         return _plain(value)
-    try:
-        return records.display(name, value)
-    except Exception:  # noqa: BLE001 - a field display does not know: as it is
-        return _plain(value)
+    return records.display(name, value)
 
 
 def _plain(value: Any) -> str:

@@ -240,19 +240,20 @@ def run_worker():
     call_command("worker", "--batch", "--interval", "0", stdout=StringIO(), verbosity=0)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_form_the_store_refused_is_rendered_again_later(
-    database_tasks,
-    practitioner_a,
-    account_a,
-    with_photo,
-    django_capture_on_commit_callbacks,
-    monkeypatch,
+@pytest.fixture
+def submitted(
+    database_tasks, practitioner_a, account_a, with_photo, django_capture_on_commit_callbacks
 ):
+    """practitioner_a's application, submitted: its form's task waits in the database queue."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return submit(practitioner_a, account_a)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_form_the_store_refused_is_rendered_again_later(submitted, monkeypatch):
     from django_tasks_db.models import DBTaskResult
 
-    with django_capture_on_commit_callbacks(execute=True):
-        application = submit(practitioner_a, account_a)
+    application = submitted
     save = PrivateStorage._save
 
     def refuse(self, name, content):
@@ -271,13 +272,10 @@ def test_a_form_the_store_refused_is_rendered_again_later(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_task_of_a_killed_worker_of_this_machine_is_put_back_at_once(
-    database_tasks, practitioner_a, account_a, with_photo, django_capture_on_commit_callbacks
-):
+def test_a_task_of_a_killed_worker_of_this_machine_is_put_back_at_once(submitted):
     from django_tasks_db.models import DBTaskResult
 
-    with django_capture_on_commit_callbacks(execute=True):
-        application = submit(practitioner_a, account_a)
+    application = submitted
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     host = socket.gethostname()[:40]
@@ -309,21 +307,13 @@ def test_a_task_of_a_running_worker_is_left_to_it(database_tasks):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_outlives_losing_the_database_mid_task(
-    database_tasks,
-    practitioner_a,
-    account_a,
-    with_photo,
-    django_capture_on_commit_callbacks,
-    monkeypatch,
-):
+def test_the_worker_outlives_losing_the_database_mid_task(submitted, monkeypatch):
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
     from accounting_registry.management.commands import worker as command
 
-    with django_capture_on_commit_callbacks(execute=True):
-        application = submit(practitioner_a, account_a)
+    application = submitted
     run_task = Worker.run_task
     lost = []
 
